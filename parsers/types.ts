@@ -1,0 +1,62 @@
+// The contract between the parsers and everything downstream (DESIGN.md "Event").
+// Pure data: no I/O here or anywhere under parsers/.
+
+/** libseccomp's arch names: x86_64, x86, x32, aarch64, arm, mips, ppc64le, s390x, riscv64, ... */
+export type ArchName = string;
+
+export type SeccompAction =
+  | 'kill_process' | 'kill_thread' | 'trap' | 'errno' | 'user_notif' | 'trace' | 'log' | 'allow';
+
+/** One SECCOMP audit record (type=1326), as `seccomp-tailor events --json` prints it. */
+export interface SeccompEvent {
+  /** ISO 8601 with milliseconds, UTC, from the audit(EPOCH.MS:SERIAL) stamp. */
+  time: string;
+  serial: number;
+  /** auditd's `node=` prefix, when present. */
+  node?: string;
+  pid: number;
+  uid?: number;
+  auid?: number;
+  /** Decoded; hostile (chosen by the process): escape before printing to a terminal. */
+  comm: string;
+  exe?: string;
+  arch: ArchName;
+  syscall: number;
+  /** Resolved with the arch's own table; undefined when the number is unknown for that arch. */
+  syscallName?: string;
+  compat: boolean;
+  action: SeccompAction;
+  /** Low 16 bits of `code` when the action is errno. */
+  errno?: number;
+  sig?: number;
+  ip?: string;
+  /** The record's original `code=0x...` hex string. */
+  code: string;
+  /** Filled by the watcher's mapper, never by a parser. */
+  container?: string;
+}
+
+/** Why a line could not become an event (counted, never thrown). */
+export type ParseIssueKind = 'truncated' | 'malformed' | 'binary' | 'oversize' | 'unknown-arch' | 'bad-field';
+
+export interface ParseIssue {
+  kind: ParseIssueKind;
+  detail: string;
+}
+
+/** Records the kernel or auditd dropped: `callbacks suppressed`, `audit_lost=N`. */
+export interface LossNotice {
+  source: 'kmsg-ratelimit' | 'audit-lost' | 'auditd-backlog';
+  count: number;
+  detail: string;
+}
+
+export type ParseResult =
+  | { kind: 'event'; event: SeccompEvent }
+  | { kind: 'issue'; issue: ParseIssue }
+  | { kind: 'loss'; loss: LossNotice }
+  /** A line that is not a SECCOMP record at all (most lines of a log): not an issue. */
+  | { kind: 'other' };
+
+/** The syscall table lookup the caller injects (the native addon in src/, a table in tests). */
+export type SyscallResolver = (arch: ArchName, nr: number) => string | undefined;

@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// Builds the native layer: the eBPF object (clang -target bpf, at build time only) and the two
+// Node-API addons. Runs as npm's `install` script, so `npm ci` leaves a working checkout.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+// What each build step needs, and the Debian package that provides it.
+const requirements = [
+  { path: '/usr/bin/clang', pkg: 'clang' },
+  { path: '/usr/bin/llvm-strip', pkg: 'llvm' },
+  { path: '/usr/include/bpf/libbpf.h', pkg: 'libbpf-dev' },
+  { path: '/usr/include/seccomp.h', pkg: 'libseccomp-dev' },
+];
+const missing = requirements.filter((r) => !existsSync(r.path)).map((r) => r.pkg);
+if (missing.length) {
+  console.error(`seccomp-tailor build: missing system packages: ${[...new Set(missing)].join(' ')}`);
+  console.error(`install them with: apt-get install ${[...new Set(missing)].join(' ')}   (or run scripts/bootstrap.sh as root)`);
+  process.exit(1);
+}
+
+function run(cmd, args, cwd = root) {
+  execFileSync(cmd, args, { cwd, stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+function newest(dir) {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+function upToDate(output, ...inputs) {
+  if (!existsSync(output)) return false;
+  const out = statSync(output).mtimeMs;
+  return inputs.every((i) => (statSync(i).isDirectory() ? newest(i) : statSync(i).mtimeMs) <= out);
+}
+
+// 1. BPF objects: every bpf/*.bpf.c becomes build/bpf/*.bpf.o with BTF kept (CO-RE needs it).
+const bpfOut = join(root, 'build', 'bpf');
+mkdirSync(bpfOut, { recursive: true });
+const arch = { x64: 'x86', arm64: 'arm64' }[process.arch] ?? process.arch;
+const multiarch = { x64: 'x86_64-linux-gnu', arm64: 'aarch64-linux-gnu' }[process.arch];
+for (const src of readdirSync(join(root, 'bpf')).filter((f) => f.endsWith('.bpf.c'))) {
+  const obj = join(bpfOut, src.replace(/\.c$/, '.o'));
+  if (upToDate(obj, join(root, 'bpf'))) continue;
+  run('clang', ['-O2', '-g', '-target', 'bpf', `-D__TARGET_ARCH_${arch}`, '-Wall', '-Werror',
+    ...(multiarch ? ['-I', `/usr/include/${multiarch}`] : []), '-I', join(root, 'bpf'),
+    '-c', join(root, 'bpf', src), '-o', obj]);
+  // Drop DWARF, keep .BTF/.BTF.ext: smaller object, same relocations.
+  run('llvm-strip', ['-g', obj]);
+  console.error(`built ${obj}`);
+}
+
+// 2. Addons: node-gyp from our own dependency, so no global install is needed.
+const nodeGyp = join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+for (const addon of ['ebpf-napi', 'libseccomp-napi']) {
+  const dir = join(root, 'native', addon);
+  if (!existsSync(join(dir, 'binding.gyp'))) continue;
+  const out = join(dir, 'build', 'Release', `${addon.replace(/-/g, '_')}.node`);
+  if (upToDate(out, join(dir, 'src'), join(dir, 'binding.gyp'))) continue;
+  run(process.execPath, [nodeGyp, 'rebuild', '--silent'], dir);
+  console.error(`built ${out}`);
+}

@@ -1,0 +1,8 @@
+// Every CLI command module, in the order `--help` lists them. One line a command.
+import type { CommandModule } from 'yargs';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyCommand = CommandModule<any, any>;
+
+export const commands: Array<() => Promise<AnyCommand>> = [
+];

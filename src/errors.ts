@@ -1,0 +1,59 @@
+// The one catalog of errors seccomp-tailor raises on purpose. Each has a stable `code` that
+// scripts and tests can match on; the message is one sentence for people.
+// Add new codes in the section of the layer that raises them; never reuse or rename a code.
+
+export class TailorError extends Error {
+  readonly code: string;
+  readonly exitCode: number;
+  constructor(code: string, message: string, options?: { cause?: unknown; exitCode?: number }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.exitCode = options?.exitCode ?? 1;
+  }
+}
+
+// --- environment: what the machine lacks -----------------------------------------------------
+export class EnvironmentError extends TailorError {}
+export const noBtf = () =>
+  new EnvironmentError('ENV_NO_BTF', 'the kernel has no BTF (/sys/kernel/btf/vmlinux is missing): seccomp-tailor needs a kernel built with CONFIG_DEBUG_INFO_BTF=y');
+export const notPrivileged = (what: string) =>
+  new EnvironmentError('ENV_NOT_PRIVILEGED', `${what} needs root (or CAP_BPF and CAP_PERFMON): run it with sudo`);
+export const kernelTooOld = (need: string, have: string) =>
+  new EnvironmentError('ENV_KERNEL_TOO_OLD', `the kernel ${have} is too old: seccomp-tailor needs ${need}`);
+export const addonMissing = (addon: string, path: string) =>
+  new EnvironmentError('ENV_ADDON_MISSING', `the native addon ${addon} is not built (${path}): run npm ci, or scripts/bootstrap.sh as root`);
+
+// --- native layer -----------------------------------------------------------------------------
+export class NativeError extends TailorError {}
+export class BpfLoadError extends NativeError {
+  constructor(message: string, readonly verifierLog: string, cause?: unknown) {
+    super('BPF_LOAD_FAILED', message, { cause });
+  }
+}
+
+// --- input: annotations, profiles, arguments --------------------------------------------------
+export class InputError extends TailorError {
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(code, message, { ...options, exitCode: 2 });
+  }
+}
+export const unknownArch = (arch: string) => new InputError('UNKNOWN_ARCH', `unknown architecture "${arch}" (libseccomp does not know it)`);
+export const unknownSyscall = (name: string, arch: string) =>
+  new InputError('UNKNOWN_SYSCALL', `unknown syscall "${name}" for architecture ${arch}`);
+
+// --- profiles ---------------------------------------------------------------------------------
+export class ProfileError extends InputError {}
+
+// --- record (hook, tracer) --------------------------------------------------------------------
+export class RecordError extends TailorError {}
+
+// --- watch ------------------------------------------------------------------------------------
+export class WatchError extends TailorError {}
+
+// --- apply ------------------------------------------------------------------------------------
+export class ApplyError extends TailorError {}
+
+export function isTailorError(e: unknown): e is TailorError {
+  return e instanceof TailorError;
+}
