@@ -1,0 +1,170 @@
+// THE proposal file: written by the watch daemon (one per (container or image, profile file), updated
+// in place), read by `proposals`, `apply` and `reject`. Pure: schema and builders, no I/O.
+// Stored at proposalPath(stateDir, id); JSON, 2-space, trailing newline.
+import { createHash } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { ProfileError } from '../errors.js';
+import { proposalsDir } from '../state/paths.js';
+import { archTokenOf, isConditionalRule, SeccompAction, type SeccompProfile, type SeccompRule } from './schema.js';
+import { verdictFor } from './syscall-set.js';
+
+/** An RFC 6902 operation (the shape fast-json-patch applies). */
+export const PatchOperation = z.looseObject({
+  op: z.enum(['add', 'remove', 'replace', 'move', 'copy', 'test']),
+  path: z.string(),
+  value: z.unknown().optional(),
+  from: z.string().optional(),
+});
+export type PatchOperation = z.infer<typeof PatchOperation>;
+
+export const ProposalRisk = z.object({ level: z.enum(['high', 'medium']), why: z.string() });
+export type ProposalRisk = z.infer<typeof ProposalRisk>;
+
+const isoTime = z.string().min(1);
+
+/** A syscall to allow, with the evidence that it is needed. `comm`/`exe` are hostile: escape to print. */
+export const ProposalAddition = z.looseObject({
+  /** libseccomp arch name (x86_64, x86, aarch64, ...), as in events. */
+  arch: z.string().min(1),
+  syscall: z.string().regex(/^[a-z0-9_]+$/),
+  count: z.number().int().nonnegative(),
+  firstSeen: isoTime,
+  lastSeen: isoTime,
+  /** Distinct values seen (the watcher caps the list length). */
+  comm: z.array(z.string()),
+  exe: z.array(z.string()),
+  /** Event actions seen (kill_process, errno, log, ...: parsers/types.ts SeccompAction). */
+  actions: z.array(z.string()),
+  risk: ProposalRisk.optional(),
+});
+export type ProposalAddition = z.infer<typeof ProposalAddition>;
+
+/** A denial of a syscall the profile blocks on purpose (or allows only conditionally): reported, never proposed. */
+export const BlockedByRule = z.looseObject({
+  arch: z.string().min(1),
+  syscall: z.string().min(1),
+  /** Index into the profile's `syscalls` array. */
+  rule: z.number().int().nonnegative(),
+  /** The rule's action (not the event's). */
+  action: SeccompAction,
+  count: z.number().int().nonnegative(),
+  /** 'explicit': a blocking rule; 'conditional': allowed only for some args/capabilities. */
+  reason: z.enum(['explicit', 'conditional']).optional(),
+});
+export type BlockedByRule = z.infer<typeof BlockedByRule>;
+
+export const ProposalStatus = z.enum(['open', 'applied', 'rejected']);
+export type ProposalStatus = z.infer<typeof ProposalStatus>;
+
+export const Proposal = z.looseObject({
+  version: z.literal(1),
+  id: z.string().regex(/^[0-9a-f]{12}$/, 'a proposal id is 12 lower-case hex digits'),
+  container: z.looseObject({
+    id: z.string().optional(),
+    name: z.string().optional(),
+    image: z.string().optional(),
+    runtime: z.string().optional(),
+  }),
+  profile: z.object({
+    path: z.string().min(1),
+    /** sha256 (hex) of the file's bytes the proposal was computed against. */
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  }),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+  add: z.array(ProposalAddition),
+  blockedByRule: z.array(BlockedByRule),
+  patch: z.array(PatchOperation),
+  status: ProposalStatus,
+  appliedAt: isoTime.optional(),
+  rejected: z.object({ at: isoTime, reason: z.string().optional() }).optional(),
+});
+export type Proposal = z.infer<typeof Proposal>;
+
+export const sha256Hex = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
+
+/**
+ * Stable id for (container or image, profile file): the same image with the same profile file keeps
+ * one proposal across container restarts; different profile files never share one.
+ */
+export function proposalId(container: Proposal['container'], profilePath: string): string {
+  const key = container.image ? `image:${container.image}` : `container:${container.id ?? container.name ?? ''}`;
+  return sha256Hex(`${key}\0${resolve(profilePath)}`).slice(0, 12);
+}
+
+export const proposalPath = (stateDir: string, id: string): string => join(proposalsDir(stateDir), `${id}.json`);
+
+export function parseProposal(text: string, source: string): Proposal {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new ProfileError('PROPOSAL_INVALID', `${source}: not a proposal: not JSON (${(e as Error).message})`, { cause: e });
+  }
+  const r = Proposal.safeParse(json);
+  if (!r.success) throw new ProfileError('PROPOSAL_INVALID', `${source}: not a valid proposal:\n${z.prettifyError(r.error)}`, { cause: r.error });
+  return r.data;
+}
+
+export const serializeProposal = (p: Proposal): string => JSON.stringify(p, null, 2) + '\n';
+
+const isPlainAllowRule = (r: SeccompRule): boolean => r.action === 'SCMP_ACT_ALLOW' && !isConditionalRule(r) && r.errnoRet == null;
+
+const isSorted = (xs: readonly string[]): boolean => xs.every((x, i) => i === 0 || xs[i - 1]! <= x);
+
+/**
+ * RFC 6902 operations that allow `additions` in `profile`: the names go into the first unconditional
+ * SCMP_ACT_ALLOW rule (at their sorted place when that rule is sorted), or into a new rule appended
+ * at the end; an arch missing from a non-empty `architectures` is added too. Names the profile
+ * already allows are skipped. A name the profile blocks by rule or allows only conditionally throws
+ * PATCH_CONFLICT: widening a deliberate limit is never a side effect (see verdictFor).
+ */
+export function buildPatch(profile: SeccompProfile, additions: ReadonlyArray<{ arch: string; syscall: string }>): PatchOperation[] {
+  const ops: PatchOperation[] = [];
+  const names = new Set<string>();
+  for (const a of additions) {
+    const v = verdictFor(profile, a.syscall);
+    if (v.kind === 'blocked-by-rule' || v.kind === 'conditional') {
+      throw new ProfileError('PATCH_CONFLICT', `${a.syscall} is ${v.kind === 'conditional' ? 'allowed only conditionally' : `blocked (${v.action})`} by rule ${v.rule}: not adding it`);
+    }
+    if (v.kind === 'default') names.add(a.syscall);
+  }
+
+  const arches = profile.architectures;
+  if (arches && arches.length > 0) {
+    const covered = new Set<string>([...arches, ...(profile.archMap ?? []).flatMap((e) => [e.architecture, ...(e.subArchitectures ?? [])])]);
+    for (const arch of new Set(additions.map((a) => a.arch))) {
+      const token = archTokenOf(arch);
+      if (token && !covered.has(token)) {
+        ops.push({ op: 'add', path: '/architectures/-', value: token });
+        covered.add(token);
+      }
+    }
+  }
+  if (names.size === 0) return ops;
+
+  const sorted = [...names].sort();
+  const rules = profile.syscalls;
+  const target = rules?.findIndex(isPlainAllowRule) ?? -1;
+  if (rules && target >= 0) {
+    const current = [...rules[target]!.names];
+    const keepSorted = isSorted(current);
+    for (const name of sorted) {
+      if (keepSorted) {
+        let at = current.findIndex((n) => n > name);
+        if (at < 0) at = current.length;
+        current.splice(at, 0, name);
+        ops.push({ op: 'add', path: `/syscalls/${target}/names/${at === current.length - 1 ? '-' : at}`, value: name });
+      } else {
+        current.push(name);
+        ops.push({ op: 'add', path: `/syscalls/${target}/names/-`, value: name });
+      }
+    }
+  } else if (rules) {
+    ops.push({ op: 'add', path: '/syscalls/-', value: { names: sorted, action: 'SCMP_ACT_ALLOW' } });
+  } else {
+    ops.push({ op: 'add', path: '/syscalls', value: [{ names: sorted, action: 'SCMP_ACT_ALLOW' }] });
+  }
+  return ops;
+}

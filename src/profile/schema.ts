@@ -1,0 +1,214 @@
+// The OCI / Docker seccomp profile (what runc, crun, podman, CRI-O and Docker read), as a zod schema.
+// Strict on what changes the kernel filter (actions, operators, arch tokens, flags, arg values);
+// loose on everything else so a profile written by another tool round-trips without losing fields.
+// Spec: https://github.com/opencontainers/runtime-spec/blob/main/config-linux.md#seccomp
+import { z } from 'zod';
+import { ProfileError } from '../errors.js';
+
+export const SECCOMP_ACTIONS = [
+  'SCMP_ACT_KILL',
+  'SCMP_ACT_KILL_PROCESS',
+  'SCMP_ACT_KILL_THREAD',
+  'SCMP_ACT_TRAP',
+  'SCMP_ACT_ERRNO',
+  'SCMP_ACT_TRACE',
+  'SCMP_ACT_ALLOW',
+  'SCMP_ACT_LOG',
+  'SCMP_ACT_NOTIFY',
+] as const;
+export const SeccompAction = z.enum(SECCOMP_ACTIONS, {
+  error: (iss) => `unknown action ${JSON.stringify(iss.input)}: expected one of ${SECCOMP_ACTIONS.join(', ')}`,
+});
+export type SeccompAction = z.infer<typeof SeccompAction>;
+
+/** Actions under which the syscall runs: LOG runs it too, it only leaves an audit record. */
+export const PERMITTING_ACTIONS: ReadonlySet<SeccompAction> = new Set(['SCMP_ACT_ALLOW', 'SCMP_ACT_LOG']);
+export const isPermitting = (a: SeccompAction): boolean => PERMITTING_ACTIONS.has(a);
+
+// Every arch token libseccomp (2.5 and later) knows; validate.ts asks the installed libseccomp as well.
+export const SCMP_ARCHES = [
+  'SCMP_ARCH_X86', 'SCMP_ARCH_X86_64', 'SCMP_ARCH_X32', 'SCMP_ARCH_ARM', 'SCMP_ARCH_AARCH64',
+  'SCMP_ARCH_MIPS', 'SCMP_ARCH_MIPS64', 'SCMP_ARCH_MIPS64N32', 'SCMP_ARCH_MIPSEL', 'SCMP_ARCH_MIPSEL64',
+  'SCMP_ARCH_MIPSEL64N32', 'SCMP_ARCH_PPC', 'SCMP_ARCH_PPC64', 'SCMP_ARCH_PPC64LE', 'SCMP_ARCH_S390',
+  'SCMP_ARCH_S390X', 'SCMP_ARCH_PARISC', 'SCMP_ARCH_PARISC64', 'SCMP_ARCH_RISCV64', 'SCMP_ARCH_LOONGARCH64',
+  'SCMP_ARCH_M68K', 'SCMP_ARCH_SH', 'SCMP_ARCH_SHEB',
+] as const;
+export const ScmpArch = z.enum(SCMP_ARCHES, {
+  error: (iss) => `unknown architecture ${JSON.stringify(iss.input)}: expected an SCMP_ARCH_* token such as SCMP_ARCH_X86_64`,
+});
+export type ScmpArch = z.infer<typeof ScmpArch>;
+
+/** `SCMP_ARCH_X86_64` -> `x86_64` (libseccomp's name, the one events and proposals carry). */
+export const archNameOf = (token: ScmpArch): string => token.slice('SCMP_ARCH_'.length).toLowerCase();
+/** `x86_64` -> `SCMP_ARCH_X86_64`, or undefined for a name no profile can carry. */
+export function archTokenOf(name: string): ScmpArch | undefined {
+  const token = `SCMP_ARCH_${name.toUpperCase()}`;
+  return (SCMP_ARCHES as readonly string[]).includes(token) ? (token as ScmpArch) : undefined;
+}
+
+export const SECCOMP_OPS = [
+  'SCMP_CMP_NE', 'SCMP_CMP_LT', 'SCMP_CMP_LE', 'SCMP_CMP_EQ', 'SCMP_CMP_GE', 'SCMP_CMP_GT', 'SCMP_CMP_MASKED_EQ',
+] as const;
+export const SeccompOp = z.enum(SECCOMP_OPS);
+export type SeccompOp = z.infer<typeof SeccompOp>;
+
+export const SECCOMP_FLAGS = [
+  'SECCOMP_FILTER_FLAG_TSYNC', 'SECCOMP_FILTER_FLAG_LOG', 'SECCOMP_FILTER_FLAG_SPEC_ALLOW',
+  'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV',
+] as const;
+export const SeccompFlag = z.enum(SECCOMP_FLAGS);
+export type SeccompFlag = z.infer<typeof SeccompFlag>;
+
+// Argument values are 64-bit in the kernel but JSON numbers parse to doubles: above 2^53 the value
+// read would silently differ from the value written, so such a profile is refused, not rounded.
+const argValue = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER, {
+  error: 'argument values above 2^53-1 cannot be read exactly from JSON',
+});
+// The errno a denied syscall returns; the kernel keeps only SECCOMP_RET_DATA's low 16 bits and libc
+// treats -1..-4095 as errors, so larger values would not read as an errno.
+const errnoValue = z.number().int().min(0).max(4095);
+
+export const SeccompArg = z.looseObject({
+  index: z.number().int().min(0).max(5),
+  value: argValue,
+  valueTwo: argValue.nullish(),
+  op: SeccompOp,
+});
+export type SeccompArg = z.infer<typeof SeccompArg>;
+
+// Docker's conditional rules (`includes`/`excludes` by capability, arch, kernel): accepted and kept.
+const DockerFilter = z.looseObject({
+  caps: z.array(z.string()).optional(),
+  arches: z.array(z.string()).optional(),
+  minKernel: z.string().optional(),
+});
+
+export const SeccompRule = z.looseObject({
+  names: z.array(z.string().regex(/^[a-z0-9_]+$/, 'a syscall name is lower-case letters, digits and _')).min(1),
+  action: SeccompAction,
+  errnoRet: errnoValue.nullish(),
+  // Docker and podman write `"args": null`, `"comment": ""` and `"excludes": {}`: all mean "none".
+  args: z.array(SeccompArg).nullish(),
+  comment: z.string().nullish(),
+  includes: DockerFilter.nullish(),
+  excludes: DockerFilter.nullish(),
+});
+
+const filterIsEmpty = (f: z.infer<typeof DockerFilter> | null | undefined): boolean =>
+  !f || (!f.caps?.length && !f.arches?.length && !f.minKernel && Object.keys(f).every((k) => ['caps', 'arches', 'minKernel'].includes(k)));
+
+/** A rule that applies only for some argument values, capabilities, arches or kernels. */
+export const isConditionalRule = (r: SeccompRule): boolean =>
+  (r.args?.length ?? 0) > 0 || !filterIsEmpty(r.includes) || !filterIsEmpty(r.excludes);
+export type SeccompRule = z.infer<typeof SeccompRule>;
+
+export const ArchMapEntry = z.looseObject({
+  architecture: ScmpArch,
+  subArchitectures: z.array(ScmpArch).nullish(),
+});
+export type ArchMapEntry = z.infer<typeof ArchMapEntry>;
+
+export const SeccompProfile = z
+  .looseObject({
+    defaultAction: SeccompAction,
+    defaultErrnoRet: errnoValue.nullish(),
+    architectures: z.array(ScmpArch).nullish(),
+    archMap: z.array(ArchMapEntry).nullish(),
+    flags: z.array(SeccompFlag).nullish(),
+    listenerPath: z.string().nullish(),
+    listenerMetadata: z.string().nullish(),
+    syscalls: z.array(SeccompRule).nullish(),
+  })
+  .superRefine((p, ctx) => {
+    if (isPermitting(p.defaultAction)) return;
+    const allowsSomething = (p.syscalls ?? []).some((r) => isPermitting(r.action) && r.names.length > 0);
+    if (!allowsSomething) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['syscalls'],
+        message: `the default action ${p.defaultAction} denies every syscall and no rule allows any: no process could even exit`,
+      });
+    }
+  });
+export type SeccompProfile = z.infer<typeof SeccompProfile>;
+
+export const profileInvalid = (source: string, detail: string, cause?: unknown) =>
+  new ProfileError('PROFILE_INVALID', `${source}: not a valid seccomp profile:\n${detail}`, { cause });
+
+/** The profile in `text` (read from `source`, named in errors), or a ProfileError PROFILE_INVALID. */
+export function parseProfile(text: string, source: string): SeccompProfile {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw profileInvalid(source, `  ✖ not JSON: ${(e as Error).message}`, e);
+  }
+  return checkProfile(json, source);
+}
+
+/** Validates an already-parsed JSON value (a profile embedded in config.json, a patched document). */
+export function checkProfile(json: unknown, source: string): SeccompProfile {
+  const r = SeccompProfile.safeParse(json);
+  if (r.success) return r.data;
+  nameRulesInIssues(r.error, json);
+  throw profileInvalid(source, z.prettifyError(r.error), r.error);
+}
+
+// zod reports a path like syscalls[17].action; an operator looks for the rule by its names.
+function nameRulesInIssues(error: z.ZodError, json: unknown): void {
+  const rules = (json as { syscalls?: unknown } | null)?.syscalls;
+  if (!Array.isArray(rules)) return;
+  for (const issue of error.issues) {
+    if (issue.path[0] !== 'syscalls' || typeof issue.path[1] !== 'number') continue;
+    const names = (rules[issue.path[1]] as { names?: unknown } | undefined)?.names;
+    const shown = Array.isArray(names) ? names.slice(0, 4).map(String).join(', ') + (names.length > 4 ? ', …' : '') : '?';
+    (issue as { message: string }).message = `${issue.message} (rule ${issue.path[1]}: ${shown})`;
+  }
+}
+
+const TOP_ORDER = ['defaultAction', 'defaultErrnoRet', 'architectures', 'archMap', 'flags', 'listenerPath', 'listenerMetadata'];
+const RULE_ORDER = ['names', 'action', 'errnoRet', 'args', 'comment', 'includes', 'excludes'];
+const ARG_ORDER = ['index', 'value', 'valueTwo', 'op'];
+const ACTION_RANK = new Map<string, number>(
+  ['SCMP_ACT_ALLOW', 'SCMP_ACT_LOG', 'SCMP_ACT_NOTIFY', 'SCMP_ACT_TRACE', 'SCMP_ACT_ERRNO', 'SCMP_ACT_TRAP',
+    'SCMP_ACT_KILL_THREAD', 'SCMP_ACT_KILL', 'SCMP_ACT_KILL_PROCESS'].map((a, i) => [a, i]),
+);
+
+/**
+ * Canonical text: 2-space JSON with a trailing newline, known keys first in spec order, unknown keys
+ * sorted after them, names sorted and de-duplicated, rules ordered by action, then plain before
+ * argument-filtered, then by first name. libseccomp's filter does not depend on rule order, so the
+ * canonical form is the same filter; it only makes recordings from different runs diff cleanly.
+ */
+export function serializeProfile(p: SeccompProfile): string {
+  const rules = (p.syscalls ?? []).map(canonicalRule).sort(compareRules);
+  const top = ordered(p as Record<string, unknown>, TOP_ORDER, ['syscalls']);
+  if (p.syscalls !== undefined) top.syscalls = rules;
+  return JSON.stringify(top, null, 2) + '\n';
+}
+
+function canonicalRule(r: SeccompRule): Record<string, unknown> {
+  const out = ordered({ ...r, names: [...new Set(r.names)].sort() }, RULE_ORDER);
+  if (r.args) out.args = r.args.map((a) => ordered(a as Record<string, unknown>, ARG_ORDER));
+  return out;
+}
+
+function compareRules(a: Record<string, unknown>, b: Record<string, unknown>): number {
+  const rank = (ACTION_RANK.get(a.action as string) ?? 99) - (ACTION_RANK.get(b.action as string) ?? 99);
+  if (rank) return rank;
+  const hasArgs = Number(Array.isArray(a.args) && a.args.length > 0) - Number(Array.isArray(b.args) && b.args.length > 0);
+  if (hasArgs) return hasArgs;
+  const an = (a.names as string[])[0] ?? '';
+  const bn = (b.names as string[])[0] ?? '';
+  if (an !== bn) return an < bn ? -1 : 1;
+  const aj = JSON.stringify(a);
+  const bj = JSON.stringify(b);
+  return aj < bj ? -1 : aj > bj ? 1 : 0;
+}
+
+function ordered(o: Record<string, unknown>, first: string[], skip: string[] = []): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of first) if (o[k] !== undefined) out[k] = o[k];
+  for (const k of Object.keys(o).sort()) if (!first.includes(k) && !skip.includes(k) && o[k] !== undefined) out[k] = o[k];
+  return out;
+}
