@@ -1,0 +1,106 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ContainerIndex, Mapper, type DenialWitness } from '../../src/watch/mapper.js';
+import { BootClock, startTicksFromStat, nsInode, type ProcIdentity } from '../../src/watch/proc.js';
+import type { RegistryEntry } from '../../src/watch/registry.js';
+
+// Boot at wall time 1_700_000_000_000 ms: uptime 1000 s read "now".
+const BOOT = 1_700_000_000_000;
+const clock = new BootClock(() => `${(Date.now() - BOOT) / 1000} 0`);
+const at = (bootMs: number) => new Date(BOOT + bootMs).toISOString();
+const HEX = 'c'.repeat(64);
+
+const entry = (id: string, o: Partial<RegistryEntry>): RegistryEntry => ({
+  id, runtime: 'runc', initPid: 100, initStartTime: 100, registeredAt: at(0), ...o,
+});
+const A = entry('alpha', { pidNs: 5001, mntNs: 6001, cgroup: '/alpha' });
+const B = entry('beta', { pidNs: 5002, mntNs: 6002, cgroup: '/machine.slice/beta' });
+const S1 = entry('shared1', { pidNs: 5003, mntNs: 6003 });
+const S2 = entry('shared2', { pidNs: 5003, mntNs: 6004 });
+const P = entry(HEX, { runtime: 'podman' });
+const OLD = entry('old', { pidNs: 5009, mntNs: 6009, stoppedAt: at(1000) });
+
+function mapper(procs: Record<number, Omit<ProcIdentity, 'pid'>>, witness?: Record<number, DenialWitness>) {
+  return new Mapper({
+    index: new ContainerIndex([A, B, S1, S2, P, OLD]),
+    host: { pidNs: 4026531836, mntNs: 4026531841 },
+    readProc: (pid) => (procs[pid] ? { pid, ...procs[pid]! } : undefined),
+    witness: witness ? (pid) => witness[pid] : undefined,
+    clock,
+  });
+}
+const ev = (pid: number, bootMs: number, syscall = 63) => ({ pid, syscall, time: at(bootMs) });
+
+test('pid namespace names the container', () => {
+  const m = mapper({ 7: { startTicks: 500, pidNs: 5001, mntNs: 6001, cgroupText: '0::/\n' } });
+  const r = m.attribute(ev(7, 10_000));
+  assert.equal(r.kind, 'container');
+  assert.equal(r.kind === 'container' && r.entry.id, 'alpha');
+});
+
+test('a shared pid namespace is resolved by the mount namespace', () => {
+  const m = mapper({ 7: { startTicks: 500, pidNs: 5003, mntNs: 6004, cgroupText: '' } });
+  const r = m.attribute(ev(7, 10_000));
+  assert.equal(r.kind === 'container' && r.entry.id, 'shared2');
+});
+
+test('cgroup path under a registered cgroup (process unshared its namespaces)', () => {
+  const m = mapper({ 7: { startTicks: 500, pidNs: 9999, mntNs: 9998, cgroupText: '4:memory:/machine.slice/beta/sub\n0::/\n' } });
+  const r = m.attribute(ev(7, 10_000));
+  assert.equal(r.kind === 'container' && r.entry.id, 'beta');
+  assert.equal(r.kind === 'container' && r.via, 'cgroup-path');
+});
+
+test('cgroup id names a registered podman container', () => {
+  const m = mapper({ 7: { startTicks: 500, pidNs: 1, mntNs: 2, cgroupText: `0::/machine.slice/libpod-${HEX}.scope/container\n` } });
+  const r = m.attribute(ev(7, 10_000));
+  assert.equal(r.kind === 'container' && r.via, 'cgroup-id');
+});
+
+test('cgroup id of an unknown container is reported as unregistered', () => {
+  const id = 'd'.repeat(64);
+  const m = mapper({ 7: { startTicks: 500, pidNs: 1, mntNs: 2, cgroupText: `0::/system.slice/docker-${id}.scope\n` } });
+  assert.deepEqual(m.attribute(ev(7, 10_000)), { kind: 'unregistered', id, engine: 'docker' });
+});
+
+test('host process (own mount namespace, host pid namespace) is host', () => {
+  const m = mapper({ 7: { startTicks: 500, pidNs: 4026531836, mntNs: 4026532000, cgroupText: '0::/system.slice/x.service\n' } });
+  assert.deepEqual(m.attribute(ev(7, 10_000)), { kind: 'host' });
+});
+
+test('a pid reused after the event is not attributed', () => {
+  // The process now at pid 7 started at boot+20 s; the record is from boot+10 s.
+  const m = mapper({ 7: { startTicks: 2000, pidNs: 5001, mntNs: 6001, cgroupText: '' } });
+  const r = m.attribute(ev(7, 10_000));
+  assert.equal(r.kind, 'unknown');
+});
+
+test('a gone process with no witness is unknown, not guessed', () => {
+  assert.equal(mapper({}).attribute(ev(7, 10_000)).kind, 'unknown');
+});
+
+test('a killed process is attributed by the eBPF witness', () => {
+  const w: DenialWitness = { tgid: 7, syscall: 63, mntNs: 6002, pidNs: 5002, startBootNs: 9_000_000_000n, atBootNs: 10_000_000_000n, comm: 'uname' };
+  const r = mapper({}, { 7: w }).attribute(ev(7, 10_001));
+  assert.equal(r.kind === 'container' && r.entry.id, 'beta');
+  assert.equal(r.kind === 'container' && r.via, 'witness');
+});
+
+test('a witness for another syscall or another time does not count', () => {
+  const w: DenialWitness = { tgid: 7, syscall: 63, mntNs: 6002, pidNs: 5002, startBootNs: 0n, atBootNs: 10_000_000_000n, comm: 'x' };
+  assert.equal(mapper({}, { 7: w }).attribute(ev(7, 10_000, 64)).kind, 'unknown');
+  assert.equal(mapper({}, { 7: w }).attribute(ev(7, 60_000)).kind, 'unknown');
+});
+
+test('a namespace inode of a long-stopped container is not matched', () => {
+  const m = mapper({ 7: { startTicks: 100, pidNs: 5009, mntNs: 6009, cgroupText: '' } });
+  assert.equal(m.attribute(ev(7, 60_000)).kind, 'unknown');
+  assert.equal(m.attribute(ev(7, 1_500)).kind, 'container');
+});
+
+test('/proc parsing helpers', () => {
+  const stat = '1234 (a) b) (c) S 1 1234 1234 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 1000 10';
+  assert.equal(startTicksFromStat(stat), 987654);
+  assert.equal(nsInode('mnt:[4026531841]'), 4026531841);
+  assert.equal(nsInode('garbage'), undefined);
+});
