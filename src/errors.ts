@@ -44,6 +44,16 @@ export const unknownSyscall = (name: string, arch: string) =>
 
 // --- profiles ---------------------------------------------------------------------------------
 export class ProfileError extends InputError {}
+/** libseccomp refused the profile; `ruleIndex` is the index in `syscalls[]` when one rule is to blame. */
+export class ProfileCompileError extends ProfileError {
+  constructor(message: string, readonly ruleIndex?: number, readonly syscallName?: string, cause?: unknown) {
+    super('PROFILE_COMPILE', message, { cause });
+  }
+}
+export const profileCompileFailed = (problem: string, rule?: { index: number; syscall?: string }, cause?: unknown) =>
+  new ProfileCompileError(
+    rule === undefined ? `profile does not compile: ${problem}` : `profile rule syscalls[${rule.index}]${rule.syscall === undefined ? '' : ` (${rule.syscall})`}: ${problem}`,
+    rule?.index, rule?.syscall, cause);
 
 // --- record (hook, tracer) --------------------------------------------------------------------
 export class RecordError extends TailorError {}

@@ -5,4 +5,5 @@ import type { CommandModule } from 'yargs';
 export type AnyCommand = CommandModule<any, any>;
 
 export const commands: Array<() => Promise<AnyCommand>> = [
+  () => import('./syscalls.js').then((m) => m.default),
 ];
