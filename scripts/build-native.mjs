@@ -23,7 +23,13 @@ if (missing.length) {
 }
 
 function run(cmd, args, cwd = root) {
-  execFileSync(cmd, args, { cwd, stdio: ['ignore', 'inherit', 'inherit'] });
+  try {
+    execFileSync(cmd, args, { cwd, stdio: ['ignore', 'inherit', 'inherit'] });
+  } catch {
+    // The tool already printed its own diagnostics above; add which step failed, no stack.
+    console.error(`seccomp-tailor build: failed: ${cmd} ${args.join(' ')}`);
+    process.exit(1);
+  }
 }
 
 function newest(dir) {
@@ -57,6 +63,15 @@ for (const src of readdirSync(join(root, 'bpf')).filter((f) => f.endsWith('.bpf.
   console.error(`built ${obj}`);
 }
 
+// Build against the headers of the Node that runs us (no download: the machine has no internet).
+// Debian's nodejs ships them in /usr/include/node; npm passes its own nodedir setting through env.
+function nodedirArgs() {
+  const fromNpm = process.env.npm_config_nodedir;
+  if (fromNpm) return [`--nodedir=${fromNpm}`];
+  const prefix = join(dirname(process.execPath), '..');
+  return existsSync(join(prefix, 'include', 'node', 'node_api.h')) ? [`--nodedir=${prefix}`] : [];
+}
+
 // 2. Addons: node-gyp from our own dependency, so no global install is needed.
 const nodeGyp = join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
 for (const addon of ['ebpf-napi', 'libseccomp-napi']) {
@@ -64,6 +79,6 @@ for (const addon of ['ebpf-napi', 'libseccomp-napi']) {
   if (!existsSync(join(dir, 'binding.gyp'))) continue;
   const out = join(dir, 'build', 'Release', `${addon.replace(/-/g, '_')}.node`);
   if (upToDate(out, join(dir, 'src'), join(dir, 'binding.gyp'))) continue;
-  run(process.execPath, [nodeGyp, 'rebuild', '--silent'], dir);
+  run(process.execPath, [nodeGyp, 'rebuild', '--silent', ...nodedirArgs()], dir);
   console.error(`built ${out}`);
 }

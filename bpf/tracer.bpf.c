@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* seccomp-tailor's syscall recorder.
+ *
+ * A target is a process tree. User space tags its root task (task storage keyed by pidfd) and
+ * every task created by a tagged task inherits the tag at sched_process_fork, whatever
+ * namespaces it later unshares or joins: keying on the task, not on a mount namespace, is what
+ * keeps descendants that `unshare -m -p` in the recording.
+ *
+ * The hot path is sys_enter for every task on the machine. It asks one question first, "does
+ * this task carry a tag?", which for task storage is a pointer check on the current task: no
+ * hash, no pid lookup. Only tagged tasks go on to count. */
+#include "vmlinux-min.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "tracer.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* x86: arch/x86/include/asm/thread_info.h, set while a task runs a 32-bit syscall. */
+#define TS_COMPAT 0x0002
+/* arch/x86/include/uapi/asm/unistd.h */
+#define X32_SYSCALL_BIT 0x40000000
+/* The calls that install a seccomp filter, by native x86_64 number: seccomp(2) with
+ * SECCOMP_SET_MODE_FILTER, and prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER). runc (libseccomp)
+ * and crun both use seccomp(2); prctl is the fallback older libseccomp takes. */
+#define NR_prctl 157
+#define NR_seccomp 317
+#define PR_SET_SECCOMP 22
+#define SECCOMP_SET_MODE_FILTER 1
+#define SECCOMP_MODE_FILTER 2
+
+#define BPF_LOCAL_STORAGE_GET_F_CREATE 1ULL
+
+/* Set by user space before load (.rodata): nothing yet, kept for future options. */
+const volatile __u32 cfg_reserved = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct task_tag);
+} task_tags SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, TRACER_MAX_TARGETS);
+	__type(key, __u32);
+	__type(value, struct target_state);
+} targets SEC(".maps");
+
+/* Claimed target slots: user space claims one with BPF_NOEXIST, which makes the claim atomic
+ * between concurrent hooks without any lock file. Value: the claimer's own bookkeeping. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TRACER_MAX_TARGETS);
+	__type(key, __u32);
+	__type(value, __u64[4]);
+} target_owners SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, TRACER_COUNT_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct syscall_count);
+} counts SEC(".maps");
+
+static __always_inline struct target_state *target_of(struct task_struct *task, struct task_tag **out_tag)
+{
+	struct task_tag *tag = bpf_task_storage_get(&task_tags, task, 0, 0);
+	if (!tag)
+		return 0;
+	__u32 t = tag->target;
+	struct target_state *st = bpf_map_lookup_elem(&targets, &t);
+	/* A tag left on a task that outlived its target's slot (the slot was released and
+	 * claimed again) must not count into the new claimant's profile. */
+	if (!st || st->generation != tag->generation)
+		return 0;
+	if (out_tag)
+		*out_tag = tag;
+	return st;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_tag *tag;
+	struct target_state *st = target_of(task, &tag);
+	if (!st)
+		return 0;
+
+	__u32 arch = 0;
+	long nr = id;
+	if (task->thread_info.status & TS_COMPAT)
+		arch = 1;
+	else if (nr >= 0 && (nr & X32_SYSCALL_BIT)) {
+		arch = 2;
+		nr &= ~(long)X32_SYSCALL_BIT;
+	}
+	/* syscall(-1), or numbers past the table: never let them alias a real slot. */
+	if (nr < 0 || nr >= TRACER_NR_SLOTS) {
+		__sync_fetch_and_add(&st->dropped, 1);
+		return 0;
+	}
+	__u32 phase = st->phase;
+	if (phase >= TRACER_PHASES)
+		return 0;
+
+	__u32 idx = tag->target;
+	if (idx >= TRACER_MAX_TARGETS)
+		return 0;
+	idx = ((idx * TRACER_PHASES + phase) * TRACER_ARCHES + arch) * TRACER_NR_SLOTS + (__u32)nr;
+	struct syscall_count *c = bpf_map_lookup_elem(&counts, &idx);
+	if (!c)
+		return 0;
+	if (c->count == 0) {
+		__u64 now = bpf_ktime_get_ns();
+		c->first_ns = now;
+		st->last_new_ns = now;
+	}
+	__sync_fetch_and_add(&c->count, 1);
+
+	/* The filter install itself belongs to the set-up; what follows is the runtime's tail. */
+	if (phase == 0 && arch == 0) {
+		unsigned long a0 = BPF_CORE_READ(regs, di);
+		unsigned long a1 = BPF_CORE_READ(regs, si);
+		if ((nr == NR_seccomp && a0 == SECCOMP_SET_MODE_FILTER) ||
+		    (nr == NR_prctl && a0 == PR_SET_SECCOMP && a1 == SECCOMP_MODE_FILTER)) {
+			st->phase = 1;
+			st->filter_ns = bpf_ktime_get_ns();
+		}
+	}
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
+{
+	/* Fires for every clone (threads included) before the child first runs, so a child can
+	 * never make an untagged syscall. `parent` is the creating task (current). */
+	struct task_tag *tag;
+	struct target_state *st = target_of(parent, &tag);
+	if (!st)
+		return 0;
+	struct task_tag copy = *tag;
+	if (bpf_task_storage_get(&task_tags, child, &copy, BPF_LOCAL_STORAGE_GET_F_CREATE))
+		__sync_fetch_and_add(&st->forks, 1);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_exec, struct task_struct *p, int old_pid, struct linux_binprm *bprm)
+{
+	struct target_state *st = target_of(p, 0);
+	if (!st)
+		return 0;
+	__sync_fetch_and_add(&st->execs, 1);
+	if (st->phase < 2) {
+		st->phase = 2;
+		st->exec_ns = bpf_ktime_get_ns();
+	}
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_exit, struct task_struct *p)
+{
+	struct target_state *st = target_of(p, 0);
+	if (!st)
+		return 0;
+	__sync_fetch_and_add(&st->exits, 1);
+	/* Task storage is freed with the task itself; nothing else to clean. */
+	return 0;
+}

@@ -1,0 +1,334 @@
+// The loader of bpf/tracer.bpf.c: loads (or finds already pinned) the recorder, claims target
+// slots, tags process trees, and reads what they called. One Tracer per process; targets are
+// cheap handles onto slots of the shared maps.
+import { closeSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { BpfLink, BpfMap, BpfObject, pidfdOpen, UpdateFlags } from '../native/ebpf.js';
+import { packagePath } from '../native/package-root.js';
+import { RecordError, NativeError } from '../errors.js';
+import { assertTracerCanRun } from './environment.js';
+import * as L from './tracer-layout.js';
+
+export const DEFAULT_PIN_ROOT = '/sys/fs/bpf/seccomp-tailor';
+const PROGRAMS = ['on_sys_enter', 'on_fork', 'on_exec', 'on_exit'] as const;
+const MAPS = ['task_tags', 'targets', 'target_owners', 'counts'] as const;
+type MapName = (typeof MAPS)[number];
+
+export function tracerObjectPath(): string {
+  return packagePath('build', 'bpf', 'tracer.bpf.o');
+}
+
+export interface TargetState {
+  slot: number; generation: number; phase: L.Phase;
+  initialTasks: number; forks: number; exits: number; liveTasks: number; execs: number;
+  lastNewNs: bigint; filterNs: bigint; execNs: bigint; dropped: number;
+}
+
+export interface SyscallCount { phase: L.Phase; arch: L.ArchKind; nr: number; count: number; firstNs: bigint }
+
+export interface TargetOwner { pid: number; startTime: number; claimedAtMs: number; generation: number }
+
+export class Tracer {
+  readonly #maps: Record<MapName, BpfMap>;
+  readonly #links: BpfLink[];
+  readonly #targets: BigUint64Array;
+  readonly #targetsView: DataView;
+  readonly #counts: BigUint64Array;
+  #closed = false;
+
+  readonly #obj: BpfObject | undefined;
+
+  private constructor(maps: Record<MapName, BpfMap>, links: BpfLink[], readonly pinDir: string | undefined, obj?: BpfObject) {
+    this.#maps = maps;
+    this.#links = links;
+    this.#obj = obj;
+    const t = maps.targets.mmap(true);
+    this.#targets = new BigUint64Array(t);
+    this.#targetsView = new DataView(t);
+    this.#counts = new BigUint64Array(maps.counts.mmap(true));
+  }
+
+  /** A private tracer: attached while this process holds it, detached by close() or exit. */
+  static load(): Tracer {
+    assertTracerCanRun();
+    const { obj, links } = loadAndAttach();
+    try {
+      const maps = Object.fromEntries(MAPS.map((m) => [m, obj.map(m)])) as Record<MapName, BpfMap>;
+      return new Tracer(maps, links, undefined, obj);
+    } catch (err) {
+      obj.close();
+      throw err;
+    }
+  }
+
+  /**
+   * The machine-wide tracer: pinned in bpffs so it stays attached with no process holding it
+   * (zero resident processes per container). The first caller loads and pins it; later
+   * callers only open the pinned maps, which takes a few milliseconds.
+   */
+  static shared(pinRoot = DEFAULT_PIN_ROOT): Tracer {
+    assertTracerCanRun();
+    const dir = join(pinRoot, objectVersion());
+    const opened = openPinned(dir);
+    if (opened) return opened;
+    mkdirSync(pinRoot, { recursive: true, mode: 0o700 });
+    const tmp = join(pinRoot, `.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+    mkdirSync(tmp, { mode: 0o700 });
+    const { obj, links } = loadAndAttach();
+    try {
+      for (const m of MAPS) {
+        const map = obj.map(m);
+        map.pin(join(tmp, m));
+        map.close();
+      }
+      links.forEach((l, i) => l.pin(join(tmp, `link_${PROGRAMS[i]}`)));
+      try {
+        renameSync(tmp, dir);
+      } catch (err) {
+        // Another hook published the same version first: use theirs, drop ours (unpinning and
+        // closing our links detaches our programs).
+        if (!['ENOTEMPTY', 'EEXIST'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
+        rmSync(tmp, { recursive: true, force: true });
+      }
+    } catch (err) {
+      rmSync(tmp, { recursive: true, force: true });
+      throw err;
+    } finally {
+      links.forEach((l) => l.close());
+      obj.close();
+    }
+    const t = openPinned(dir);
+    if (!t) throw new RecordError('TRACER_PIN_FAILED', `the tracer was pinned but cannot be opened at ${dir}`);
+    return t;
+  }
+
+  /** Detach and forget every pinned tracer version under pinRoot. */
+  static unloadShared(pinRoot = DEFAULT_PIN_ROOT): boolean {
+    if (!existsSync(pinRoot)) return false;
+    rmSync(pinRoot, { recursive: true, force: true });
+    return true;
+  }
+
+  /** Claims a free slot for a new target owned by `ownerPid` (whose exit does not end it). */
+  claim(ownerPid: number = process.pid): TracerTarget {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      for (let slot = 0; slot < L.MAX_TARGETS; slot++) {
+        if (this.#maps.target_owners.update(u32(slot), ownerValue(ownerPid, 0), UpdateFlags.noexist)) {
+          const generation = this.#beginGeneration(slot);
+          this.#maps.target_owners.update(u32(slot), ownerValue(ownerPid, generation));
+          return new TracerTarget(this, slot, generation);
+        }
+      }
+      if (this.reclaimAbandoned() === 0) break;
+    }
+    throw new RecordError('TRACER_FULL', `all ${L.MAX_TARGETS} tracer slots are in use; finish or release a recording first`);
+  }
+
+  /** Re-opens a target claimed earlier (e.g. by the prestart hook, read by poststop). */
+  target(slot: number, generation: number): TracerTarget {
+    const owner = this.owner(slot);
+    if (!owner || owner.generation !== generation || this.#generation(slot) !== generation)
+      throw new RecordError('TRACER_NO_TARGET', `tracer slot ${slot} generation ${generation} is no longer claimed`);
+    return new TracerTarget(this, slot, generation);
+  }
+
+  owner(slot: number): TargetOwner | undefined {
+    const v = this.#maps.target_owners.lookup(u32(slot));
+    if (!v) return undefined;
+    return { pid: Number(v.readBigUInt64LE(0)), startTime: Number(v.readBigUInt64LE(8)), claimedAtMs: Number(v.readBigUInt64LE(16)), generation: Number(v.readBigUInt64LE(24)) };
+  }
+
+  /** Slots whose owner died and whose tree has no live task left, claimed over an hour ago. */
+  reclaimAbandoned(maxAgeMs = 3600_000): number {
+    let n = 0;
+    for (let slot = 0; slot < L.MAX_TARGETS; slot++) {
+      const o = this.owner(slot);
+      if (!o || processStartTime(o.pid) === o.startTime || Date.now() - o.claimedAtMs < maxAgeMs) continue;
+      if (this.readState(slot).liveTasks > 0) continue;
+      this.release(slot, o.generation);
+      n++;
+    }
+    return n;
+  }
+
+  readState(slot: number): TargetState {
+    const w = (i: number) => this.#targets[slot * (L.TARGET_STATE_BYTES / 8) + i] ?? 0n;
+    const base = slot * L.TARGET_STATE_BYTES;
+    const initialTasks = Number(w(L.TargetWord.initialTasks));
+    const forks = Number(w(L.TargetWord.forks));
+    const exits = Number(w(L.TargetWord.exits));
+    return {
+      slot,
+      generation: this.#targetsView.getUint32(base, true),
+      phase: this.#targetsView.getUint32(base + 4, true) as L.Phase,
+      initialTasks, forks, exits, liveTasks: initialTasks + forks - exits,
+      execs: Number(w(L.TargetWord.execs)),
+      lastNewNs: w(L.TargetWord.lastNewNs), filterNs: w(L.TargetWord.filterNs), execNs: w(L.TargetWord.execNs),
+      dropped: Number(w(L.TargetWord.dropped)),
+    };
+  }
+
+  readCounts(slot: number): SyscallCount[] {
+    const out: SyscallCount[] = [];
+    const c = this.#counts;
+    for (let phase = 0; phase < L.PHASES; phase++) {
+      for (let arch = 0; arch < L.ARCHES; arch++) {
+        const base = L.countIndex(slot, phase, arch, 0) * L.COUNT_WORDS;
+        for (let nr = 0; nr < L.NR_SLOTS; nr++) {
+          const count = c[base + nr * L.COUNT_WORDS] ?? 0n;
+          if (count === 0n) continue;
+          out.push({ phase: phase as L.Phase, arch: L.ARCH_KINDS[arch]!, nr, count: Number(count), firstNs: c[base + nr * L.COUNT_WORDS + 1] ?? 0n });
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Tags one task (a process's leader, or one thread) as part of the slot's tree. */
+  tagTask(slot: number, generation: number, tid: number, thread: boolean): boolean {
+    let fd: number;
+    try {
+      fd = pidfdOpen(tid, thread);
+    } catch (err) {
+      // The task exited meanwhile, or (before Linux 6.9) thread pidfds do not exist.
+      if (err instanceof NativeError && ['ESRCH', 'EINVAL'].includes((err as { code: string }).code)) return false;
+      throw err;
+    }
+    try {
+      const key = Buffer.alloc(4);
+      key.writeInt32LE(fd);
+      const tag = Buffer.alloc(L.TASK_TAG_BYTES);
+      tag.writeUInt32LE(slot, 0);
+      tag.writeUInt32LE(generation, 4);
+      this.#maps.task_tags.update(key, tag);
+      return true;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  addInitialTasks(slot: number, n: number): void {
+    const i = slot * (L.TARGET_STATE_BYTES / 8) + L.TargetWord.initialTasks;
+    this.#targets[i] = (this.#targets[i] ?? 0n) + BigInt(n);
+  }
+
+  release(slot: number, generation: number): void {
+    if (this.#generation(slot) === generation) this.#setGeneration(slot, (generation + 1) >>> 0 || 1);
+    const o = this.owner(slot);
+    if (o && o.generation === generation) this.#maps.target_owners.delete(u32(slot));
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const l of this.#links) l.close();
+    for (const m of Object.values(this.#maps)) m.close();
+    this.#obj?.close();
+  }
+
+  #generation(slot: number): number {
+    return this.#targetsView.getUint32(slot * L.TARGET_STATE_BYTES, true);
+  }
+  #setGeneration(slot: number, g: number): void {
+    this.#targetsView.setUint32(slot * L.TARGET_STATE_BYTES, g, true);
+  }
+
+  /** New generation first (stale tags stop counting), then a clean slate for the slot. */
+  #beginGeneration(slot: number): number {
+    const generation = (this.#generation(slot) + 1) >>> 0 || 1;
+    this.#setGeneration(slot, generation);
+    const start = L.countIndex(slot, 0, 0, 0) * L.COUNT_WORDS;
+    this.#counts.fill(0n, start, start + L.SLOTS_PER_TARGET * L.COUNT_WORDS);
+    const words = L.TARGET_STATE_BYTES / 8;
+    this.#targets.fill(0n, slot * words + 1, (slot + 1) * words);
+    this.#targetsView.setUint32(slot * L.TARGET_STATE_BYTES + 4, 0, true);
+    return generation;
+  }
+}
+
+/** One recording: a process tree in one tracer slot. */
+export class TracerTarget {
+  constructor(readonly tracer: Tracer, readonly slot: number, readonly generation: number) {}
+
+  /**
+   * Adds a running process and all its current threads. Tasks it creates from now on join
+   * by themselves (sched_process_fork), before they run.
+   */
+  addProcess(pid: number): number {
+    let n = this.tracer.tagTask(this.slot, this.generation, pid, false) ? 1 : 0;
+    if (n === 0) throw new RecordError('TRACER_NO_PROCESS', `process ${pid} does not exist`);
+    let threads: string[] = [];
+    try {
+      threads = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      /* exited already: its syscalls so far are what there is */
+    }
+    for (const t of threads) {
+      const tid = Number(t);
+      if (tid !== pid && this.tracer.tagTask(this.slot, this.generation, tid, true)) n++;
+    }
+    this.tracer.addInitialTasks(this.slot, n);
+    return n;
+  }
+
+  state(): TargetState { return this.tracer.readState(this.slot); }
+  syscalls(): SyscallCount[] { return this.tracer.readCounts(this.slot); }
+  release(): void { this.tracer.release(this.slot, this.generation); }
+}
+
+function loadAndAttach(): { obj: BpfObject; links: BpfLink[] } {
+  const obj = BpfObject.openFile(tracerObjectPath(), 'seccomp_tailor');
+  try {
+    obj.load();
+    return { obj, links: PROGRAMS.map((p) => obj.attach(p)) };
+  } catch (err) {
+    obj.close();
+    throw err;
+  }
+}
+
+function openPinned(dir: string): Tracer | undefined {
+  if (!existsSync(join(dir, MAPS[0]))) return undefined;
+  const maps: Partial<Record<MapName, BpfMap>> = {};
+  try {
+    for (const m of MAPS) maps[m] = BpfMap.openPinned(join(dir, m));
+    return new (Tracer as unknown as new (m: Record<MapName, BpfMap>, l: BpfLink[], d: string) => Tracer)(maps as Record<MapName, BpfMap>, [], dir);
+  } catch (err) {
+    for (const m of Object.values(maps)) m?.close();
+    throw err;
+  }
+}
+
+let version: string | undefined;
+/** Pins are per object content, so an upgrade never mixes layouts with an older loaded tracer. */
+export function objectVersion(): string {
+  version ??= createHash('sha256').update(readFileSync(tracerObjectPath())).digest('hex').slice(0, 12);
+  return version;
+}
+
+function u32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(n);
+  return b;
+}
+
+function ownerValue(pid: number, generation: number): Buffer {
+  const b = Buffer.alloc(L.OWNER_BYTES);
+  b.writeBigUInt64LE(BigInt(pid), 0);
+  b.writeBigUInt64LE(BigInt(processStartTime(pid) ?? 0), 8);
+  b.writeBigUInt64LE(BigInt(Date.now()), 16);
+  b.writeBigUInt64LE(BigInt(generation), 24);
+  return b;
+}
+
+/** Field 22 of /proc/PID/stat (clock ticks after boot): tells a pid from its reuse. */
+export function processStartTime(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(rest[19]);
+  } catch {
+    return undefined;
+  }
+}
