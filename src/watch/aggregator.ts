@@ -1,0 +1,91 @@
+// Denials folded into counts per (subject, arch, syscall): memory grows with the number of distinct
+// syscalls denied per container, never with the number of records. Pure; serialisable as a whole
+// so that counts and the source checkpoint are persisted in one atomic write (see state-store.ts).
+import type { SeccompEvent } from '../../parsers/types.js';
+import type { Proposal } from '../profile/proposal.js';
+
+/** Distinct comm/exe values kept per syscall: evidence, not a log. */
+export const MAX_DISTINCT = 8;
+
+export interface SyscallTally {
+  arch: string;
+  /** Name when the arch's table knows the number, else `#<nr>` (reported, never proposed). */
+  syscall: string;
+  nr: number;
+  count: number;
+  firstSeen: string;
+  lastSeen: string;
+  comm: string[];
+  exe: string[];
+  actions: string[];
+}
+
+export interface Subject {
+  /** proposalId(container, profilePath). */
+  id: string;
+  container: Proposal['container'];
+  profilePath: string;
+  tallies: Record<string, SyscallTally>;
+}
+
+export interface AggregateSnapshot {
+  subjects: Record<string, Subject>;
+}
+
+const addDistinct = (xs: string[], v: string | undefined): void => {
+  if (v !== undefined && xs.length < MAX_DISTINCT && !xs.includes(v)) xs.push(v);
+};
+
+export class Aggregator {
+  private readonly subjects: Map<string, Subject>;
+  private readonly dirty = new Set<string>();
+
+  constructor(snapshot?: AggregateSnapshot) {
+    this.subjects = new Map(Object.entries(snapshot?.subjects ?? {}));
+  }
+
+  add(subject: Omit<Subject, 'tallies'>, e: SeccompEvent): void {
+    let s = this.subjects.get(subject.id);
+    if (!s) {
+      s = { ...subject, tallies: {} };
+      this.subjects.set(subject.id, s);
+    }
+    const name = e.syscallName ?? `#${e.syscall}`;
+    const key = `${e.arch}/${name}`;
+    let t = s.tallies[key];
+    if (!t) {
+      t = { arch: e.arch, syscall: name, nr: e.syscall, count: 0, firstSeen: e.time, lastSeen: e.time, comm: [], exe: [], actions: [] };
+      s.tallies[key] = t;
+    }
+    t.count++;
+    // Records can arrive slightly out of order (journald merges two transports): keep true bounds.
+    if (e.time < t.firstSeen) t.firstSeen = e.time;
+    if (e.time > t.lastSeen) t.lastSeen = e.time;
+    addDistinct(t.comm, e.comm);
+    addDistinct(t.exe, e.exe);
+    addDistinct(t.actions, e.action);
+    this.dirty.add(subject.id);
+  }
+
+  get(id: string): Subject | undefined {
+    return this.subjects.get(id);
+  }
+  all(): IterableIterator<Subject> {
+    return this.subjects.values();
+  }
+  /** Subjects changed since the last call (they need their proposal rewritten). */
+  takeDirty(): string[] {
+    const ids = [...this.dirty];
+    this.dirty.clear();
+    return ids;
+  }
+  markDirty(id: string): void {
+    if (this.subjects.has(id)) this.dirty.add(id);
+  }
+  get dirtyCount(): number {
+    return this.dirty.size;
+  }
+  snapshot(): AggregateSnapshot {
+    return { subjects: Object.fromEntries(this.subjects) };
+  }
+}
