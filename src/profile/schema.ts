@@ -212,3 +212,11 @@ function ordered(o: Record<string, unknown>, first: string[], skip: string[] = [
   for (const k of Object.keys(o).sort()) if (!first.includes(k) && !skip.includes(k) && o[k] !== undefined) out[k] = o[k];
   return out;
 }
+
+/** JSON with object keys sorted at every depth: equal values give equal strings. */
+export function canonicalJson(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : x);
+}

@@ -20,19 +20,23 @@ export type Verdict =
 
 const isConditional = isConditionalRule;
 
-/** How the profile treats `syscall`. Unconditional rules win over conditional ones, allow over block. */
+/**
+ * How the profile treats `syscall`. An unconditional block wins over everything (a profile naming a
+ * syscall both ways is reported by validate; here the safe reading is the one that never widens),
+ * then an unconditional allow, then a conditional rule, then the default action.
+ */
 export function verdictFor(profile: SeccompProfile, syscall: string): Verdict {
-  let blocked: Verdict | undefined;
+  let allowed: Verdict | undefined;
   let conditional: Verdict | undefined;
   const rules = profile.syscalls ?? [];
   for (let i = 0; i < rules.length; i++) {
     const r = rules[i]!;
     if (!r.names.includes(syscall)) continue;
     if (isConditional(r)) conditional ??= { kind: 'conditional', rule: i, action: r.action };
-    else if (isPermitting(r.action)) return { kind: 'allowed', rule: i, action: r.action };
-    else blocked ??= { kind: 'blocked-by-rule', rule: i, action: r.action };
+    else if (!isPermitting(r.action)) return { kind: 'blocked-by-rule', rule: i, action: r.action };
+    else allowed ??= { kind: 'allowed', rule: i, action: r.action };
   }
-  return blocked ?? conditional ?? { kind: 'default', action: profile.defaultAction };
+  return allowed ?? conditional ?? { kind: 'default', action: profile.defaultAction };
 }
 
 /**
@@ -79,8 +83,8 @@ export function allowedByArch(profile: SeccompProfile, arches: readonly string[]
   for (const arch of arches) {
     const table = catalog.names(arch);
     const names = isPermitting(profile.defaultAction)
-      ? table.filter((n) => !blocked.has(n) || permitted.has(n))
-      : table.filter((n) => permitted.has(n));
+      ? table.filter((n) => !blocked.has(n))
+      : table.filter((n) => permitted.has(n) && !blocked.has(n));
     out.set(arch, new Set(names));
   }
   return out;

@@ -1,0 +1,95 @@
+// What changes between two profiles, in the terms an operator reviews: which names moved to or from
+// each action, what each arch can now run, which argument-filtered rules came or went.
+import { canonicalJson, isConditionalRule, type SeccompProfile, type SeccompRule } from './schema.js';
+import { allowedByArch, profileArches, type SyscallCatalog } from './syscall-set.js';
+
+export interface AddedRemoved {
+  added: string[];
+  removed: string[];
+}
+
+export interface ProfileDiff {
+  defaultAction?: { from: string; to: string };
+  defaultErrnoRet?: { from: number | null; to: number | null };
+  architectures: AddedRemoved;
+  flags: AddedRemoved;
+  /** Per action: names that now have / no longer have an unconditional rule with that action. */
+  actions: Record<string, AddedRemoved>;
+  /** Per libseccomp arch: names that can / can no longer run (only with a syscall catalog). */
+  allowedByArch?: Record<string, AddedRemoved>;
+  /** Conditional rules (args, includes/excludes), compared whole. */
+  conditionalRules: { added: SeccompRule[]; removed: SeccompRule[] };
+}
+
+export const hasChanges = (d: ProfileDiff): boolean =>
+  d.defaultAction !== undefined || d.defaultErrnoRet !== undefined ||
+  [d.architectures, d.flags, ...Object.values(d.actions), ...Object.values(d.allowedByArch ?? {})].some((x) => x.added.length + x.removed.length > 0) ||
+  d.conditionalRules.added.length + d.conditionalRules.removed.length > 0;
+
+function setDiff(a: Iterable<string>, b: Iterable<string>): AddedRemoved {
+  const sa = new Set(a);
+  const sb = new Set(b);
+  return { added: [...sb].filter((x) => !sa.has(x)).sort(), removed: [...sa].filter((x) => !sb.has(x)).sort() };
+}
+
+/** name -> the action of the first unconditional rule naming it. */
+function actionOf(p: SeccompProfile): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const r of p.syscalls ?? []) if (!isConditionalRule(r)) for (const n of r.names) if (!out.has(n)) out.set(n, r.action);
+  return out;
+}
+
+export function diffProfiles(a: SeccompProfile, b: SeccompProfile, ctx?: { catalog: SyscallCatalog; nativeArch: string }): ProfileDiff {
+  const d: ProfileDiff = {
+    architectures: setDiff(a.architectures ?? [], b.architectures ?? []),
+    flags: setDiff(a.flags ?? [], b.flags ?? []),
+    actions: {},
+    conditionalRules: { added: [], removed: [] },
+  };
+  if (a.defaultAction !== b.defaultAction) d.defaultAction = { from: a.defaultAction, to: b.defaultAction };
+  if ((a.defaultErrnoRet ?? null) !== (b.defaultErrnoRet ?? null)) d.defaultErrnoRet = { from: a.defaultErrnoRet ?? null, to: b.defaultErrnoRet ?? null };
+
+  const aa = actionOf(a);
+  const ba = actionOf(b);
+  const entry = (action: string): AddedRemoved => (d.actions[action] ??= { added: [], removed: [] });
+  for (const name of new Set([...aa.keys(), ...ba.keys()])) {
+    const from = aa.get(name);
+    const to = ba.get(name);
+    if (from === to) continue;
+    if (from) entry(from).removed.push(name);
+    if (to) entry(to).added.push(name);
+  }
+  for (const x of Object.values(d.actions)) x.added.sort(), x.removed.sort();
+
+  const keyed = (p: SeccompProfile) => new Map((p.syscalls ?? []).filter(isConditionalRule).map((r) => [canonicalJson(r), r] as const));
+  const ca = keyed(a);
+  const cb = keyed(b);
+  d.conditionalRules.added = [...cb].filter(([k]) => !ca.has(k)).map(([, r]) => r);
+  d.conditionalRules.removed = [...ca].filter(([k]) => !cb.has(k)).map(([, r]) => r);
+
+  if (ctx) {
+    const arches = [...new Set([...profileArches(a, ctx.nativeArch), ...profileArches(b, ctx.nativeArch)])].sort();
+    const sa = allowedByArch(a, arches, ctx.catalog);
+    const sb = allowedByArch(b, arches, ctx.catalog);
+    d.allowedByArch = Object.fromEntries(arches.map((arch) => [arch, setDiff(sa.get(arch) ?? [], sb.get(arch) ?? [])]));
+  }
+  return d;
+}
+
+const line = (label: string, x: AddedRemoved): string[] =>
+  x.added.length + x.removed.length === 0 ? [] : [`${label}: ${[...x.added.map((n) => `+${n}`), ...x.removed.map((n) => `-${n}`)].join(' ')}`];
+
+/** One line per change, for people. Profile content is not hostile (names are [a-z0-9_]). */
+export function formatDiff(d: ProfileDiff): string {
+  const out: string[] = [];
+  if (d.defaultAction) out.push(`defaultAction: ${d.defaultAction.from} -> ${d.defaultAction.to}`);
+  if (d.defaultErrnoRet) out.push(`defaultErrnoRet: ${d.defaultErrnoRet.from ?? '-'} -> ${d.defaultErrnoRet.to ?? '-'}`);
+  out.push(...line('architectures', d.architectures), ...line('flags', d.flags));
+  for (const action of Object.keys(d.actions).sort()) out.push(...line(action, d.actions[action]!));
+  for (const [arch, x] of Object.entries(d.allowedByArch ?? {})) {
+    if (x.added.length + x.removed.length) out.push(`${arch} can run: ${x.added.length} more, ${x.removed.length} fewer`);
+  }
+  for (const r of d.conditionalRules.added) out.push(`+ conditional rule ${canonicalJson(r)}`);
+  for (const r of d.conditionalRules.removed) out.push(`- conditional rule ${canonicalJson(r)}`);
+  return out.length ? out.join('\n') + '\n' : 'no differences\n';
+}

@@ -1,0 +1,80 @@
+// `profile validate`: everything that would make a runtime refuse a profile, or load one that does
+// not do what its author meant. One line per problem; errors fail the command, warnings do not.
+import { isTailorError } from '../errors.js';
+import { toProfileLike, type Libseccomp } from './libseccomp-view.js';
+import { canonicalJson, isConditionalRule, isPermitting, parseProfile, type SeccompProfile } from './schema.js';
+import { profileArches } from './syscall-set.js';
+
+export interface Problem {
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+export function validateProfileText(text: string, source: string, lib: Libseccomp): { profile?: SeccompProfile; problems: Problem[] } {
+  let profile: SeccompProfile;
+  try {
+    profile = parseProfile(text, source);
+  } catch (e) {
+    if (!isTailorError(e)) throw e;
+    // The prettified zod report: one "✖ message" line, then "→ at path"; join each pair.
+    const lines = e.message.split('\n').slice(1);
+    const problems: Problem[] = [];
+    for (const l of lines) {
+      const t = l.trim();
+      if (t.startsWith('✖')) problems.push({ severity: 'error', message: t.slice(1).trim() });
+      else if (t.startsWith('→') && problems.length) problems[problems.length - 1]!.message += ` (${t.slice(1).trim()})`;
+    }
+    return { problems: problems.length ? problems : [{ severity: 'error', message: e.message }] };
+  }
+  return { profile, problems: checkProfileSemantics(profile, lib) };
+}
+
+export function checkProfileSemantics(p: SeccompProfile, lib: Libseccomp): Problem[] {
+  const problems: Problem[] = [];
+  const err = (message: string) => problems.push({ severity: 'error', message });
+  const warn = (message: string) => problems.push({ severity: 'warning', message });
+
+  if (p.defaultAction === 'SCMP_ACT_ALLOW') err('default action SCMP_ACT_ALLOW allows every syscall not listed: this profile only blocks, it does not confine');
+  if (p.defaultAction === 'SCMP_ACT_LOG') warn('default action SCMP_ACT_LOG allows every syscall not listed (complain mode): use `profile enforce` for production');
+
+  const arches = profileArches(p, lib.nativeArch());
+  const tables = arches.map((a) => new Set(lib.names(a)));
+  let known: Set<string> | undefined;
+  const knownAnywhere = (): Set<string> => (known ??= new Set(lib.allArches().flatMap((a) => lib.names(a))));
+  const rules = p.syscalls ?? [];
+  const firstRule = new Map<string, number>();
+  const seenRules = new Map<string, number>();
+  rules.forEach((r, i) => {
+    const key = canonicalJson({ ...r, comment: undefined, names: [...r.names].sort() });
+    const twin = seenRules.get(key);
+    if (twin !== undefined) warn(`rule ${i} repeats rule ${twin}`);
+    else seenRules.set(key, i);
+    const inRule = new Set<string>();
+    for (const n of r.names) {
+      if (inRule.has(n)) warn(`rule ${i} names ${n} twice`);
+      inRule.add(n);
+      if (!tables.some((t) => t.has(n))) {
+        if (!knownAnywhere().has(n)) err(`unknown syscall ${n} in rule ${i}: libseccomp knows it for no architecture (a typo?)`);
+        // Docker-style profiles carry every arch's names and pick arches with archMap: not a problem there.
+        else if (!p.archMap?.length) warn(`syscall ${n} in rule ${i} exists on none of this profile's architectures (${arches.join(', ')})`);
+      }
+      if (isConditionalRule(r)) continue;
+      const other = firstRule.get(n);
+      if (other !== undefined && other !== i) {
+        const o = rules[other]!;
+        if (o.action === r.action) warn(`duplicate rule for ${n}: rules ${other} and ${i} (both ${r.action})`);
+        else err(`conflicting rules for ${n}: rule ${other} says ${o.action}, rule ${i} says ${r.action}`);
+      } else firstRule.set(n, i);
+    }
+  });
+  if (!isPermitting(p.defaultAction) && !rules.some((r) => isPermitting(r.action))) err('empty allow-list under a denying default action');
+  if (problems.some((x) => x.severity === 'error')) return problems;
+
+  try {
+    lib.compile(toProfileLike(p, lib));
+  } catch (e) {
+    if (!isTailorError(e)) throw e;
+    err(e.message);
+  }
+  return problems;
+}
