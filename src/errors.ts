@@ -63,6 +63,20 @@ export class WatchError extends TailorError {}
 
 // --- apply ------------------------------------------------------------------------------------
 export class ApplyError extends TailorError {}
+export const proposalNotFound = (id: string, where: string) => new ApplyError('APPLY_PROPOSAL_NOT_FOUND', `no proposal ${id} in ${where}`);
+export const proposalNotOpen = (id: string, status: string) => new ApplyError('APPLY_NOT_OPEN', `proposal ${id} is ${status}, not open`);
+export const riskyRefused = (id: string, list: string) =>
+  new ApplyError('APPLY_RISKY', `proposal ${id} would allow dangerous syscalls (${list}); review them and pass --allow-risky to apply anyway`);
+export const baseChanged = (path: string, why: string) =>
+  new ApplyError('APPLY_BASE_CHANGED', `${path} changed since the proposal was computed and the addition cannot be rebased: ${why}`);
+export const invalidResult = (path: string, why: string) => new ApplyError('APPLY_INVALID_RESULT', `applying to ${path} would produce an invalid profile: ${why}`);
+export const profileLocked = (path: string) => new ApplyError('APPLY_LOCKED', `${path} is locked by another apply or rollback; try again when it has finished`);
+export const patchMismatch = (id: string) =>
+  new ApplyError('APPLY_PATCH_MISMATCH', `proposal ${id}: its stored patch does something other than add the proposed syscalls; not applying it`);
+export const applyDeclined = (id: string) => new ApplyError('APPLY_DECLINED', `proposal ${id} not applied`);
+export const noBackup = (path: string) => new ApplyError('ROLLBACK_NO_BACKUP', `no backup of ${path} to roll back to`);
+export const rollbackModified = (path: string) =>
+  new ApplyError('ROLLBACK_MODIFIED', `${path} was changed after the last apply; rolling back would lose those changes (pass --force to do it anyway)`);
 
 export function isTailorError(e: unknown): e is TailorError {
   return e instanceof TailorError;
