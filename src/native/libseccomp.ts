@@ -144,9 +144,16 @@ function tokenOf(arch: string): number {
 
 // --- syscalls -----------------------------------------------------------------------------------
 
+/**
+ * The number the kernel uses for `name` on `arch`. Where libseccomp answers with a pseudo-number
+ * (x86, s390, ppc, mips o32: the socket and IPC calls it filters through the socketcall/ipc
+ * multiplexers), the direct number from the table is returned instead, e.g. socket = 359 on x86.
+ */
 export function syscallNumber(arch: string, name: string): number | undefined {
   const nr = native().resolveSyscallName(tokenOf(arch), name);
-  return nr >= 0 ? nr : undefined;
+  if (nr >= 0) return nr;
+  if (nr === NR_SCMP_ERROR) return undefined;
+  return syscallTable(arch).find((e) => e.name === name)?.nr;
 }
 
 /** x32 numbers are accepted with or without the 0x40000000 bit (libseccomp strips it). */
@@ -155,43 +162,35 @@ export function syscallName(arch: string, nr: number): string | undefined {
   return native().resolveSyscallNumber(tokenOf(arch), nr) ?? undefined;
 }
 
-// libseccomp 2.5.4 cannot list its table, so the names are collected by asking for every number in
-// the ranges real kernels use: 0-based tables, MIPS o32/n64/n32 (4000/5000/6000), x32 (0x40000000)
-// and ARM's private calls (0xf0000). Each arch's table is then every collected name it resolves to a
-// real number, so names whose number lies outside one arch's ranges are still found.
+// libseccomp's "unknown name" answer; other negative answers are its pseudo-numbers.
+const NR_SCMP_ERROR = -1;
+// libseccomp 2.5.4 cannot list its table, so every number in the ranges real kernels use is looked up:
+// 0-based tables, MIPS o32/n64/n32 (4000/5000/6000), x32 (0x40000000) and ARM's private calls (0xf0000).
 const NUMBER_RANGES: Array<[from: number, count: number]> = [
   [0, 1100], [4000, 1100], [5000, 1100], [6000, 1100], [0x40000000, 1100], [0xf0000, 0x100],
 ];
-let allNames: string[] | undefined;
 const tables = new Map<string, Array<{ nr: number; name: string }>>();
-
-function everySyscallName(): string[] {
-  if (allNames) return allNames;
-  const names = new Set<string>();
-  for (const token of arches().seccompToken.values()) {
-    for (const [from, count] of NUMBER_RANGES) {
-      for (const { name } of native().resolveSyscallNumbers(token, from, count)) names.add(name);
-    }
-  }
-  allNames = [...names];
-  return allNames;
-}
 
 /** The arch's full number/name table (like `ausyscall --dump`), sorted by number. */
 export function syscallTable(arch: string): Array<{ nr: number; name: string }> {
   const name = normalizeArch(arch);
   let table = tables.get(name);
   if (!table) {
-    const token = tokenOf(name);
-    table = [];
-    for (const n of everySyscallName()) {
-      const nr = native().resolveSyscallName(token, n);
-      if (nr >= 0) table.push({ nr, name: n });
-    }
-    table.sort((a, b) => a.nr - b.nr || (a.name < b.name ? -1 : 1));
+    table = buildTable(tokenOf(name));
     tables.set(name, table);
   }
   return table.map((e) => ({ ...e }));
+}
+
+function buildTable(token: number): Array<{ nr: number; name: string }> {
+  const found = NUMBER_RANGES.flatMap(([from, count]) => native().resolveSyscallNumbers(token, from, count));
+  const canonical = found.filter((e) => native().resolveSyscallName(token, e.name) === e.nr);
+  // libseccomp also answers for numbers without the arch's offset (x32: 0 is read, mips: 3 is read);
+  // those echoes are dropped by keeping only numbers at or above the arch's lowest real number.
+  const base = Math.min(...canonical.map((e) => e.nr));
+  // Multiplexed calls (socket on x86 = 359) resolve by number only: their name gives a pseudo-number.
+  const direct = found.filter((e) => e.nr >= base && native().resolveSyscallName(token, e.name) < NR_SCMP_ERROR);
+  return [...canonical, ...direct].sort((a, b) => a.nr - b.nr);
 }
 
 // --- compile ------------------------------------------------------------------------------------
