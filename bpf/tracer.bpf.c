@@ -69,6 +69,11 @@ struct {
 
 static __always_inline struct target_state *target_of(struct task_struct *task, struct task_tag **out_tag)
 {
+	/* Nearly every task on a host has no BPF task storage at all: one load of the pointer
+	 * answers "not traced" for them without the helper call and its recursion guard, which
+	 * measured at ~40 ns a syscall here. */
+	if (!task->bpf_storage)
+		return 0;
 	struct task_tag *tag = bpf_task_storage_get(&task_tags, task, 0, 0);
 	if (!tag)
 		return 0;

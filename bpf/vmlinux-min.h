@@ -28,8 +28,11 @@ struct nsproxy {
 	struct pid_namespace *pid_ns_for_children;
 };
 
+struct bpf_local_storage;
+
 struct task_struct {
 	struct thread_info thread_info;
+	struct bpf_local_storage *bpf_storage;
 	int pid;
 	int tgid;
 	__u64 start_time;

@@ -6,4 +6,5 @@ export type AnyCommand = CommandModule<any, any>;
 
 export const commands: Array<() => Promise<AnyCommand>> = [
   () => import('./syscalls.js').then((m) => m.default),
+  () => import('./record.js').then((m) => m.default),
 ];

@@ -1,0 +1,38 @@
+// `seccomp-tailor record [--output FILE] -- CMD ARGS...`
+import type { AnyCommand } from './index.js';
+import { recordCommand } from '../../record/record-command.js';
+import { serializeProfile } from '../../profile/schema.js';
+import { writeFileAtomic } from '../../profile/atomic-write.js';
+import { InputError } from '../../errors.js';
+
+export default {
+  command: 'record [command..]',
+  describe: 'run a command under the eBPF tracer and write the seccomp profile of what it and all its descendants called',
+  builder: (y) =>
+    y
+      .usage('$0 record [--output FILE] -- CMD [ARGS...]')
+      .positional('command', { type: 'string', array: true, describe: 'the command and its arguments, after --' })
+      .option('output', { alias: 'o', type: 'string', describe: 'profile file to write (atomically); default: standard output' })
+      .option('wait', { type: 'number', default: 10, describe: 'seconds to wait for descendants after the command exits' })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no summary on standard error' }),
+  handler: async (argv: Record<string, unknown>) => {
+    // yargs leaves what follows `--` in argv._ after the command's own name.
+    const words = [...((argv.command as string[] | undefined) ?? []), ...((argv._ as unknown[]).slice(1))].map(String);
+    const [cmd, ...args] = words;
+    if (!cmd) throw new InputError('RECORD_NO_COMMAND', 'name the command to record after --, e.g. seccomp-tailor record -- /bin/ls /');
+    const rec = await recordCommand(cmd, args, { descendantsTimeoutMs: (argv.wait as number) * 1000 });
+    const text = serializeProfile(rec.profile);
+    if (typeof argv.output === 'string') await writeFileAtomic(argv.output, text, { mode: 0o644 });
+    else process.stdout.write(text);
+    if (!argv.quiet) {
+      const perArch = new Map<string, number>();
+      for (const c of rec.calls) perArch.set(c.arch, (perArch.get(c.arch) ?? 0) + 1);
+      const archs = [...perArch].map(([a, n]) => `${a}: ${n}`).join(', ') || 'none';
+      process.stderr.write(`seccomp-tailor: recorded ${rec.profile.syscalls?.[0]?.names.length ?? 0} syscalls (${archs}) from ${rec.state.initialTasks + rec.state.forks} tasks, ${rec.state.execs} execs` +
+        (rec.unknown.length ? `; ${rec.unknown.length} numbers no table names were left out` : '') +
+        (rec.state.dropped ? `; ${rec.state.dropped} out-of-range calls ignored` : '') +
+        (rec.leftRunning ? `; ${rec.leftRunning} descendants still running were not waited for` : '') + '\n');
+    }
+    process.exitCode = rec.exit.code ?? (rec.exit.signal ? 128 + 15 : 1);
+  },
+} satisfies AnyCommand;

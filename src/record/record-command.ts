@@ -1,0 +1,50 @@
+// `record -- CMD`: run one command on this host under a private tracer and profile what it and
+// every descendant called after its execve (like `strace -f -c`, but the output is a profile).
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { SeccompProfile } from '../profile/schema.js';
+import { nameCounts, profileOf, type RecordedSyscall } from './recorded-profile.js';
+import { spawnPaused } from './spawn-paused.js';
+import { Tracer, type SyscallCount, type TargetState } from './tracer.js';
+
+export interface CommandRecording {
+  profile: SeccompProfile;
+  calls: RecordedSyscall[];
+  /** Numbers no libseccomp table names (reported, never put in a profile). */
+  unknown: SyscallCount[];
+  exit: { code: number | null; signal: NodeJS.Signals | null };
+  state: TargetState;
+  /** Descendants still alive when we stopped waiting (daemons). */
+  leftRunning: number;
+}
+
+export interface RecordOptions {
+  tracer?: Tracer;
+  stdio?: 'inherit' | 'ignore' | 'pipe';
+  /** How long to wait for descendants after the command itself exits. */
+  descendantsTimeoutMs?: number;
+}
+
+export async function recordCommand(command: string, args: readonly string[], opts: RecordOptions = {}): Promise<CommandRecording> {
+  const tracer = opts.tracer ?? Tracer.load();
+  try {
+    const target = tracer.claim();
+    try {
+      const paused = spawnPaused(command, args, opts.stdio ?? 'inherit');
+      try {
+        target.addProcess(paused.pid);
+      } finally {
+        paused.release();
+      }
+      const exit = await paused.exited;
+      const deadline = Date.now() + (opts.descendantsTimeoutMs ?? 10_000);
+      while (target.state().liveTasks > 0 && Date.now() < deadline) await sleep(10);
+      const state = target.state();
+      const { named, unknown } = nameCounts(target.syscalls(), [2]);
+      return { profile: profileOf(named), calls: named, unknown, exit, state, leftRunning: Math.max(0, state.liveTasks) };
+    } finally {
+      target.release();
+    }
+  } finally {
+    if (!opts.tracer) tracer.close();
+  }
+}
