@@ -258,6 +258,7 @@ describe('native layer argument checks and errors', () => {
     assert.throws(() => addon.compile({ ...spec([]), defaultAction: -1 }), RangeError);
     assert.throws(() => addon.compile(spec([{ name: 'read', action: 0x7fff0000, args: [{ index: 0, op: 4, value: 2 ** 60 }] }])), RangeError);
     assert.throws(() => addon.compile(spec([{ name: 'read', action: 0x7fff0000, args: [{ index: 0, op: 4, value: -1n }] }])), RangeError);
+    assert.throws(() => addon.compile(spec([{ name: 'read', action: 0x7fff0000, args: [{ index: 0, op: 99, value: 0 }] }])), RangeError);
     assert.throws(() => addon.compile(spec([{ name: 'read', action: 0x7fff0000, args: new Array(7).fill({ index: 0, op: 4, value: 0 }) }])), RangeError);
   });
 
@@ -270,7 +271,9 @@ describe('native layer argument checks and errors', () => {
     shape(() => addon.compile({ ...spec([]), defaultAction: 0x12345 }), { code: 'EINVAL', errno: -22, syscall: 'seccomp_init' });
     shape(() => addon.compile(spec([{ name: 'read', action: 0x7fff0000, args: [] }, { name: 'nope', action: 0x7fff0000, args: [] }])),
       { code: 'EINVAL', errno: -22, syscall: 'seccomp_syscall_resolve_name', ruleIndex: 1, syscallName: 'nope' });
-    shape(() => addon.compile(spec([{ name: 'read', action: 0x7fff0000, args: [{ index: 1, op: 99, value: 0 }] }])),
+    shape(() => addon.compile(spec([{ name: 'read', action: 0x7fff0000, args: [{ index: 1, op: 0, value: 0 }] }])),
+      { code: 'EINVAL', syscall: 'seccomp_rule_add_array', ruleIndex: 0, syscallName: 'read' });
+    shape(() => addon.compile(spec([{ name: 'read', action: 0x7fff0000, args: [{ index: 6, op: 4, value: 0 }] }])),
       { code: 'EINVAL', syscall: 'seccomp_rule_add_array', ruleIndex: 0, syscallName: 'read' });
     shape(() => addon.compile(spec([{ name: 'read', action: 0x00050001, args: [] }])),
       { code: 'EACCES', errno: -13, syscall: 'seccomp_rule_add_array', ruleIndex: 0 });

@@ -62,10 +62,13 @@ std::vector<scmp_arg_cmp> Conditions(const Napi::Array& args, uint32_t ruleIndex
   for (uint32_t i = 0; i < args.Length(); ++i) {
     Napi::Object arg = ObjectArg(args.Get(i), "rule argument");
     scmp_arg_cmp cmp{};
-    // Index and operator ranges are libseccomp's to judge (it returns -EINVAL), so the error names
-    // the library call and the rule rather than a guess of ours.
+    // Which index and operator are valid is libseccomp's to judge (it returns -EINVAL), so the error
+    // names the library call and the rule. Only values the C enum cannot hold are refused here:
+    // converting them to scmp_compare would be undefined behaviour.
     cmp.arg = Uint32Arg(arg.Get("index"), "argument index");
-    cmp.op = static_cast<scmp_compare>(Uint32Arg(arg.Get("op"), "argument operator"));
+    const uint32_t op = Uint32Arg(arg.Get("op"), "argument operator");
+    if (op >= _SCMP_CMP_MAX) throw Napi::RangeError::New(env, "argument operator " + std::to_string(op) + " is not a scmp_compare value");
+    cmp.op = static_cast<scmp_compare>(op);
     cmp.datum_a = Uint64Arg(arg.Get("value"), "argument value");
     cmp.datum_b = arg.Get("valueTwo").IsUndefined() ? 0 : Uint64Arg(arg.Get("valueTwo"), "argument valueTwo");
     conditions.push_back(cmp);
