@@ -1,26 +1,26 @@
 // pid in an audit record -> the container it ran in, or the host, or "unknown" (never a guess).
-// Evidence in order of trust: what the kernel told the eBPF attribution probe at the moment of the
-// denial (the only witness left once SCMP_ACT_KILL_PROCESS has removed the process), then /proc
-// (guarded against pid reuse by the start time), each matched against the registry by pid and
-// mount namespace inode, then cgroup path; the cgroup's own container id names containers the
+// Evidence: /proc while the process lives (guarded against pid reuse by its start time), else what
+// the eBPF exit witness saw as the process exited (the only trace left once SCMP_ACT_KILL_PROCESS
+// or a short life has removed it from /proc). Either is matched against the registry by pid and
+// mount namespace inode, then by cgroup path; the cgroup's own container id names containers the
 // registry does not know.
 import type { SeccompEvent } from '../../parsers/types.js';
 import { containerFromProcCgroup, primaryCgroupPath, type Engine } from './cgroup-id.js';
 import { BootClock, readProcIdentity, startedAfter, type ProcIdentity } from './proc.js';
 import type { RegistryEntry } from './registry.js';
 
-/** What the eBPF probe saw when the kernel logged a denial (see bpf/denials.bpf.c). */
-export interface DenialWitness {
+/** Who a process was when it exited, as the eBPF probe saw it (bpf/witness.bpf.c). */
+export interface ExitWitness {
   tgid: number;
-  syscall: number;
   mntNs: number;
   pidNs: number;
-  /** task start time and witness time, CLOCK_BOOTTIME ns. */
+  /** Process start and exit, CLOCK_BOOTTIME ns. */
   startBootNs: bigint;
-  atBootNs: bigint;
+  exitBootNs: bigint;
+  exitCode: number;
   comm: string;
 }
-export type WitnessLookup = (tgid: number) => DenialWitness | undefined;
+export type WitnessLookup = (tgid: number) => ExitWitness | undefined;
 
 export type Attribution =
   | { kind: 'container'; entry: RegistryEntry; via: 'witness' | 'pid-ns' | 'mnt-ns' | 'cgroup-path' | 'cgroup-id' }
@@ -113,8 +113,8 @@ export interface MapperOptions {
   clock?: BootClock;
 }
 
-/** A witness counts for an event when it saw the same syscall by the same tgid no later than the record. */
-const WITNESS_SLACK_MS = 1_000;
+/** Clock slack: /proc and boot-time conversions are good to ~10 ms; records are stamped to 1 ms. */
+const WITNESS_SLACK_MS = 50;
 
 export class Mapper {
   private readonly readProc: (pid: number) => ProcIdentity | undefined;
@@ -124,19 +124,30 @@ export class Mapper {
     this.clock = o.clock ?? new BootClock();
   }
 
-  attribute(event: Pick<SeccompEvent, 'pid' | 'syscall' | 'time'>): Attribution {
+  attribute(event: Pick<SeccompEvent, 'pid' | 'time'>): Attribution {
     const eventMs = Date.parse(event.time);
+    const p = this.readProc(event.pid);
+    // A zombie still has /proc/<pid> but no namespaces: only the witness knows them now.
+    if (p && p.pidNs !== undefined && !startedAfter(this.clock.ticksToWallMs(p.startTicks), eventMs)) return this.fromProc(p, eventMs);
+
     const w = this.o.witness?.(event.pid);
-    if (w && w.syscall === event.syscall && Math.abs(this.clock.bootNsToWallMs(w.atBootNs) - eventMs) <= WITNESS_SLACK_MS) {
+    if (w && this.witnessed(w, eventMs)) {
       const hit = this.o.index.byNamespaces(w.pidNs, w.mntNs, eventMs);
       if (hit) return { kind: 'container', entry: hit.entry, via: 'witness' };
       if (this.isHost(w.pidNs, w.mntNs)) return { kind: 'host' };
+      return { kind: 'unknown', reason: 'exited process of no registered container' };
     }
+    if (p && p.pidNs !== undefined) return { kind: 'unknown', reason: 'pid reused since the event' };
+    return { kind: 'unknown', reason: 'process gone, no exit witness' };
+  }
 
-    const p = this.readProc(event.pid);
-    if (!p) return { kind: 'unknown', reason: w ? 'witnessed namespaces match no registered container' : 'process gone, no witness' };
-    if (startedAfter(this.clock.ticksToWallMs(p.startTicks), eventMs)) return { kind: 'unknown', reason: 'pid reused since the event' };
+  /** The witness is this event's process: it had started by the event and exited after it. */
+  private witnessed(w: ExitWitness, eventMs: number): boolean {
+    return this.clock.bootNsToWallMs(w.startBootNs) <= eventMs + WITNESS_SLACK_MS
+      && eventMs <= this.clock.bootNsToWallMs(w.exitBootNs) + WITNESS_SLACK_MS;
+  }
 
+  private fromProc(p: ProcIdentity, eventMs: number): Attribution {
     const hit = this.o.index.byNamespaces(p.pidNs, p.mntNs, eventMs);
     if (hit) return { kind: 'container', entry: hit.entry, via: hit.via };
     const path = primaryCgroupPath(p.cgroupText);

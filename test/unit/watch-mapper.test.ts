@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ContainerIndex, Mapper, type DenialWitness } from '../../src/watch/mapper.js';
+import { ContainerIndex, Mapper, type ExitWitness } from '../../src/watch/mapper.js';
 import { BootClock, startTicksFromStat, nsInode, type ProcIdentity } from '../../src/watch/proc.js';
 import type { RegistryEntry } from '../../src/watch/registry.js';
 
@@ -20,7 +20,7 @@ const S2 = entry('shared2', { pidNs: 5003, mntNs: 6004 });
 const P = entry(HEX, { runtime: 'podman' });
 const OLD = entry('old', { pidNs: 5009, mntNs: 6009, stoppedAt: at(1000) });
 
-function mapper(procs: Record<number, Omit<ProcIdentity, 'pid'>>, witness?: Record<number, DenialWitness>) {
+function mapper(procs: Record<number, Omit<ProcIdentity, 'pid'>>, witness?: Record<number, ExitWitness>) {
   return new Mapper({
     index: new ContainerIndex([A, B, S1, S2, P, OLD]),
     host: { pidNs: 4026531836, mntNs: 4026531841 },
@@ -29,7 +29,7 @@ function mapper(procs: Record<number, Omit<ProcIdentity, 'pid'>>, witness?: Reco
     clock,
   });
 }
-const ev = (pid: number, bootMs: number, syscall = 63) => ({ pid, syscall, time: at(bootMs) });
+const ev = (pid: number, bootMs: number) => ({ pid, time: at(bootMs) });
 
 test('pid namespace names the container', () => {
   const m = mapper({ 7: { startTicks: 500, pidNs: 5001, mntNs: 6001, cgroupText: '0::/\n' } });
@@ -79,17 +79,23 @@ test('a gone process with no witness is unknown, not guessed', () => {
   assert.equal(mapper({}).attribute(ev(7, 10_000)).kind, 'unknown');
 });
 
-test('a killed process is attributed by the eBPF witness', () => {
-  const w: DenialWitness = { tgid: 7, syscall: 63, mntNs: 6002, pidNs: 5002, startBootNs: 9_000_000_000n, atBootNs: 10_000_000_000n, comm: 'uname' };
+test('a killed process is attributed by the exit witness', () => {
+  const w: ExitWitness = { tgid: 7, mntNs: 6002, pidNs: 5002, startBootNs: 9_000_000_000n, exitBootNs: 10_002_000_000n, exitCode: 31, comm: 'uname' };
   const r = mapper({}, { 7: w }).attribute(ev(7, 10_001));
   assert.equal(r.kind === 'container' && r.entry.id, 'beta');
   assert.equal(r.kind === 'container' && r.via, 'witness');
 });
 
-test('a witness for another syscall or another time does not count', () => {
-  const w: DenialWitness = { tgid: 7, syscall: 63, mntNs: 6002, pidNs: 5002, startBootNs: 0n, atBootNs: 10_000_000_000n, comm: 'x' };
-  assert.equal(mapper({}, { 7: w }).attribute(ev(7, 10_000, 64)).kind, 'unknown');
+test('a witness of a process that exited before the event, or started after it, does not count', () => {
+  const w: ExitWitness = { tgid: 7, mntNs: 6002, pidNs: 5002, startBootNs: 9_000_000_000n, exitBootNs: 10_000_000_000n, exitCode: 0, comm: 'x' };
   assert.equal(mapper({}, { 7: w }).attribute(ev(7, 60_000)).kind, 'unknown');
+  assert.equal(mapper({}, { 7: w }).attribute(ev(7, 5_000)).kind, 'unknown');
+});
+
+test('a zombie (no namespaces left in /proc) is attributed by its witness', () => {
+  const w: ExitWitness = { tgid: 7, mntNs: 6001, pidNs: 5001, startBootNs: 5_000_000_000n, exitBootNs: 10_002_000_000n, exitCode: 0, comm: 'x' };
+  const r = mapper({ 7: { startTicks: 500, cgroupText: '' } }, { 7: w }).attribute(ev(7, 10_000));
+  assert.equal(r.kind === 'container' && r.entry.id, 'alpha');
 });
 
 test('a namespace inode of a long-stopped container is not matched', () => {
