@@ -4,7 +4,7 @@
 // may otherwise lose it on power loss: https://lwn.net/Articles/457667/).
 // write-file-atomic does most of this but resolves symlinks and never fsyncs the directory.
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
 import { lstat, open, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ApplyError } from '../errors.js';
@@ -12,6 +12,11 @@ import { ApplyError } from '../errors.js';
 export interface AtomicWriteOptions {
   /** Permission bits for a file that does not exist yet (an existing file keeps its own). */
   mode?: number;
+  /**
+   * Marks the write the crash test targets: with SECCOMP_TAILOR_TEST_CRASH_BEFORE_RENAME=1 the process
+   * SIGKILLs itself after the temp file is complete and before the rename (test/unit/apply-crash).
+   */
+  crashTestPoint?: boolean;
 }
 
 const tempPrefix = (path: string): string => `.${basename(path)}.tmp-`;
@@ -23,14 +28,7 @@ const tempPrefix = (path: string): string => `.${basename(path)}.tmp-`;
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): Promise<void> {
   const dir = dirname(path);
-  const existing = await lstat(path).catch((e: NodeJS.ErrnoException) => {
-    if (e.code === 'ENOENT') return undefined;
-    throw e;
-  });
-  if (existing?.isSymbolicLink()) {
-    throw new ApplyError('TARGET_SYMLINK', `${path} is a symbolic link: name the file it points to instead`);
-  }
-  if (existing && !existing.isFile()) throw new ApplyError('TARGET_NOT_FILE', `${path} is not a regular file`);
+  const existing = await assertReplaceable(path);
 
   const tmp = join(dir, `${tempPrefix(path)}${process.pid}-${randomBytes(4).toString('hex')}`);
   // O_EXCL: never reuse, or write through, something already at the temp name.
@@ -50,13 +48,26 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     } finally {
       await fh.close();
     }
-    if (process.env.SECCOMP_TAILOR_TEST_CRASH_BEFORE_RENAME === '1') process.kill(process.pid, 'SIGKILL');
+    if (opts.crashTestPoint && process.env.SECCOMP_TAILOR_TEST_CRASH_BEFORE_RENAME === '1') process.kill(process.pid, 'SIGKILL');
     await rename(tmp, path);
     renamed = true;
     await syncDir(dir);
   } finally {
     if (!renamed) await unlink(tmp).catch(() => undefined);
   }
+}
+
+/** The file's stats when it is a regular file, undefined when absent; refuses symlinks and the rest. */
+export async function assertReplaceable(path: string): Promise<Stats | undefined> {
+  const existing = await lstat(path).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return undefined;
+    throw e;
+  });
+  if (existing?.isSymbolicLink()) {
+    throw new ApplyError('TARGET_SYMLINK', `${path} is a symbolic link: name the file it points to instead`);
+  }
+  if (existing && !existing.isFile()) throw new ApplyError('TARGET_NOT_FILE', `${path} is not a regular file`);
+  return existing;
 }
 
 async function syncDir(dir: string): Promise<void> {

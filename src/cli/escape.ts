@@ -1,0 +1,28 @@
+// Strings chosen by processes inside containers (comm, exe, paths) must not drive the operator's
+// terminal: an ESC sequence can rewrite earlier lines or the window title, a newline can forge a
+// table row, a bidi override can reorder what is read. Everything such is shown as a visible escape;
+// a backslash is doubled so the escaped form is unambiguous. JSON output is not escaped (JSON
+// already encodes control characters, and scripts need the exact bytes).
+
+// C0 controls, DEL, C1 controls; bidi embeddings/overrides/isolates; zero-width and BOM;
+// line/paragraph separators.
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff\\]/gu;
+
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\\': '\\\\', '\u001b': '\\e' };
+
+export function escapeTerminal(s: string): string {
+  return s.replace(UNSAFE, (c) => {
+    const named = NAMED[c];
+    if (named) return named;
+    const cp = c.codePointAt(0)!;
+    return cp <= 0xff ? `\\x${cp.toString(16).padStart(2, '0')}` : `\\u{${cp.toString(16)}}`;
+  });
+}
+
+/** For a terminal: colours only when stdout is one and NO_COLOR is unset (https://no-color.org). */
+export function useColour(stream: NodeJS.WriteStream = process.stdout): boolean {
+  return !!stream.isTTY && !process.env.NO_COLOR;
+}
+
+const SGR = { red: '31', green: '32', cyan: '36', bold: '1', dim: '2', yellow: '33' } as const;
+export const paint = (on: boolean, colour: keyof typeof SGR, s: string): string => (on ? `\u001b[${SGR[colour]}m${s}\u001b[0m` : s);
