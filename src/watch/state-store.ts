@@ -1,0 +1,88 @@
+// The watcher's own state: where each source was read up to, and the tallies the proposals are
+// rendered from, in ONE file written atomically. Counts and checkpoint therefore always agree: after
+// a crash (kill -9 included) the watcher resumes from the checkpoint with exactly the counts that
+// covered the lines before it, so a replayed line is never counted twice and none is skipped.
+// Proposals are a rendering of this state (rewritten at start), which is why they may be written
+// before it: a crash in between only makes them briefly ahead of a state that replay catches up.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { z } from 'zod';
+import { WatchError } from '../errors.js';
+import type { AggregateSnapshot } from './aggregator.js';
+
+export const FileCheckpoint = z.object({
+  kind: z.literal('file'),
+  path: z.string(),
+  /** st_dev and st_ino of the file the offset is in (survives rename-rotation). */
+  dev: z.number(),
+  ino: z.number(),
+  offset: z.number().int().nonnegative(),
+});
+export const KmsgCheckpoint = z.object({
+  kind: z.literal('kmsg'),
+  /** /proc/sys/kernel/random/boot_id: sequence numbers restart at every boot. */
+  bootId: z.string(),
+  seq: z.number().int().nonnegative(),
+});
+export const JournalCheckpoint = z.object({ kind: z.literal('journald'), cursor: z.string() });
+export const Checkpoint = z.discriminatedUnion('kind', [FileCheckpoint, KmsgCheckpoint, JournalCheckpoint]);
+export type Checkpoint = z.infer<typeof Checkpoint>;
+export type FileCheckpoint = z.infer<typeof FileCheckpoint>;
+export type KmsgCheckpoint = z.infer<typeof KmsgCheckpoint>;
+export type JournalCheckpoint = z.infer<typeof JournalCheckpoint>;
+
+const Tally = z.looseObject({
+  arch: z.string(), syscall: z.string(), nr: z.number(), count: z.number().int().nonnegative(),
+  firstSeen: z.string(), lastSeen: z.string(), comm: z.array(z.string()), exe: z.array(z.string()), actions: z.array(z.string()),
+});
+const SubjectSchema = z.looseObject({
+  id: z.string(),
+  container: z.looseObject({ id: z.string().optional(), name: z.string().optional(), image: z.string().optional(), runtime: z.string().optional() }),
+  profilePath: z.string(),
+  tallies: z.record(z.string(), Tally),
+});
+
+export const WatchState = z.object({
+  version: z.literal(1),
+  /** Per source key (`file:/var/log/audit/audit.log`, `kmsg`, `journald`). */
+  checkpoints: z.record(z.string(), Checkpoint),
+  aggregate: z.object({ subjects: z.record(z.string(), SubjectSchema) }),
+  savedAt: z.string(),
+});
+export type WatchState = z.infer<typeof WatchState>;
+
+export const watchStatePath = (stateDir: string): string => join(stateDir, 'watch', 'state.json');
+
+export function emptyState(): WatchState {
+  return { version: 1, checkpoints: {}, aggregate: { subjects: {} }, savedAt: new Date(0).toISOString() };
+}
+
+/** The saved state, or an empty one on first start. A corrupt file is an error, never silently reset (that would lose counts). */
+export function loadState(stateDir: string): WatchState {
+  const path = watchStatePath(stateDir);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return emptyState();
+    throw new WatchError('WATCH_STATE_UNREADABLE', `cannot read ${path}: ${(e as Error).message}`, { cause: e });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new WatchError('WATCH_STATE_CORRUPT', `${path} is not JSON; move it aside to start over (counts since the last proposal write are then lost)`, { cause: e });
+  }
+  const r = WatchState.safeParse(json);
+  if (!r.success) throw new WatchError('WATCH_STATE_CORRUPT', `${path} is not a watch state:\n${z.prettifyError(r.error)}`, { cause: r.error });
+  return r.data;
+}
+
+export function saveState(stateDir: string, checkpoints: Record<string, Checkpoint>, aggregate: AggregateSnapshot): void {
+  // AggregateSnapshot is what WatchState.aggregate parses to; the cast only widens the tallies to loose objects.
+  const state = { version: 1, checkpoints, aggregate, savedAt: new Date().toISOString() } satisfies Omit<WatchState, "aggregate"> & { aggregate: AggregateSnapshot };
+  mkdirSync(join(stateDir, 'watch'), { recursive: true, mode: 0o700 });
+  // write-file-atomic: temp file in the same directory, fsync, rename. A crash leaves old or new.
+  writeFileAtomic.sync(watchStatePath(stateDir), JSON.stringify(state) + '\n', { mode: 0o600 });
+}
