@@ -73,7 +73,8 @@ export class Tracer {
     const opened = openPinned(dir);
     if (opened) return opened;
     mkdirSync(pinRoot, { recursive: true, mode: 0o700 });
-    const tmp = join(pinRoot, `.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+    // bpffs refuses names with a dot in them: no hidden-file convention here.
+    const tmp = join(pinRoot, `tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
     mkdirSync(tmp, { mode: 0o700 });
     const { obj, links } = loadAndAttach();
     try {
