@@ -1,0 +1,137 @@
+// The body of a SECCOMP record (type=1326), from kernel/auditsc.c audit_seccomp():
+//   auid= uid= gid= ses= [subj=] pid= comm= exe= sig= arch= syscall= compat= ip= code=
+// `code` is always the last kernel field; what follows a 0x1d byte (or, once that byte was lost
+// in transit, an uppercase key right after the code's hex digits) is auditd's interpretation, which
+// is ignored: it is sometimes wrong (SYSCALL=unknown-syscall(-1) for a valid x86_64 number).
+import { decodeCode } from './actions.js';
+import { archName } from './arch.js';
+import { decodeUntrusted, isoTime, lowerHexEnd, parseDec } from './fields.js';
+import type { ParseResult, SeccompEvent, SyscallResolver } from './types.js';
+
+export interface RecordContext {
+  sec: number;
+  ms: number;
+  serial: number;
+  node?: string;
+  resolveSyscall: SyscallResolver;
+}
+
+const GS = 0x1d;
+const SPACE = 0x20;
+const QUOTE = 0x22;
+
+const issue = (kind: 'truncated' | 'malformed' | 'bad-field' | 'unknown-arch', detail: string): ParseResult =>
+  ({ kind: 'issue', issue: { kind, detail } });
+
+/** Parse the body s[start, end) of one SECCOMP record into an event, or say why not. */
+export function parseSeccompBody(s: string, start: number, end: number, ctx: RecordContext): ParseResult {
+  let pid: number | undefined;
+  let uid: number | undefined;
+  let auid: number | undefined;
+  let comm: string | undefined;
+  let exe: string | undefined;
+  let sig: number | undefined;
+  let archHex: string | undefined;
+  let syscall: number | undefined;
+  let compat: number | undefined;
+  let ip: string | undefined;
+  let code: string | undefined;
+
+  let p = start;
+  while (p < end) {
+    let c = s.charCodeAt(p);
+    if (c === SPACE) { p++; continue; }
+    if (c === GS) break;
+    const eq = s.indexOf('=', p);
+    if (eq < 0 || eq >= end) return issue('truncated', `record ends inside a field name at byte ${p}`);
+    const keyStart = p;
+    const keyLen = eq - p;
+    let v = eq + 1;
+    let ve: number;
+    let quoted = false;
+    if (keyLen === 4 && s.startsWith('subj', keyStart)) {
+      // An LSM label may hold spaces and start with `=` (AppArmor "=unconfined", "(complain)").
+      ve = s.indexOf(' pid=', v);
+      if (ve < 0 || ve >= end) return issue('truncated', 'record ends inside subj=');
+      p = ve;
+      continue;
+    }
+    if (v < end && s.charCodeAt(v) === QUOTE) {
+      const close = s.indexOf('"', v + 1);
+      if (close < 0 || close >= end) return issue('truncated', `record ends inside a quoted ${s.slice(keyStart, eq)}= value`);
+      quoted = true;
+      v++;
+      ve = close;
+      p = close + 1;
+    } else {
+      ve = v;
+      while (ve < end) {
+        c = s.charCodeAt(ve);
+        if (c === SPACE || c === GS) break;
+        ve++;
+      }
+      p = ve;
+    }
+    switch (keyLen) {
+      case 2:
+        if (s.startsWith('ip', keyStart)) ip = s.slice(v, ve);
+        break;
+      case 3:
+        if (s.startsWith('pid', keyStart)) pid = parseDec(s, v, ve) ?? -1;
+        else if (s.startsWith('uid', keyStart)) uid = parseDec(s, v, ve);
+        else if (s.startsWith('exe', keyStart)) exe = decodeUntrusted(s, v, ve, quoted);
+        else if (s.startsWith('sig', keyStart)) sig = parseDec(s, v, ve);
+        break;
+      case 4:
+        if (s.startsWith('auid', keyStart)) auid = parseDec(s, v, ve);
+        else if (s.startsWith('comm', keyStart)) comm = decodeUntrusted(s, v, ve, quoted);
+        else if (s.startsWith('arch', keyStart)) archHex = s.slice(v, ve);
+        else if (s.startsWith('code', keyStart)) {
+          // The hex run alone: copies that lost the 0x1d glue `AUID=` straight onto it.
+          const h = s.startsWith('0x', v) ? lowerHexEnd(s, v + 2, ve) : v;
+          code = s.slice(v, h);
+          p = end; // the last kernel field
+        }
+        break;
+      case 6:
+        if (s.startsWith('compat', keyStart)) compat = parseDec(s, v, ve);
+        break;
+      case 7:
+        if (s.startsWith('syscall', keyStart)) syscall = parseDec(s, v, ve) ?? Number.NaN;
+        break;
+    }
+  }
+
+  if (code === undefined) return issue('truncated', 'record has no code= (cut short)');
+  if (pid === undefined || comm === undefined || archHex === undefined || syscall === undefined) {
+    return issue('malformed', 'record lacks one of pid, comm, arch, syscall');
+  }
+  if (pid < 0 || Number.isNaN(syscall)) return issue('bad-field', 'pid or syscall is not a decimal number');
+  if (code.length < 3 || code.length > 10) return issue('bad-field', `code=${code} is not a seccomp return value`);
+  const codeNum = Number.parseInt(code.slice(2), 16);
+  const decoded = decodeCode(codeNum);
+  if (decoded === undefined) return issue('bad-field', `code=${code} is not a seccomp return value`);
+  const arch = archName(archHex, syscall);
+  if (arch === undefined) return issue('unknown-arch', `arch=${archHex}`);
+
+  const event: SeccompEvent = {
+    time: isoTime(ctx.sec, ctx.ms),
+    serial: ctx.serial,
+    node: ctx.node,
+    pid,
+    uid,
+    auid,
+    comm,
+    exe,
+    arch,
+    syscall,
+    syscallName: ctx.resolveSyscall(arch, syscall),
+    compat: compat === 1,
+    action: decoded.action,
+    errno: decoded.errno,
+    sig,
+    ip,
+    code,
+  };
+  return { kind: 'event', event };
+}

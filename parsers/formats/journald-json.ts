@@ -1,0 +1,47 @@
+// `journalctl -o json`: one object per entry. Two transports carry a SECCOMP record:
+//   _TRANSPORT=kernel  MESSAGE "audit: type=1326 audit(T:S): ..."  (the full kernel line)
+//   _TRANSPORT=audit   _AUDIT_TYPE=1326, MESSAGE "SECCOMP auid=..." (no stamp: _AUDIT_ID is the
+//                      serial, _SOURCE_REALTIME_TIMESTAMP the record time in microseconds)
+// A field that is not valid UTF-8 arrives as an array of byte values.
+import { parseSeccompBody } from '../audit-record.js';
+import { parseDec } from '../fields.js';
+import type { ParseResult, SyscallResolver } from '../types.js';
+import { parseKernelMessage } from './kernel.js';
+
+const OTHER: ParseResult = { kind: 'other' };
+
+function text(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v) && v.every((b) => typeof b === 'number' && b >= 0 && b <= 255)) {
+    return String.fromCharCode(...(v as number[]));
+  }
+  return undefined;
+}
+
+export function parseJournaldJson(line: string, resolveSyscall: SyscallResolver): ParseResult {
+  let entry: unknown;
+  try {
+    entry = JSON.parse(line);
+  } catch {
+    const kind = line.trimEnd().endsWith('}') ? 'malformed' : 'truncated';
+    return { kind: 'issue', issue: { kind, detail: 'journald JSON entry does not parse' } };
+  }
+  if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+    return { kind: 'issue', issue: { kind: 'malformed', detail: 'journald JSON line is not an object' } };
+  }
+  const e = entry as Record<string, unknown>;
+  const message = text(e.MESSAGE);
+  if (message === undefined) return OTHER;
+  if (e._TRANSPORT === 'audit') {
+    if (e._AUDIT_TYPE !== '1326' || !message.startsWith('SECCOMP ')) return OTHER;
+    const us = typeof e._SOURCE_REALTIME_TIMESTAMP === 'string' ? e._SOURCE_REALTIME_TIMESTAMP : e.__REALTIME_TIMESTAMP;
+    const usec = typeof us === 'string' ? parseDec(us, 0, us.length) : undefined;
+    const serial = typeof e._AUDIT_ID === 'string' ? parseDec(e._AUDIT_ID, 0, e._AUDIT_ID.length) : undefined;
+    if (usec === undefined || serial === undefined) {
+      return { kind: 'issue', issue: { kind: 'bad-field', detail: 'journald audit entry without _SOURCE_REALTIME_TIMESTAMP or _AUDIT_ID' } };
+    }
+    const ms = Math.floor(usec / 1000);
+    return parseSeccompBody(message, 8, message.length, { sec: Math.floor(ms / 1000), ms: ms % 1000, serial, resolveSyscall });
+  }
+  return parseKernelMessage(message, 0, message.length, resolveSyscall);
+}

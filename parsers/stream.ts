@@ -1,0 +1,167 @@
+// Stateful use of the pure line parser over one log: de-duplication of the same record seen
+// twice (journald stores it from both its kernel and its audit transport), loss accounting, and
+// counters. Still pure: the caller reads the bytes and feeds them in.
+import { MAX_LINE_BYTES, oversize, parseText, type LineOptions } from './parse-line.js';
+import type { ParseIssueKind, ParseResult, SeccompEvent } from './types.js';
+
+export interface LineParserOptions extends LineOptions {
+  /** How many recent event keys to remember for de-duplication (memory stays bounded). */
+  dedupeWindow?: number;
+}
+
+export interface ParseCounters {
+  lines: number;
+  events: number;
+  /** Events dropped as a repeat of one seen within the window. */
+  duplicates: number;
+  issues: Record<ParseIssueKind, number>;
+  lossNotices: number;
+  /** Records the kernel says it lost, summed over the notices (audit_lost deltas, suppressed callbacks). */
+  lostRecords: number;
+}
+
+export interface LineParser {
+  /** `latin1`: the string is a latin1 view of raw bytes (as createLineSplitter gives). A repeat is 'other'. */
+  push(line: string | Buffer, latin1?: boolean): ParseResult;
+  /** A line the reader refused for its length. */
+  oversize(bytes: number): ParseResult;
+  readonly counters: ParseCounters;
+}
+
+const OTHER: ParseResult = { kind: 'other' };
+export const DEFAULT_DEDUPE_WINDOW = 8192;
+
+export function createLineParser(opts: LineParserOptions): LineParser {
+  const window = Math.max(1, opts.dedupeWindow ?? DEFAULT_DEDUPE_WINDOW);
+  const seen = new Set<string>();
+  let lastAuditLost: number | undefined;
+  const counters: ParseCounters = {
+    lines: 0, events: 0, duplicates: 0,
+    issues: { truncated: 0, malformed: 0, binary: 0, oversize: 0, 'unknown-arch': 0, 'bad-field': 0 },
+    lossNotices: 0, lostRecords: 0,
+  };
+
+  function isRepeat(e: SeccompEvent): boolean {
+    // journald's audit transport in short form has no serial (0): nothing to key on.
+    if (e.serial === 0) return false;
+    const key = `${e.node ?? ''}|${e.time}|${e.serial}|${e.pid}|${e.syscall}`;
+    if (seen.has(key)) return true;
+    seen.add(key);
+    if (seen.size > window) seen.delete(seen.values().next().value as string);
+    return false;
+  }
+
+  function account(r: ParseResult): ParseResult {
+    switch (r.kind) {
+      case 'event':
+        if (isRepeat(r.event)) { counters.duplicates++; return OTHER; }
+        counters.events++;
+        break;
+      case 'issue':
+        counters.issues[r.issue.kind]++;
+        break;
+      case 'loss':
+        counters.lossNotices++;
+        if (r.loss.source === 'audit-lost') {
+          // audit_lost is the kernel's running total since boot.
+          const n = r.loss.count;
+          counters.lostRecords += lastAuditLost === undefined || n < lastAuditLost ? n : n - lastAuditLost;
+          lastAuditLost = n;
+        } else {
+          counters.lostRecords += r.loss.count;
+        }
+        break;
+      case 'other':
+        break;
+    }
+    return r;
+  }
+
+  return {
+    push(line, latin1 = false) {
+      counters.lines++;
+      if (typeof line !== 'string') {
+        if (line.length > MAX_LINE_BYTES) return account(oversize(line.length));
+        return account(parseText(line.toString('latin1'), opts, true));
+      }
+      return account(parseText(line, opts, latin1));
+    },
+    oversize(bytes) {
+      counters.lines++;
+      return account(oversize(bytes));
+    },
+    counters,
+  };
+}
+
+export interface LineSink {
+  /** `line` is a latin1 view of the bytes without the newline; [start, end) are its byte offsets. */
+  line(line: string, start: number, end: number): void;
+  /** A line longer than maxLineBytes, skipped without being held in memory. */
+  oversize(bytes: number, start: number): void;
+}
+
+export interface LineSplitter {
+  push(chunk: Buffer): void;
+  /** Flush a last line that has no newline (a file cut short, or read to its end). */
+  end(): void;
+  /** Byte offset just after the last complete line handed out: a safe resume point. */
+  readonly offset: number;
+}
+
+/**
+ * Split a byte stream into lines with their byte offsets, holding at most maxLineBytes of a
+ * partial line. latin1 keeps one char per byte, so offsets stay exact and decoding is cheap.
+ */
+export function createLineSplitter(sink: LineSink, startOffset = 0, maxLineBytes = MAX_LINE_BYTES): LineSplitter {
+  let partial = '';
+  let partialStart = startOffset;
+  let skipping = 0; // >0: inside an oversize line, this many bytes seen so far
+  let pos = startOffset; // byte offset of the next chunk's first byte
+  let safe = startOffset;
+
+  return {
+    push(chunk) {
+      const s = chunk.toString('latin1');
+      const base = pos;
+      pos += s.length;
+      let from = 0;
+      for (;;) {
+        const nl = s.indexOf('\n', from);
+        if (nl < 0) break;
+        if (skipping > 0) {
+          sink.oversize(skipping + nl - from, partialStart);
+          skipping = 0;
+        } else if (partial.length > 0) {
+          const line = partial + s.slice(from, nl);
+          partial = '';
+          if (line.length > maxLineBytes) sink.oversize(line.length, partialStart);
+          else sink.line(line, partialStart, base + nl);
+        } else if (nl - from > maxLineBytes) {
+          sink.oversize(nl - from, base + from);
+        } else {
+          sink.line(s.slice(from, nl), base + from, base + nl);
+        }
+        from = nl + 1;
+        safe = base + from;
+        partialStart = safe;
+      }
+      if (from < s.length) {
+        if (skipping > 0) skipping += s.length - from;
+        else {
+          partial = partial.length > 0 ? partial + s.slice(from) : s.slice(from);
+          if (partial.length > maxLineBytes) { skipping = partial.length; partial = ''; }
+        }
+      }
+    },
+    end() {
+      if (skipping > 0) sink.oversize(skipping, partialStart);
+      else if (partial.length > 0) sink.line(partial, partialStart, pos);
+      skipping = 0;
+      partial = '';
+      safe = pos;
+      partialStart = pos;
+    },
+    get offset() { return safe; },
+  };
+}
