@@ -7,4 +7,5 @@ export type AnyCommand = CommandModule<any, any>;
 export const commands: Array<() => Promise<AnyCommand>> = [
   () => import('./syscalls.js').then((m) => m.default),
   () => import('./record.js').then((m) => m.default),
+  () => import('./events.js').then((m) => m.default),
 ];

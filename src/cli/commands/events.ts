@@ -1,0 +1,36 @@
+// `seccomp-tailor events [FILE|-]`: SECCOMP events from any log Linux writes them to.
+import type { AnyCommand } from './index.js';
+import { LOG_FORMATS, type LogFormat } from '../../../parsers/index.js';
+import { runEvents } from '../../watch/events.js';
+import { syscallName } from '../../native/libseccomp.js';
+
+export default {
+  command: 'events [file]',
+  describe: 'print the SECCOMP events of a log: audit.log, kmsg, dmesg, syslog, journalctl (- for stdin)',
+  builder: (y) =>
+    y
+      .positional('file', { type: 'string', default: '-', describe: 'log file, or - for stdin' })
+      .option('format', { choices: ['auto', ...LOG_FORMATS], default: 'auto', describe: 'skip per-line detection' })
+      .option('json', { type: 'boolean', default: false, describe: 'one JSON object per event' })
+      .option('follow', { alias: 'F', type: 'boolean', default: false, describe: 'keep reading across rotation, like tail -F' })
+      .option('count', { type: 'boolean', default: false, describe: 'parse only: print just the summary' }),
+  handler: async (argv: Record<string, unknown>) => {
+    const path = String(argv.file ?? '-');
+    const ac = new AbortController();
+    const stop = () => ac.abort();
+    process.once('SIGINT', stop).once('SIGTERM', stop);
+    await runEvents({
+      path,
+      format: argv.format === 'auto' ? undefined : (argv.format as LogFormat),
+      json: argv.json === true,
+      follow: argv.follow === true && path !== '-',
+      countOnly: argv.count === true,
+      resolveSyscall: syscallName,
+      // Syslog's `Nov 28 14:53:05` has no year; this year is the best guess for a live log.
+      yearHint: new Date().getUTCFullYear(),
+      out: process.stdout,
+      err: process.stderr,
+      signal: ac.signal,
+    });
+  },
+} satisfies AnyCommand;

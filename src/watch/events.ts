@@ -1,0 +1,56 @@
+// `seccomp-tailor events`: parse a log (or stdin, or a followed file) and print its SECCOMP events.
+import { createLineParser, type LogFormat, type ParseCounters, type SyscallResolver } from '../../parsers/index.js';
+import { eventJson, eventText, summaryText } from './event-format.js';
+import { followLines, readLines } from './line-source.js';
+
+export interface EventsOptions {
+  path: string;
+  format?: LogFormat;
+  json: boolean;
+  follow: boolean;
+  /** Parse and count only (the summary is still printed). */
+  countOnly: boolean;
+  resolveSyscall: SyscallResolver;
+  yearHint?: number;
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream;
+  signal?: AbortSignal;
+}
+
+/** Lookups repeat (a handful of syscalls per workload): remember them instead of crossing into the addon. */
+export function memoResolver(resolve: SyscallResolver): SyscallResolver {
+  const cache = new Map<string, string | undefined>();
+  return (arch, nr) => {
+    const key = arch + ':' + nr;
+    if (cache.has(key)) return cache.get(key);
+    let name: string | undefined;
+    try { name = resolve(arch, nr); } catch { name = undefined; }
+    if (cache.size < 65536) cache.set(key, name);
+    return name;
+  };
+}
+
+export async function runEvents(o: EventsOptions): Promise<ParseCounters> {
+  const parser = createLineParser({ format: o.format, resolveSyscall: memoResolver(o.resolveSyscall), yearHint: o.yearHint });
+  const format = o.json ? eventJson : eventText;
+  let pending: string[] = [];
+  // Lines of a chunk are parsed synchronously; their output goes out in one write per chunk.
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const text = pending.join('');
+    pending = [];
+    if (!o.out.write(text)) await new Promise<void>((r) => o.out.once('drain', () => r()));
+  };
+  const sink = {
+    line(line: string) {
+      const r = parser.push(line, true);
+      if (r.kind === 'event' && !o.countOnly) pending.push(format(r.event) + '\n');
+    },
+    oversize(bytes: number) { parser.oversize(bytes); },
+  };
+  if (o.follow) await followLines(o.path, sink, { signal: o.signal }, flush);
+  else await readLines(o.path, sink, flush, o.signal);
+  await flush();
+  o.err.write(summaryText(parser.counters) + '\n');
+  return parser.counters;
+}
