@@ -57,6 +57,11 @@ export const profileCompileFailed = (problem: string, rule?: { index: number; sy
 
 // --- record (hook, tracer) --------------------------------------------------------------------
 export class RecordError extends TailorError {}
+// The OCI hook: what a runtime or an annotation handed it, and where it may write or read.
+export const annotationInvalid = (why: string) => new InputError('HOOK_ANNOTATION_INVALID', why);
+export const hookStateInvalid = (why: string) => new InputError('HOOK_STATE_INVALID', `the OCI state on standard input is not usable: ${why}`);
+export const hookPathRefused = (path: string, why: string) => new RecordError('HOOK_PATH_REFUSED', `${path}: ${why}`, { exitCode: 2 });
+export const hookConfigInvalid = (path: string, why: string) => new RecordError('HOOK_CONFIG_INVALID', `${path}: ${why}`);
 
 // --- watch ------------------------------------------------------------------------------------
 export class WatchError extends TailorError {}

@@ -1,0 +1,61 @@
+// The io.containers.trace-syscall annotation, as oci-seccomp-bpf-hook defined it:
+// "of:OUT.json" or "if:IN.json;of:OUT.json". The value reaches the hook from whoever wrote the
+// container's config (CRI-O copies pod annotations, podman 4.3 copies image labels), so it is
+// parsed strictly: anything unexpected is one line naming the problem, never a guess.
+import { annotationInvalid } from '../errors.js';
+
+export const TRACE_ANNOTATION = 'io.containers.trace-syscall';
+
+export interface TraceRequest {
+  /** Where to write the profile: absolute, or a bare file name (lands in the default directory). */
+  output: string;
+  /** The baseline to merge into, same forms as `output`. */
+  input?: string;
+}
+
+const MAX_VALUE = 4096;
+const KEYS = new Set(['of', 'if']);
+
+/** Parses the annotation's value; throws HOOK_ANNOTATION_INVALID with a one-line message. */
+export function parseTraceAnnotation(value: string): TraceRequest {
+  const bad = (why: string): never => {
+    throw annotationInvalid(`${TRACE_ANNOTATION}: ${why}`);
+  };
+  if (value.length > MAX_VALUE) bad(`the value is longer than ${MAX_VALUE} characters`);
+  if (value.includes('\0')) bad('the value contains a NUL byte');
+  const parts = value.split(';').map((p) => p.trim());
+  // A trailing ";" is harmless and common when values are built by string concatenation.
+  if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
+  if (parts.length > 2) bad(`expected "of:PATH" or "if:PATH;of:PATH", got ${parts.length} parts`);
+  const seen = new Map<string, string>();
+  for (const part of parts) {
+    const colon = part.indexOf(':');
+    if (colon < 0) bad(`"${printable(part)}" is not KEY:PATH (keys: if, of)`);
+    const key = part.slice(0, colon).trim();
+    const path = part.slice(colon + 1).trim();
+    if (!KEYS.has(key)) bad(`unknown key "${printable(key)}" (keys: if, of)`);
+    if (seen.has(key)) bad(`the key "${key}" appears twice`);
+    checkPath(key, path, bad);
+    seen.set(key, path);
+  }
+  const output = seen.get('of');
+  if (output === undefined) return bad('"of:PATH" (where to write the profile) is missing');
+  const input = seen.get('if');
+  return input === undefined ? { output } : { output, input };
+}
+
+function checkPath(key: string, path: string, bad: (why: string) => never): void {
+  if (path === '') bad(`${key}: the path is empty`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(path)) bad(`${key}: the path contains a control character`);
+  const parts = path.split('/');
+  if (parts.includes('..')) bad(`${key}: "${printable(path)}" contains "..": paths may not climb out of a directory`);
+  if (!path.startsWith('/')) {
+    if (parts.length > 1) bad(`${key}: a relative path must be a bare file name (it lands in the default profile directory), got "${printable(path)}"`);
+    if (path === '.') bad(`${key}: "." is not a file name`);
+  } else if (path.endsWith('/')) {
+    bad(`${key}: "${printable(path)}" names a directory, not a file`);
+  }
+}
+
+const printable = (s: string): string => (s.length > 80 ? `${s.slice(0, 77)}...` : s);
