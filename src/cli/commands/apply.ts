@@ -1,0 +1,69 @@
+// `seccomp-tailor apply ID... | --all`: write proposals into their profile files, safely.
+import { applyProposal, type ApplyOutcome } from '../../apply/apply.js';
+import { listProposals } from '../../apply/store.js';
+import { unifiedDiff } from '../../apply/render.js';
+import { nativeLibseccomp } from '../../profile/libseccomp-view.js';
+import { defaultStateDir } from '../../state/paths.js';
+import { askYesNo, canAsk } from '../confirm.js';
+import { escapeTerminal as esc, useColour } from '../escape.js';
+import { reportError } from '../main.js';
+import type { AnyCommand } from './index.js';
+
+function summary(o: ApplyOutcome, dryRun: boolean): string {
+  const lines: string[] = [];
+  const what = o.adding.length ? o.adding.map((n) => `+${n}`).join(' ') : 'nothing new (already allowed)';
+  lines.push(`${dryRun ? 'would apply' : 'applied'} ${o.proposal.id} to ${esc(o.profilePath)}: ${what}${o.rebased ? ' (rebased onto the changed file)' : ''}`);
+  for (const r of o.risky) lines.push(`  risk ${r.level}: ${r.syscall}: ${r.why}`);
+  if (o.backup) lines.push(`  previous version kept as ${esc(o.backup)} (seccomp-tailor rollback ${esc(o.profilePath)})`);
+  if (!dryRun && o.written) {
+    const names = o.restart.map((c) => (c.name ? `${esc(c.name)} (${esc(c.id.slice(0, 12))})` : esc(c.id.slice(0, 12))));
+    lines.push(names.length
+      ? `  running containers pick up a profile only when restarted: restart ${names.join(', ')}`
+      : '  containers started with this profile pick up the change only when restarted');
+  }
+  return lines.join('\n') + '\n';
+}
+
+export default {
+  command: 'apply [ids..]',
+  describe: 'apply proposals to their profile files (checked, validated, atomic, backed up)',
+  builder: (y) =>
+    y
+      .positional('ids', { type: 'string', array: true, describe: 'proposal ids' })
+      .option('all', { type: 'boolean', default: false, describe: 'every open proposal' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'show the diff, write nothing' })
+      .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not ask for confirmation' })
+      .option('allow-risky', { type: 'boolean', default: false, describe: 'allow adding dangerous syscalls (ptrace, mount, bpf, ...)' })
+      .option('state-dir', { type: 'string', default: defaultStateDir, describe: 'state directory' }),
+  handler: async (argv: Record<string, unknown>) => {
+    const stateDir = argv.stateDir as string;
+    let ids = (argv.ids as string[] | undefined) ?? [];
+    if (argv.all) ids = (await listProposals(stateDir)).proposals.filter((p) => p.status === 'open').map((p) => p.id);
+    else if (ids.length === 0) throw Object.assign(new Error('name proposal ids, or pass --all'), { usage: true });
+    if (ids.length === 0) process.stdout.write('no open proposals\n');
+    const lib = await nativeLibseccomp();
+    const dryRun = argv.dryRun === true;
+    const colour = useColour();
+    const interactive = !dryRun && argv.yes !== true && canAsk();
+    let failed = 0;
+    for (const id of ids) {
+      try {
+        const out = await applyProposal(id, {
+          stateDir, lib, dryRun, allowRisky: argv.allowRisky === true,
+          ...(interactive ? {
+            confirm: async (plan) => {
+              process.stderr.write(unifiedDiff(esc(plan.profilePath), plan.before, plan.after, useColour(process.stderr)) + '\n');
+              return askYesNo(`apply ${id} to ${esc(plan.profilePath)}?`);
+            },
+          } : {}),
+        });
+        if (dryRun) process.stdout.write(unifiedDiff(esc(out.profilePath), out.before, out.after, colour) + '\n');
+        process.stdout.write(summary(out, dryRun));
+      } catch (e) {
+        failed++;
+        process.exitCode = reportError(e);
+      }
+    }
+    if (failed && ids.length > 1) process.stderr.write(`seccomp-tailor: ${failed} of ${ids.length} proposals not applied\n`);
+  },
+} satisfies AnyCommand;
