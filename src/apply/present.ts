@@ -45,7 +45,7 @@ export function formatProposalPage(p: Proposal, plan: ApplyPlan | Error, colour:
   if (p.add.length) {
     out.push(`syscalls to allow (${p.add.length}):`);
     for (const a of p.add) {
-      out.push(`  ${paint(colour, 'bold', a.syscall)} [${esc(a.arch)}] ×${a.count}, ${esc(a.firstSeen)} .. ${esc(a.lastSeen)}, action ${a.actions.map(esc).join('/')}`);
+      out.push(`  ${paint(colour, 'bold', a.syscall)} [${esc(a.arch)}] ×${a.count}, ${esc(a.firstSeen)} .. ${esc(a.lastSeen)}, action ${a.actions.map((x) => esc(x)).join('/')}`);
       out.push(`    comm: ${a.comm.map((x) => `"${esc(x)}"`).join(', ') || '-'}`);
       out.push(`    exe:  ${a.exe.map((x) => `"${esc(x)}"`).join(', ') || '-'}`);
       if (a.risk) out.push(`    ${paint(colour, a.risk.level === 'high' ? 'red' : 'yellow', `risk ${a.risk.level}`)}: ${esc(a.risk.why)}`);

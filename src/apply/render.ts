@@ -19,7 +19,7 @@ export function unifiedDiff(path: string, before: string, after: string, colour:
   return patch
     .split('\n')
     .map((raw) => {
-      const line = escapeTerminal(raw);
+      const line = escapeTerminal(raw, { keepTabs: true });
       if (raw.startsWith('+++') || raw.startsWith('---')) return paint(colour, 'bold', line);
       if (raw.startsWith('+')) return paint(colour, 'green', line);
       if (raw.startsWith('-')) return paint(colour, 'red', line);

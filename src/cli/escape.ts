@@ -10,8 +10,9 @@ const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u20
 
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\\': '\\\\', '\u001b': '\\e' };
 
-export function escapeTerminal(s: string): string {
+export function escapeTerminal(s: string, opts: { keepTabs?: boolean } = {}): string {
   return s.replace(UNSAFE, (c) => {
+    if (c === '\t' && opts.keepTabs) return c;
     const named = NAMED[c];
     if (named) return named;
     const cp = c.codePointAt(0)!;

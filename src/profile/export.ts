@@ -35,7 +35,8 @@ export function ociSeccomp(p: SeccompProfile, nativeArch: string): { seccomp: Re
     rules.push(ociRule(r));
   }
   if (dropped.length) {
-    warnings.push(`left out ${dropped.length} capability/arch/kernel-conditional rule name(s) (Docker includes/excludes have no OCI form): ${[...new Set(dropped)].sort().join(', ')}`);
+    const names = [...new Set(dropped)].sort();
+    warnings.push(`left out the capability/arch/kernel-conditional rules for ${names.length} name(s) (Docker includes/excludes have no OCI form): ${names.join(', ')}`);
   }
   seccomp.syscalls = rules;
   const unknown = Object.keys(p).filter((k) => !KNOWN_TOP.has(k));
