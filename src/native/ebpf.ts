@@ -18,7 +18,8 @@ interface NativeMap {
   mmap(writable?: boolean): ArrayBuffer;
   close(): void;
 }
-interface NativeLink { readonly fd: number; pin(path: string): void; unpin(): void; detach(): void; close(): void }
+export interface ProgramInfo { id: number; name: string; runTimeNs: bigint; runCount: bigint }
+interface NativeLink { readonly fd: number; pin(path: string): void; unpin(): void; detach(): void; programInfo(): ProgramInfo; close(): void }
 interface NativeObject {
   readonly loaded: boolean;
   rodataVariables(): Array<{ name: string; offset: number; size: number }>;
@@ -117,6 +118,8 @@ export class BpfLink {
   get fd(): number { return this.#l?.fd ?? -1; }
   pin(path: string): void { wrap(`pin link ${this.program}`, () => this.#live().pin(path)); }
   unpin(): void { wrap(`unpin link ${this.program}`, () => this.#live().unpin()); }
+  /** The attached program's id and run counters (kernel.bpf_stats_enabled=1 to make them count). */
+  programInfo(): ProgramInfo { return wrap(`info of ${this.program}`, () => this.#live().programInfo()); }
   /** Close our fd: detaches the program unless the link is pinned. */
   close(): void {
     this.#l?.close();

@@ -4,7 +4,7 @@
 import { closeSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { BpfLink, BpfMap, BpfObject, pidfdOpen, UpdateFlags } from '../native/ebpf.js';
+import { BpfLink, BpfMap, BpfObject, pidfdOpen, UpdateFlags, type ProgramInfo } from '../native/ebpf.js';
 import { packagePath } from '../native/package-root.js';
 import { RecordError, NativeError } from '../errors.js';
 import { assertTracerCanRun } from './environment.js';
@@ -218,6 +218,11 @@ export class Tracer {
     if (this.#generation(slot) === generation) this.#setGeneration(slot, (generation + 1) >>> 0 || 1);
     const o = this.owner(slot);
     if (o && o.generation === generation) this.#maps.target_owners.delete(u32(slot));
+  }
+
+  /** Run counters of a privately loaded tracer's programs (empty for an opened pinned one). */
+  programInfo(): Array<ProgramInfo & { program: string }> {
+    return this.#links.map((l) => ({ ...l.programInfo(), program: l.program }));
   }
 
   close(): void {

@@ -78,6 +78,7 @@ class BpfLink : public Napi::ObjectWrap<BpfLink> {
   Napi::Value Unpin(const Napi::CallbackInfo& info);
   Napi::Value Detach(const Napi::CallbackInfo& info);
   Napi::Value Fd(const Napi::CallbackInfo& info);
+  Napi::Value ProgramInfo(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   bpf_link* Checked(Napi::Env env);
   void Release();

@@ -2,6 +2,7 @@
 // link stays attached (that is what lets the tracer outlive the hook process) until unpinned.
 #include <bpf/bpf.h>
 #include <cerrno>
+#include <unistd.h>
 #include "errors.h"
 #include "handles.h"
 
@@ -14,6 +15,7 @@ Napi::Function BpfLink::Init(Napi::Env env) {
     InstanceMethod<&BpfLink::Unpin>("unpin"),
     InstanceMethod<&BpfLink::Detach>("detach"),
     InstanceAccessor<&BpfLink::Fd>("fd"),
+    InstanceMethod<&BpfLink::ProgramInfo>("programInfo"),
     InstanceMethod<&BpfLink::Close>("close"),
   });
 }
@@ -76,6 +78,30 @@ Napi::Value BpfLink::Detach(const Napi::CallbackInfo& info) {
 
 Napi::Value BpfLink::Fd(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), link_ ? bpf_link__fd(link_) : -1);
+}
+
+// programInfo(): the attached program's id, name and the kernel's run counters (non-zero only
+// while sysctl kernel.bpf_stats_enabled=1): what benchmarks read instead of wall-clock time.
+Napi::Value BpfLink::ProgramInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  bpf_link_info li = {};
+  uint32_t len = sizeof li;
+  if (bpf_obj_get_info_by_fd(bpf_link__fd(Checked(env)), &li, &len) != 0)
+    throw SystemError(env, errno, "bpf_obj_get_info_by_fd", "link");
+  int pfd = bpf_prog_get_fd_by_id(li.prog_id);
+  if (pfd < 0) throw SystemError(env, errno, "bpf_prog_get_fd_by_id");
+  bpf_prog_info pi = {};
+  len = sizeof pi;
+  int r = bpf_obj_get_info_by_fd(pfd, &pi, &len);
+  int err = errno;
+  close(pfd);
+  if (r != 0) throw SystemError(env, err, "bpf_obj_get_info_by_fd", "program");
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("id", pi.id);
+  o.Set("name", pi.name);
+  o.Set("runTimeNs", Napi::BigInt::New(env, static_cast<uint64_t>(pi.run_time_ns)));
+  o.Set("runCount", Napi::BigInt::New(env, static_cast<uint64_t>(pi.run_cnt)));
+  return o;
 }
 
 Napi::Value BpfLink::Close(const Napi::CallbackInfo& info) {
