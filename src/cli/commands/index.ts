@@ -7,10 +7,12 @@ export type AnyCommand = CommandModule<any, any>;
 export const commands: Array<() => Promise<AnyCommand>> = [
   () => import('./syscalls.js').then((m) => m.default),
   () => import('./record.js').then((m) => m.default),
+  () => import('./runtime-needs.js').then((m) => m.default),
   () => import('./events.js').then((m) => m.default),
   () => import('./proposals.js').then((m) => m.default),
   () => import('./apply.js').then((m) => m.default),
   () => import('./reject.js').then((m) => m.default),
   () => import('./rollback.js').then((m) => m.default),
   () => import('./profile.js').then((m) => m.default),
+  () => import('./watch.js').then((m) => m.default),
 ];

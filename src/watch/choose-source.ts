@@ -1,0 +1,65 @@
+// `--source auto|auditd|kmsg|journald|FILE|-` -> a Source, and the parser format it implies.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import type { LogFormat } from '../../parsers/index.js';
+import { FileSource } from './sources/file.js';
+import { JournaldSource } from './sources/journald.js';
+import { KmsgSource } from './sources/kmsg.js';
+import type { Source } from './sources/source.js';
+import { StdinSource } from './sources/stdin.js';
+
+export interface Chosen {
+  source: Source;
+  format?: LogFormat;
+  why: string;
+}
+
+/** auditd.conf's log_file, else its default. */
+export function auditdLogFile(conf = '/etc/audit/auditd.conf'): string {
+  try {
+    const m = /^\s*log_file\s*=\s*(\S+)\s*$/m.exec(readFileSync(conf, 'utf8'));
+    if (m) return m[1]!;
+  } catch { /* no auditd config: the default */ }
+  return '/var/log/audit/audit.log';
+}
+
+/** auditd runs when the pid in its pid file is alive and is auditd. */
+export function auditdRunning(pidFile = '/run/auditd.pid'): boolean {
+  try {
+    const pid = Number(readFileSync(pidFile, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 && readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'auditd';
+  } catch {
+    return false;
+  }
+}
+
+/** The socket outlives journald (and exists in containers without it): look for the process. */
+export function journaldRunning(): boolean {
+  if (!existsSync('/run/systemd/journal/socket')) return false;
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      if (readFileSync(`/proc/${p}/comm`, 'utf8').startsWith('systemd-journal')) return true;
+    } catch { /* exited meanwhile */ }
+  }
+  return false;
+}
+
+export function chooseSource(spec: string): Chosen {
+  switch (spec) {
+    case 'auto':
+      if (auditdRunning()) return { ...chooseSource('auditd'), why: 'auditd is running' };
+      if (journaldRunning()) return { ...chooseSource('journald'), why: 'auditd is not running; journald is' };
+      return { ...chooseSource('kmsg'), why: 'neither auditd nor journald runs: the kernel prints audit records to its ring buffer' };
+    case 'auditd':
+      return { source: new FileSource(auditdLogFile()), format: 'auditd', why: 'asked for' };
+    case 'kmsg':
+      return { source: new KmsgSource(), format: 'kmsg', why: 'asked for' };
+    case 'journald':
+      return { source: new JournaldSource(), format: 'journald-json', why: 'asked for' };
+    case '-':
+      return { source: new StdinSource(), why: 'asked for' };
+    default:
+      // Any other file: the format is detected per line (audit.log, kern.log, a dmesg dump...).
+      return { source: new FileSource(spec), why: 'asked for' };
+  }
+}

@@ -1,0 +1,195 @@
+// `seccomp-tailor watch`: source -> parser -> mapper -> engine, with the registry, discovery, the
+// exit witness, metrics and signals around it. Runs in the foreground (systemd's Type=simple).
+import { mkdirSync, readFileSync, readlinkSync, unlinkSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import { join } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { createLineParser } from '../../parsers/index.js';
+import { isRejected } from '../apply/rejections.js';
+import { WatchError } from '../errors.js';
+import { syscallName } from '../native/libseccomp.js';
+import { registryDir } from '../state/paths.js';
+import { chooseSource } from './choose-source.js';
+import { Discovery } from './discovery.js';
+import { WatchEngine } from './engine.js';
+import { memoResolver } from './events.js';
+import { ContainerIndex, Mapper, type HostIdentity } from './mapper.js';
+import { WatchMetrics } from './metrics.js';
+import { nsInode } from './proc.js';
+import { ProfileCache } from './proposal-store.js';
+import { forgetStopped, readRegistry, registerContainer, readRegistryEntry, unregisterContainer, type RegistryEntry } from './registry.js';
+import type { SourceSink } from './sources/source.js';
+import { loadState } from './state-store.js';
+import { ExitWitnesses } from './witness.js';
+
+export interface WatchOptions {
+  source: string;
+  stateDir: string;
+  metrics?: string;
+  once?: boolean;
+  log?: Logger;
+  /** Discover runc/crun containers (default on). */
+  discovery?: boolean;
+  /** Load the eBPF exit witness (default on; skipped with a warning where it cannot load). */
+  witness?: boolean;
+  flushIntervalMs?: number;
+  /** How long a stopped container's entry is kept for late records. */
+  graceMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface WatchSummary {
+  lines: number;
+  events: number;
+  attributed: number;
+  issues: number;
+  proposalWrites: number;
+}
+
+function hostIdentity(): HostIdentity {
+  const ns = (n: string) => { try { return nsInode(readlinkSync(`/proc/1/ns/${n}`)); } catch { return undefined; } };
+  return { pidNs: ns('pid'), mntNs: ns('mnt') };
+}
+
+/** One watcher per state directory: a second one would double-count into the same proposals. */
+function takePidLock(stateDir: string): () => void {
+  const dir = join(stateDir, 'watch');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = join(dir, 'daemon.pid');
+  try {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    if (pid > 0 && pid !== process.pid) {
+      try {
+        process.kill(pid, 0);
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        if (cmd.includes('watch')) throw new WatchError('WATCH_ALREADY_RUNNING', `another watcher (pid ${pid}) uses the state directory ${stateDir}`);
+      } catch (e) {
+        if (e instanceof WatchError) throw e;
+        // Not alive (a kill -9 left the file): take over.
+      }
+    }
+  } catch (e) {
+    if (e instanceof WatchError) throw e;
+  }
+  writeFileSync(file, `${process.pid}\n`);
+  return () => { try { if (readFileSync(file, 'utf8').trim() === String(process.pid)) unlinkSync(file); } catch { /* gone */ } };
+}
+
+export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
+  const log = o.log ?? pino({ name: 'seccomp-tailor-watch' });
+  mkdirSync(o.stateDir, { recursive: true, mode: 0o755 });
+  const unlock = takePidLock(o.stateDir);
+  const cleanups: Array<() => void | Promise<void>> = [unlock];
+  try {
+    const state = loadState(o.stateDir);
+    const chosen = chooseSource(o.source);
+    log.info({ source: chosen.source.description, why: chosen.why, stateDir: o.stateDir }, 'watching');
+
+    const metrics = new WatchMetrics();
+    if (o.metrics) {
+      const at = await metrics.listen(o.metrics);
+      cleanups.push(() => metrics.close());
+      log.info({ metrics: `http://${at.host}:${at.port}/metrics` }, 'metrics listening');
+    }
+
+    const index = new ContainerIndex(readRegistry(o.stateDir));
+    let witness: ExitWitnesses | undefined;
+    if (o.witness !== false) {
+      try {
+        witness = ExitWitnesses.start();
+        cleanups.push(() => witness?.close());
+      } catch (e) {
+        log.warn({ err: (e as Error).message }, 'exit witness (eBPF) unavailable: processes that exit before their record is read (SCMP_ACT_KILL_PROCESS) cannot be attributed');
+      }
+    }
+    const mapper = new Mapper({ index, host: hostIdentity(), ...(witness ? { witness: (pid: number) => witness!.lookup(pid) } : {}) });
+    const engine = new WatchEngine({
+      stateDir: o.stateDir, mapper, profiles: new ProfileCache(), log, metrics,
+      isRejected: (p, a, s) => isRejected(o.stateDir, p, a, s),
+      flushIntervalMs: o.flushIntervalMs ?? 100,
+    }, state);
+    metrics.containers.set(index.size);
+    for (const e of index.entries()) if (!e.stoppedAt) engine.noticeContainer(e);
+
+    const upsert = (e: RegistryEntry) => {
+      const had = index.get(e.id);
+      index.upsert(e);
+      metrics.containers.set(index.size);
+      if (!had && !e.stoppedAt) {
+        engine.noticeContainer(e);
+        log.info({ container: e.id, runtime: e.runtime, profile: e.profilePath ?? (e.profile ? 'embedded' : 'none'), pid: e.initPid }, 'container known');
+      }
+    };
+    // The hook's registrations (and our own discoveries) arrive as files: watched, not polled.
+    mkdirSync(registryDir(o.stateDir), { recursive: true, mode: 0o700 });
+    const regWatcher: FSWatcher = watch(registryDir(o.stateDir), { persistent: false }, (_ev, name) => {
+      if (!name || !name.toString().endsWith('.json')) return;
+      const id = name.toString().slice(0, -'.json'.length);
+      const e = readRegistryEntry(o.stateDir, id);
+      if (e) upsert(e);
+    });
+    cleanups.push(() => regWatcher.close());
+
+    if (o.discovery !== false) {
+      const discovery = new Discovery({
+        started: (e) => {
+          // A hook's entry knows more (it ran at create time with the OCI state): keep it.
+          const hooked = readRegistryEntry(o.stateDir, e.id);
+          if (hooked && hooked.source !== 'discovery' && !hooked.stoppedAt) return upsert(hooked);
+          upsert(e);
+          try { registerContainer(o.stateDir, e); } catch (err) { log.warn({ container: e.id, err: (err as Error).message }, 'cannot record a discovered container'); }
+        },
+        stopped: (id) => {
+          const at = new Date();
+          const e = index.get(id);
+          if (e && !e.stoppedAt) index.upsert({ ...e, stoppedAt: at.toISOString() });
+          unregisterContainer(o.stateDir, id, at);
+        },
+      }, log);
+      discovery.start();
+      cleanups.push(() => discovery.close());
+    }
+    const graceMs = o.graceMs ?? 5 * 60_000;
+    const gc = setInterval(() => {
+      for (const id of forgetStopped(o.stateDir, graceMs)) index.remove(id);
+      metrics.containers.set(index.size);
+    }, Math.min(graceMs, 60_000));
+    gc.unref();
+    cleanups.push(() => clearInterval(gc));
+
+    const parser = createLineParser({ ...(chosen.format ? { format: chosen.format } : {}), resolveSyscall: memoResolver(syscallName) });
+    const sink: SourceSink = {
+      line: (text, latin1) => engine.handle(parser.push(text, latin1)),
+      oversize: (bytes) => engine.handle(parser.oversize(bytes)),
+      checkpoint: (cp) => engine.setCheckpoint(chosen.source.key, cp),
+      loss: (source, count, detail) => engine.handle({ kind: 'loss', loss: { source: source as 'audit-lost', count, detail } }),
+    };
+
+    const stop = new AbortController();
+    const signal = o.signal ? AbortSignal.any([o.signal, stop.signal]) : stop.signal;
+    const onTerm = () => { log.info('stopping: flushing proposals and checkpoint'); stop.abort(); };
+    const onHup = () => {
+      log.info('SIGHUP: reopening the source and re-reading the registry');
+      chosen.source.reopen?.();
+      for (const e of readRegistry(o.stateDir)) upsert(e);
+    };
+    process.on('SIGTERM', onTerm);
+    process.on('SIGINT', onTerm);
+    process.on('SIGHUP', onHup);
+    cleanups.push(() => { process.off('SIGTERM', onTerm); process.off('SIGINT', onTerm); process.off('SIGHUP', onHup); });
+
+    const countLines = setInterval(() => { metrics.lines.inc(parser.counters.lines - linesSeen); linesSeen = parser.counters.lines; }, 1000);
+    let linesSeen = 0;
+    countLines.unref();
+    cleanups.push(() => clearInterval(countLines));
+
+    await chosen.source.run(sink, engine.checkpoint(chosen.source.key), { once: o.once ?? false, signal });
+    engine.flush();
+    const c = parser.counters;
+    const issues = Object.values(c.issues).reduce((a, b) => a + b, 0);
+    log.info({ lines: c.lines, events: c.events, duplicates: c.duplicates, issues: c.issues, lossNotices: c.lossNotices, lostRecords: c.lostRecords, attributed: engine.stats.attributed, proposalWrites: engine.stats.proposalWrites }, 'stopped');
+    return { lines: c.lines, events: c.events, attributed: engine.stats.attributed, issues, proposalWrites: engine.stats.proposalWrites };
+  } finally {
+    for (const c of cleanups.reverse()) await c();
+  }
+}
+

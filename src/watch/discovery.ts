@@ -1,0 +1,171 @@
+// Containers discovered from the runtimes' own state, without any hook: runc (and podman and
+// CRI-O, which drive it) keeps /run/runc/<id>/state.json, crun /run/crun/<id>/status. Both are
+// written at `create`, before the container's process is let go to exec its workload, and removed
+// at `delete`. The directories are watched (inotify through fs.watch), never polled, so container
+// start pays nothing for it.
+import { existsSync, readdirSync, readFileSync, watch, type FSWatcher } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { primaryCgroupPath } from './cgroup-id.js';
+import { readProcIdentity } from './proc.js';
+import type { RegistryEntry } from './registry.js';
+
+export interface RuntimeRoot {
+  runtime: 'runc' | 'crun';
+  dir: string;
+}
+export const DEFAULT_ROOTS: RuntimeRoot[] = [
+  { runtime: 'runc', dir: '/run/runc' },
+  { runtime: 'crun', dir: '/run/crun' },
+];
+
+/** The annotation podman sets to the profile file of `--security-opt seccomp=FILE`. */
+export const PODMAN_SECCOMP_ANNOTATION = 'io.podman.annotations.seccomp';
+/** Ours, for runtimes and engines that record no profile path. */
+export const PROFILE_ANNOTATION = 'io.seccomp-tailor.profile';
+const NAME_ANNOTATIONS = ['io.kubernetes.cri-o.ContainerName', 'io.kubernetes.container.name', 'io.podman.annotations.name', 'nerdctl/name'];
+const IMAGE_ANNOTATIONS = ['io.kubernetes.cri-o.ImageName', 'io.kubernetes.cri.image-name', 'org.opencontainers.image.ref.name', 'io.podman.annotations.image'];
+
+interface RuntimeState {
+  id: string;
+  pid: number;
+  startTicks?: number;
+  bundle?: string;
+  annotations: Record<string, string>;
+}
+
+/** runc's state.json: pid, start time, and the bundle and annotations as `key=value` labels. */
+export function parseRuncState(id: string, text: string): RuntimeState | undefined {
+  const s = JSON.parse(text) as { init_process_pid?: number; init_process_start?: number; config?: { labels?: string[] } };
+  if (typeof s.init_process_pid !== 'number') return undefined;
+  const annotations: Record<string, string> = {};
+  let bundle: string | undefined;
+  for (const l of s.config?.labels ?? []) {
+    const eq = l.indexOf('=');
+    if (eq < 0) continue;
+    if (l.slice(0, eq) === 'bundle') bundle = l.slice(eq + 1);
+    else annotations[l.slice(0, eq)] = l.slice(eq + 1);
+  }
+  const out: RuntimeState = { id, pid: s.init_process_pid, annotations };
+  if (typeof s.init_process_start === 'number') out.startTicks = s.init_process_start;
+  if (bundle) out.bundle = bundle;
+  return out;
+}
+
+/** crun's status file: pid and bundle; the annotations come from the bundle's config.json. */
+export function parseCrunStatus(id: string, text: string): RuntimeState | undefined {
+  const s = JSON.parse(text) as { pid?: number; bundle?: string; 'process-start-time'?: number };
+  if (typeof s.pid !== 'number') return undefined;
+  const out: RuntimeState = { id, pid: s.pid, annotations: {} };
+  if (typeof s['process-start-time'] === 'number') out.startTicks = s['process-start-time'];
+  if (s.bundle) out.bundle = s.bundle;
+  return out;
+}
+
+function readConfig(bundle: string | undefined): { annotations: Record<string, string>; seccomp?: unknown } {
+  if (!bundle) return { annotations: {} };
+  try {
+    const c = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8')) as { annotations?: Record<string, string>; linux?: { seccomp?: unknown } };
+    return { annotations: c.annotations ?? {}, seccomp: c.linux?.seccomp };
+  } catch {
+    return { annotations: {} };
+  }
+}
+
+const first = (a: Record<string, string>, keys: string[]): string | undefined => keys.map((k) => a[k]).find((v) => v !== undefined && v !== '');
+
+/** A registry entry for a runtime's container, or undefined when its process is already gone. */
+export function entryFromState(runtime: string, st: RuntimeState): RegistryEntry | undefined {
+  const proc = readProcIdentity(st.pid);
+  if (!proc) return undefined;
+  const config = readConfig(st.bundle);
+  const annotations = { ...config.annotations, ...st.annotations };
+  const entry: RegistryEntry = {
+    id: st.id,
+    runtime,
+    initPid: st.pid,
+    initStartTime: st.startTicks ?? proc.startTicks,
+    registeredAt: new Date().toISOString(),
+    source: 'discovery',
+  };
+  if (proc.mntNs !== undefined) entry.mntNs = proc.mntNs;
+  if (proc.pidNs !== undefined) entry.pidNs = proc.pidNs;
+  const cg = primaryCgroupPath(proc.cgroupText);
+  if (cg) entry.cgroup = cg;
+  if (st.bundle) entry.bundle = st.bundle;
+  const profilePath = first(annotations, [PODMAN_SECCOMP_ANNOTATION, PROFILE_ANNOTATION]);
+  // podman writes "unconfined" or "" when there is no profile file.
+  if (profilePath && profilePath.startsWith('/')) entry.profilePath = profilePath;
+  else if (config.seccomp !== undefined) entry.profile = config.seccomp;
+  const name = first(annotations, NAME_ANNOTATIONS);
+  if (name) entry.name = name;
+  const image = first(annotations, IMAGE_ANNOTATIONS);
+  if (image) entry.image = image;
+  return entry;
+}
+
+export interface DiscoveryEvents {
+  started(e: RegistryEntry): void;
+  stopped(id: string): void;
+}
+
+export class Discovery {
+  private readonly watchers: FSWatcher[] = [];
+  private readonly known = new Map<string, string>(); // id -> runtime root dir
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(private readonly on: DiscoveryEvents, private readonly log: Logger, private readonly roots: RuntimeRoot[] = DEFAULT_ROOTS) {}
+
+  start(): void {
+    for (const root of this.roots) {
+      if (!existsSync(root.dir)) continue;
+      try {
+        this.watchers.push(watch(root.dir, { persistent: false }, (_ev, name) => { if (name) this.check(root, name.toString(), 0); }));
+      } catch (e) {
+        this.log.warn({ dir: root.dir, err: (e as Error).message }, 'cannot watch a runtime state directory');
+        continue;
+      }
+      for (const id of readdirSync(root.dir)) this.check(root, id, 0);
+    }
+  }
+
+  private stateFile(root: RuntimeRoot, id: string): string {
+    return join(root.dir, id, root.runtime === 'runc' ? 'state.json' : 'status');
+  }
+
+  /**
+   * The directory appears before its state file is written (and the file is written once, by
+   * rename): a few quick retries cover that window without polling for ever.
+   */
+  private check(root: RuntimeRoot, id: string, attempt: number): void {
+    const dir = join(root.dir, id);
+    if (!existsSync(dir)) {
+      if (this.known.delete(id)) this.on.stopped(id);
+      return;
+    }
+    if (this.known.has(id)) return;
+    let st: RuntimeState | undefined;
+    try {
+      const text = readFileSync(this.stateFile(root, id), 'utf8');
+      st = root.runtime === 'runc' ? parseRuncState(id, text) : parseCrunStatus(id, text);
+    } catch {
+      st = undefined;
+    }
+    const entry = st && entryFromState(root.runtime, st);
+    if (!entry) {
+      if (attempt < 6) {
+        const t = setTimeout(() => { this.timers.delete(t); this.check(root, id, attempt + 1); }, 5 * 2 ** attempt);
+        t.unref();
+        this.timers.add(t);
+      }
+      return;
+    }
+    this.known.set(id, root.dir);
+    this.on.started(entry);
+  }
+
+  close(): void {
+    for (const w of this.watchers) w.close();
+    for (const t of this.timers) clearTimeout(t);
+  }
+}

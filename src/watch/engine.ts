@@ -1,0 +1,234 @@
+// The watcher's core: parse results in, tallies per (container or image, profile file) up, proposals
+// and the state file out. Sources and the registry feed it; it does no reading of its own.
+import { mkdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import type { Logger } from 'pino';
+import type { ParseResult, SeccompEvent } from '../../parsers/types.js';
+import { proposalId, sha256Hex, type Proposal } from '../profile/proposal.js';
+import { checkProfile, serializeProfile, type SeccompProfile } from '../profile/schema.js';
+import { Aggregator, type Subject } from './aggregator.js';
+import type { Attribution, Mapper } from './mapper.js';
+import type { WatchMetrics } from './metrics.js';
+import { readProposal, writeProposal, type ProfileCache } from './proposal-store.js';
+import type { RegistryEntry } from './registry.js';
+import { renderProposal, sameContent, type IsRejected } from './render-proposal.js';
+import { saveState, type Checkpoint, type WatchState } from './state-store.js';
+
+export interface EngineOptions {
+  stateDir: string;
+  mapper: Mapper;
+  profiles: ProfileCache;
+  isRejected: IsRejected;
+  log: Logger;
+  metrics?: WatchMetrics;
+  /** Minimum time between two flushes: bounds disk writes under a flood, and the latency. */
+  flushIntervalMs?: number;
+}
+
+type SubjectRef = Omit<Subject, 'tallies'>;
+
+export class WatchEngine {
+  private readonly agg: Aggregator;
+  private readonly checkpoints: Record<string, Checkpoint>;
+  private readonly warned = new Set<string>();
+  /** Oldest record time not yet on disk, per subject: the latency metric. */
+  private readonly pendingSince = new Map<string, number>();
+  private flushTimer: NodeJS.Timeout | undefined;
+  private lastFlush = 0;
+  private checkpointDirty = false;
+  readonly stats = { events: 0, attributed: 0, proposalWrites: 0, flushes: 0 };
+
+  constructor(private readonly o: EngineOptions, state: WatchState) {
+    this.agg = new Aggregator(state.aggregate as { subjects: Record<string, Subject> });
+    this.checkpoints = { ...state.checkpoints };
+    // Proposals are a rendering of the state: re-render all at start, which also repairs a crash
+    // between the proposal writes and the state write.
+    for (const s of this.agg.all()) this.agg.markDirty(s.id);
+  }
+
+  checkpoint(sourceKey: string): Checkpoint | undefined {
+    return this.checkpoints[sourceKey];
+  }
+
+  /** The source has handed over every line up to `cp`. */
+  setCheckpoint(sourceKey: string, cp: Checkpoint): void {
+    this.checkpoints[sourceKey] = cp;
+    this.checkpointDirty = true;
+    this.scheduleFlush();
+  }
+
+  handle(r: ParseResult): void {
+    const m = this.o.metrics;
+    switch (r.kind) {
+      case 'other':
+        return;
+      case 'issue':
+        m?.parseIssues.inc({ kind: r.issue.kind });
+        return;
+      case 'loss':
+        m?.lossNotices.inc({ source: r.loss.source });
+        m?.lostRecords.inc(r.loss.count);
+        this.o.log.warn({ loss: r.loss }, 'records lost before they reached the log');
+        return;
+      case 'event':
+        this.onEvent(r.event);
+    }
+  }
+
+  private onEvent(e: SeccompEvent): void {
+    this.stats.events++;
+    const a = this.o.mapper.attribute(e);
+    const label = labelOf(a);
+    if (a.kind === 'container') e.container = a.entry.id;
+    this.o.metrics?.events.inc({ action: e.action, container: label });
+    this.o.metrics?.lag.set((Date.now() - Date.parse(e.time)) / 1000);
+    const subject = a.kind === 'container' ? this.subjectOf(a.entry) : undefined;
+    if (!subject) {
+      const reason = a.kind === 'container' ? 'no-profile' : a.kind;
+      this.o.metrics?.unattributed.inc({ reason });
+      this.warnOnce(`${reason}:${label}`, { attribution: a, pid: e.pid, comm: e.comm, syscall: e.syscallName ?? e.syscall, arch: e.arch },
+        a.kind === 'host' ? 'denial by a host process (not in any container): no proposal'
+          : a.kind === 'container' ? 'denial in a container that has no profile file or embedded profile: no proposal'
+            : a.kind === 'unregistered' ? 'denial in a container the registry does not know: no profile to propose against'
+              : 'denial that cannot be attributed: no proposal');
+      return;
+    }
+    this.stats.attributed++;
+    this.agg.add(subject, e);
+    if (!this.pendingSince.has(subject.id)) this.pendingSince.set(subject.id, Date.parse(e.time));
+    this.scheduleFlush();
+  }
+
+  private subjectOf(entry: RegistryEntry): SubjectRef | undefined {
+    const profilePath = entry.profilePath ?? this.materializeEmbedded(entry);
+    if (!profilePath) return undefined;
+    const container: Proposal['container'] = { id: entry.id, runtime: entry.runtime };
+    if (entry.name) container.name = entry.name;
+    if (entry.image) container.image = entry.image;
+    return { id: proposalId(container, profilePath), container, profilePath };
+  }
+
+  /**
+   * A profile embedded in config.json has no file to patch: it is copied once to a file of its own
+   * (named by its content) that proposals point at and that `apply` can patch for the next start.
+   */
+  private materializeEmbedded(entry: RegistryEntry): string | undefined {
+    if (entry.profile === undefined) return undefined;
+    let profile: SeccompProfile;
+    try {
+      profile = checkProfile(entry.profile, `${entry.id}: config.json linux.seccomp`);
+    } catch {
+      return undefined;
+    }
+    const text = serializeProfile(profile);
+    const dir = join(this.o.stateDir, 'profiles');
+    const path = join(dir, `embedded-${sha256Hex(text).slice(0, 12)}.json`);
+    if (!existsSync(path)) {
+      mkdirSync(dir, { recursive: true, mode: 0o755 });
+      writeFileAtomic.sync(path, text, { mode: 0o644 });
+    }
+    return path;
+  }
+
+  /** Warns once per container whose profile would keep its denials out of the log. */
+  noticeContainer(entry: RegistryEntry): void {
+    const path = entry.profilePath ?? this.materializeEmbedded(entry);
+    if (!path) return;
+    const p = this.o.profiles.read(path);
+    if ('error' in p) {
+      this.warnOnce(`profile:${path}`, { container: entry.id, profile: path, error: p.error }, 'cannot read the container\'s profile');
+      return;
+    }
+    const silent = hiddenDenials(p.profile);
+    if (silent) this.warnOnce(`silent:${entry.id}`, { container: entry.id, profile: path, defaultAction: p.profile.defaultAction }, silent);
+  }
+
+  private warnOnce(key: string, fields: object, msg: string): void {
+    if (this.warned.has(key)) return;
+    if (this.warned.size > 10_000) this.warned.clear();
+    this.warned.add(key);
+    this.o.log.warn(fields, msg);
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer) return;
+    const wait = Math.max(0, this.lastFlush + (this.o.flushIntervalMs ?? 100) - Date.now());
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      try {
+        this.flush();
+      } catch (e) {
+        this.o.log.error({ err: e }, 'flush failed; retrying');
+        if (this.o.metrics) this.o.metrics.healthy = false;
+        this.lastFlush = Date.now() + 1000;
+        this.scheduleFlush();
+      }
+    }, wait);
+    this.flushTimer.unref?.();
+  }
+
+  get pendingFlush(): boolean {
+    return this.flushTimer !== undefined || this.agg.dirtyCount > 0 || this.checkpointDirty;
+  }
+
+  /** Proposals first, then the state with the checkpoint (see state-store.ts for why this order). */
+  flush(): void {
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+    }
+    this.lastFlush = Date.now();
+    const dirty = this.agg.takeDirty();
+    if (dirty.length === 0 && !this.checkpointDirty) return;
+    const at = new Date().toISOString();
+    for (const id of dirty) this.writeOne(id, at);
+    saveState(this.o.stateDir, this.checkpoints, this.agg.snapshot());
+    this.checkpointDirty = false;
+    this.stats.flushes++;
+    if (this.o.metrics) this.o.metrics.healthy = true;
+  }
+
+  private writeOne(id: string, at: string): void {
+    const s = this.agg.get(id)!;
+    const since = this.pendingSince.get(id);
+    this.pendingSince.delete(id);
+    const profile = this.o.profiles.read(s.profilePath);
+    if ('error' in profile) {
+      this.warnOnce(`profile:${s.profilePath}`, { profile: s.profilePath, error: profile.error }, 'cannot read the profile a proposal is for; proposal not updated');
+      return;
+    }
+    const existing = readProposal(this.o.stateDir, id);
+    const r = renderProposal(s, profile, existing, this.o.isRejected, at);
+    if (!r) return;
+    if (r.unnamed.length) this.warnOnce(`unnamed:${id}`, { proposal: id, syscalls: r.unnamed }, 'denied syscall numbers unknown to libseccomp for their arch: not proposed');
+    if (existing && sameContent(existing, r.proposal)) return;
+    writeProposal(this.o.stateDir, r.proposal);
+    this.stats.proposalWrites++;
+    this.o.metrics?.proposalWrites.inc();
+    if (since !== undefined) this.o.metrics?.latency.observe((Date.now() - since) / 1000);
+    if (!existing) this.o.log.info({ proposal: id, container: s.container, profile: s.profilePath, add: r.proposal.add.map((a) => a.syscall) }, 'new proposal');
+  }
+
+  openProposals(): number {
+    let n = 0;
+    for (const s of this.agg.all()) if (readProposal(this.o.stateDir, s.id)?.status === 'open') n++;
+    return n;
+  }
+}
+
+function labelOf(a: Attribution): string {
+  switch (a.kind) {
+    case 'container': return a.entry.id;
+    case 'unregistered': return a.id;
+    case 'host': return 'host';
+    case 'unknown': return 'unknown';
+  }
+}
+
+/** Why this profile's denials would not reach the log, or undefined when they do. */
+export function hiddenDenials(p: SeccompProfile): string | undefined {
+  const logged = new Set(['SCMP_ACT_LOG', 'SCMP_ACT_KILL', 'SCMP_ACT_KILL_PROCESS', 'SCMP_ACT_KILL_THREAD', 'SCMP_ACT_ALLOW']);
+  if (logged.has(p.defaultAction) || p.flags?.includes('SECCOMP_FILTER_FLAG_LOG')) return undefined;
+  return `the profile's default action ${p.defaultAction} is not logged without SECCOMP_FILTER_FLAG_LOG: the kernel writes no record of these denials and the watcher cannot see them (use \`seccomp-tailor profile complain\` or \`enforce\`)`;
+}

@@ -1,0 +1,59 @@
+// Prometheus metrics and /healthz for `watch --metrics ADDR`.
+import { createServer, type Server } from 'node:http';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { WatchError } from '../errors.js';
+
+export class WatchMetrics {
+  readonly registry = new Registry();
+  readonly lines = new Counter({ name: 'seccomp_tailor_watch_lines_total', help: 'Log lines read', registers: [this.registry] });
+  readonly events = new Counter({
+    name: 'seccomp_tailor_watch_events_total', help: 'SECCOMP records by action and container (host, unknown, or the container id)',
+    labelNames: ['action', 'container'] as const, registers: [this.registry],
+  });
+  readonly parseIssues = new Counter({ name: 'seccomp_tailor_watch_parse_issues_total', help: 'Lines that looked like records but could not be parsed', labelNames: ['kind'] as const, registers: [this.registry] });
+  readonly lossNotices = new Counter({ name: 'seccomp_tailor_watch_loss_notices_total', help: 'Kernel or auditd notices of lost records', labelNames: ['source'] as const, registers: [this.registry] });
+  readonly lostRecords = new Counter({ name: 'seccomp_tailor_watch_lost_records_total', help: 'Records the kernel or auditd reported lost', registers: [this.registry] });
+  readonly unattributed = new Counter({ name: 'seccomp_tailor_watch_unattributed_total', help: 'Records of containers with no profile file to propose against, or of no container', labelNames: ['reason'] as const, registers: [this.registry] });
+  readonly proposalWrites = new Counter({ name: 'seccomp_tailor_watch_proposal_writes_total', help: 'Proposal files written', registers: [this.registry] });
+  readonly proposalsOpen = new Gauge({ name: 'seccomp_tailor_watch_proposals_open', help: 'Open proposals this watcher maintains', registers: [this.registry] });
+  readonly containers = new Gauge({ name: 'seccomp_tailor_watch_containers', help: 'Containers known (registered or discovered)', registers: [this.registry] });
+  readonly lag = new Gauge({ name: 'seccomp_tailor_watch_lag_seconds', help: 'Now minus the time stamp of the last record processed', registers: [this.registry] });
+  readonly latency = new Histogram({
+    name: 'seccomp_tailor_watch_record_to_proposal_seconds', help: 'Record time stamp to its proposal on disk',
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry],
+  });
+  healthy = true;
+  private server: Server | undefined;
+
+  /** ADDR is `PORT`, `HOST:PORT` or `[V6]:PORT`. Resolves once listening. */
+  async listen(addr: string): Promise<{ host: string; port: number }> {
+    const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(addr) ?? /^()()(\d+)$/.exec(addr);
+    if (!m) throw new WatchError('WATCH_BAD_METRICS_ADDR', `--metrics ${addr}: expected PORT or HOST:PORT`);
+    const host = m[1] || m[2] || '127.0.0.1';
+    const port = Number(m[3]);
+    this.server = createServer((req, res) => {
+      if (req.url === '/healthz') {
+        res.writeHead(this.healthy ? 200 : 503, { 'content-type': 'text/plain' }).end(this.healthy ? 'ok\n' : 'unhealthy\n');
+        return;
+      }
+      if (req.url === '/metrics') {
+        this.registry.metrics().then(
+          (text) => res.writeHead(200, { 'content-type': this.registry.contentType }).end(text),
+          (e: Error) => res.writeHead(500).end(e.message),
+        );
+        return;
+      }
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', (e) => reject(new WatchError('WATCH_METRICS_LISTEN', `--metrics ${addr}: ${e.message}`, { cause: e })));
+      this.server!.listen(port, host, () => resolve());
+    });
+    const a = this.server.address();
+    return { host, port: typeof a === 'object' && a ? a.port : port };
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
