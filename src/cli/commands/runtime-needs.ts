@@ -1,0 +1,33 @@
+// `seccomp-tailor runtime-needs measure --runtime runc|crun [--runs N] [--output FILE]`
+// `seccomp-tailor runtime-needs show`
+import type { AnyCommand } from './index.js';
+
+export default {
+  command: 'runtime-needs <action>',
+  describe: 'measure (or show) what an OCI runtime calls after installing the seccomp filter; recorded profiles include it',
+  builder: (y) =>
+    y
+      .positional('action', { choices: ['measure', 'show'] as const, describe: 'measure: run busybox /bin/true N times under the tracer; show: the shipped tables' })
+      .option('runtime', { choices: ['runc', 'crun'] as const, default: 'runc' as const })
+      .option('runs', { type: 'number', default: 20, describe: 'containers per noNewPrivileges setting' })
+      .option('stress', { type: 'boolean', default: true, describe: 'keep every CPU busy while measuring (provokes the runtime\'s preemption signals)' })
+      .option('output', { alias: 'o', type: 'string', describe: 'write the table here (default: standard output); ship it in samples/runtime-needs/' }),
+  handler: async (argv: Record<string, unknown>) => {
+    if (argv.action === 'show') {
+      const { loadRuntimeNeedsTables } = await import('../../record/runtime-needs.js');
+      for (const t of loadRuntimeNeedsTables())
+        process.stdout.write(`${t.runtime} ${t.version} ${t.arch} (${t.runs} runs, ${t.measuredAt})\n  noNewPrivileges=true:  ${t.noNewPrivileges.true.join(' ')}\n  noNewPrivileges=false: ${t.noNewPrivileges.false.join(' ')}\n`);
+      return;
+    }
+    const { measureRuntimeNeeds } = await import('../../record/runtime-needs-measure.js');
+    const table = measureRuntimeNeeds({
+      runtime: argv.runtime as 'runc' | 'crun', runs: argv.runs as number, stress: argv.stress as boolean,
+      progress: (l) => process.stderr.write(`${l}\n`),
+    });
+    const text = JSON.stringify(table, null, 2) + '\n';
+    if (typeof argv.output === 'string') {
+      const { writeFileAtomic } = await import('../../profile/atomic-write.js');
+      await writeFileAtomic(argv.output, text, { mode: 0o644 });
+    } else process.stdout.write(text);
+  },
+} satisfies AnyCommand;

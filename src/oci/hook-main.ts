@@ -1,0 +1,66 @@
+// The OCI hook's entry (bin/seccomp-tailor-hook): no CLI framework, no schema library, lazy
+// imports, because it runs inside every traced container's start and stop.
+//   seccomp-tailor-hook [--config FILE] [prestart|poststop]
+// Without a stage it follows the state's status ("stopped" is poststop), so one hooks.d file
+// with stages [prestart, poststop] works.
+import { spawnSync } from 'node:child_process';
+import { parseOciState, readBoundedStdin, type OciState } from './state.js';
+import { DEFAULT_HOOK_CONFIG, loadHookConfig, type HookConfig } from '../record/hook-config.js';
+
+const TAG = 'seccomp-tailor-hook';
+
+export async function hookMain(argv: string[]): Promise<number> {
+  let configPath = DEFAULT_HOOK_CONFIG;
+  let stage: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--config') configPath = argv[++i] ?? '';
+    else if (a.startsWith('--config=')) configPath = a.slice('--config='.length);
+    else if (a === 'prestart' || a === 'poststop' || a === 'createRuntime' || a === 'auto') stage = a;
+    else {
+      say(`unknown argument "${a}" (usage: ${TAG} [--config FILE] [prestart|poststop])`);
+      return 2;
+    }
+  }
+  let state: OciState | undefined;
+  let cfg: HookConfig | undefined;
+  try {
+    cfg = loadHookConfig(configPath);
+    state = parseOciState(await readBoundedStdin());
+    const isStop = stage === 'poststop' || ((stage === undefined || stage === 'auto') && state.status === 'stopped');
+    if (isStop) {
+      const { poststop } = await import('../record/hook-poststop.js');
+      const r = await poststop(state, cfg);
+      for (const w of r.warnings) say(`${state.id}: warning: ${w}`);
+      if (r.written) say(`${state.id}: wrote ${r.written} (${r.syscalls} syscalls)`);
+      return 0;
+    }
+    const { prestart } = await import('../record/hook-prestart.js');
+    const r = await prestart(state, cfg);
+    for (const w of r.warnings) say(`${state.id}: warning: ${w}`);
+    return 0;
+  } catch (e) {
+    const msg = `${state ? `${state.id}: ` : ''}recording failed: ${(e as Error).message}`;
+    say(msg);
+    logToSyslog(msg);
+    // After the container stopped there is nothing to protect; before it started the
+    // administrator decides whether an unrecorded container may run.
+    if (state?.status === 'stopped' || stage === 'poststop') return 0;
+    if ((cfg?.onFailure ?? 'start') === 'fail') return 1;
+    say(`${state ? `${state.id}: ` : ''}the container starts WITHOUT recording (onFailure: start)`);
+    return 0;
+  }
+}
+
+function say(line: string): void {
+  process.stderr.write(`${TAG}: ${line}\n`);
+}
+
+/** The journal or syslog: runtimes often drop a hook's stderr when it succeeds. */
+function logToSyslog(msg: string): void {
+  try {
+    spawnSync('logger', ['-t', TAG, '-p', 'user.err', '--', msg], { stdio: 'ignore', timeout: 1000 });
+  } catch {
+    // no logger: stderr is all there is
+  }
+}

@@ -1,0 +1,63 @@
+// poststop: the container is gone; read its counts from the pinned tracer, write the profile,
+// free the slot. runc runs poststop hooks in its destroy path before `runc run` exits, so the
+// profile exists when the command returns (the bcc hook wrote it later, from a detached process).
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { OciState } from '../oci/state.js';
+import type { HookConfig } from './hook-config.js';
+import { readRunState, removeRunState, type RunState } from './run-state.js';
+import { markStoppedFromHook } from './hook-registry.js';
+import { writeOutput, readBaseline } from './safe-paths.js';
+import { buildHookProfile, mergeWithBaseline } from './hook-profile.js';
+import { runtimeNeedsFor, runtimeVersion } from './runtime-needs.js';
+import type { TracerTarget } from './tracer.js';
+
+export interface PoststopResult {
+  written?: string;
+  syscalls?: number;
+  warnings: string[];
+}
+
+export async function poststop(state: OciState, cfg: HookConfig): Promise<PoststopResult> {
+  const rs = readRunState(cfg.runDir, state.id);
+  // Not traced, or already finished (podman may run poststop itself after the runtime did).
+  if (!rs) return { warnings: [] };
+  const { Tracer } = await import('./tracer.js');
+  const tracer = Tracer.shared(rs.pinRoot);
+  try {
+    const target = tracer.target(rs.slot, rs.generation);
+    try {
+      const deadline = Date.now() + cfg.drainTimeoutMs;
+      while (target.state().liveTasks > 0 && Date.now() < deadline) await sleep(5);
+      return await writeProfile(rs, target);
+    } finally {
+      target.release();
+    }
+  } finally {
+    tracer.close();
+    removeRunState(cfg.runDir, rs.id);
+    markStoppedFromHook(rs.stateDir, rs.id);
+  }
+}
+
+/** Writes the profile of what `target` recorded so far (poststop, and `flush` while it runs). */
+export async function writeProfile(rs: RunState, target: TracerTarget): Promise<PoststopResult> {
+  const warnings: string[] = [];
+  const { nativeArch } = await import('../native/libseccomp.js');
+  const needs = runtimeNeedsFor(rs.runtime.name, rs.runtime.exe ? runtimeVersion(rs.runtime.exe) : undefined, nativeArch());
+  if (needs.warning) warnings.push(needs.warning);
+  const built = buildHookProfile({ counts: target.syscalls(), runtimeNeeds: needs.names });
+  if (built.unexpectedRuntimeCalls.length)
+    warnings.push(`the runtime made ${built.unexpectedRuntimeCalls.join(', ')} after installing the filter, which the measured table for ${needs.source} lacks: added them; re-measure with \`seccomp-tailor runtime-needs measure\``);
+  if (built.unknown.length) warnings.push(`${built.unknown.length} syscall numbers no libseccomp table names were left out`);
+  const st = target.state();
+  if (st.dropped) warnings.push(`${st.dropped} out-of-range syscall numbers were ignored`);
+  let text = built.text;
+  if (rs.input) {
+    const merged = await mergeWithBaseline(text, readBaseline(rs.input), rs.input.path);
+    text = merged.text;
+    warnings.push(...merged.warnings);
+  }
+  if (rs.enforcingFilter) warnings.push(`recorded under an enforcing filter (${rs.enforcingFilter}): calls it denied are missing`);
+  await writeOutput(rs.output, text);
+  return { written: rs.output.path, syscalls: built.names.length, warnings };
+}

@@ -1,0 +1,106 @@
+// prestart: tag the container's init in the shared (pinned) tracer and return. Everything the
+// init and its descendants do from now on is counted in the kernel; no process of ours stays.
+// The runtime runs prestart after the init exists and before it execs the workload, so no early
+// syscall is missed.
+import { readFileSync } from 'node:fs';
+import { parseTraceAnnotation, TRACE_ANNOTATION } from '../oci/annotation.js';
+import type { OciState } from '../oci/state.js';
+import { RecordError } from '../errors.js';
+import type { HookConfig } from './hook-config.js';
+import { checkBaseline, ensureDefaultDir, openDirNoFollow, resolveAllowed } from './safe-paths.js';
+import { removeRunState, writeRunState, type RunState } from './run-state.js';
+import { cgroupOf, engineOf, nsInode, parentRuntime } from './container-facts.js';
+import { registerFromHook } from './hook-registry.js';
+
+export interface PrestartResult {
+  traced: boolean;
+  slot?: number;
+  warnings: string[];
+}
+
+const MAX_CONFIG_BYTES = 16 << 20;
+
+export async function prestart(state: OciState, cfg: HookConfig): Promise<PrestartResult> {
+  const value = state.annotations[TRACE_ANNOTATION];
+  if (value === undefined) return { traced: false, warnings: [] };
+  const req = parseTraceAnnotation(value);
+  if (!state.pid) throw new RecordError('HOOK_NO_PID', `container ${state.id}: the OCI state has no pid; is the hook configured for the prestart stage?`);
+
+  const output = resolveAllowed(req.output, cfg.allowedDirs, cfg.defaultDir);
+  if (output.dir === cfg.defaultDir) ensureDefaultDir(cfg.defaultDir);
+  openDirNoFollow(output.dir).close();
+  const input = req.input === undefined ? undefined : resolveAllowed(req.input, cfg.allowedDirs, cfg.defaultDir);
+  if (input) checkBaseline(input);
+
+  const warnings: string[] = [];
+  const bundleCfg = readBundleConfig(state.bundle);
+  const enforcing = enforcingAction(bundleCfg);
+  if (enforcing) {
+    warnings.push(`container ${state.id} runs under an enforcing seccomp filter (defaultAction ${enforcing}): syscalls that filter denies never reach the tracer, so they are missing from ${output.path}; record with --security-opt seccomp=unconfined or a complain (SCMP_ACT_LOG) profile`);
+  }
+
+  const { Tracer, processStartTime } = await import('./tracer.js');
+  const tracer = Tracer.shared(cfg.pinRoot);
+  const target = tracer.claim(state.pid);
+  try {
+    target.addProcess(state.pid);
+    const rs: RunState = {
+      version: 1, id: state.id, slot: target.slot, generation: target.generation, pinRoot: cfg.pinRoot,
+      output, ...(input ? { input } : {}),
+      runtime: parentRuntime(), ...(engineOf(state.annotations) ? { engine: engineOf(state.annotations)! } : {}),
+      initPid: state.pid, initStartTime: processStartTime(state.pid) ?? 0, bundle: state.bundle,
+      noNewPrivileges: bundleCfg?.process?.noNewPrivileges === true,
+      ...(enforcing ? { enforcingFilter: enforcing } : {}),
+      startedAt: new Date().toISOString(), stateDir: cfg.stateDir,
+    };
+    writeRunState(cfg.runDir, rs);
+    try {
+      register(rs, state, bundleCfg);
+    } catch (e) {
+      // The watcher's map is a convenience; the recording must not fail for it.
+      warnings.push(`could not register container ${state.id} for the watcher: ${(e as Error).message}`);
+    }
+    return { traced: true, slot: target.slot, warnings };
+  } catch (e) {
+    target.release();
+    removeRunState(cfg.runDir, state.id);
+    throw e;
+  } finally {
+    tracer.close();
+  }
+}
+
+interface BundleConfig {
+  process?: { noNewPrivileges?: boolean };
+  linux?: { seccomp?: { defaultAction?: string } & Record<string, unknown> };
+}
+
+function readBundleConfig(bundle: string): BundleConfig | undefined {
+  try {
+    const text = readFileSync(`${bundle}/config.json`);
+    if (text.length > MAX_CONFIG_BYTES) return undefined;
+    return JSON.parse(text.toString('utf8')) as BundleConfig;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The default action when it denies (the tracer only sees what the filter lets through). */
+export function enforcingAction(c: BundleConfig | undefined): string | undefined {
+  const a = c?.linux?.seccomp?.defaultAction;
+  return a && a !== 'SCMP_ACT_ALLOW' && a !== 'SCMP_ACT_LOG' ? a : undefined;
+}
+
+function register(rs: RunState, state: OciState, bundleCfg: BundleConfig | undefined): void {
+  const profilePath = state.annotations['io.podman.annotations.seccomp'];
+  const mntNs = nsInode(rs.initPid, 'mnt');
+  const pidNs = nsInode(rs.initPid, 'pid');
+  const cgroup = cgroupOf(rs.initPid);
+  registerFromHook(rs.stateDir, {
+    id: rs.id, runtime: rs.engine ?? rs.runtime.name, initPid: rs.initPid, initStartTime: rs.initStartTime,
+    ...(mntNs ? { mntNs } : {}), ...(pidNs ? { pidNs } : {}), ...(cgroup ? { cgroup } : {}),
+    bundle: rs.bundle,
+    ...(profilePath ? { profilePath } : bundleCfg?.linux?.seccomp ? { profile: bundleCfg.linux.seccomp } : {}),
+    source: 'hook', registeredAt: rs.startedAt,
+  });
+}

@@ -1,0 +1,82 @@
+// What prestart leaves for poststop, flush and status: one small JSON file per traced container in
+// a root-only directory on tmpfs (/run), so nothing outlives a reboot and no process stays behind.
+import { mkdirSync, readFileSync, readdirSync, unlinkSync, writeFileSync, renameSync, lstatSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import { CONTAINER_ID } from '../oci/state.js';
+import type { ResolvedFile } from './safe-paths.js';
+
+export interface RunState {
+  version: 1;
+  id: string;
+  slot: number;
+  generation: number;
+  pinRoot: string;
+  output: ResolvedFile;
+  input?: ResolvedFile;
+  /** runc, crun, ... (the hook's parent at prestart) and its executable, for its version later. */
+  runtime: { name: string; exe?: string };
+  /** podman, cri-o, ... when the annotations tell. */
+  engine?: string;
+  initPid: number;
+  initStartTime: number;
+  bundle: string;
+  noNewPrivileges: boolean;
+  /** The recorded container's own filter denies by default (its denials were not recorded). */
+  enforcingFilter?: string;
+  startedAt: string;
+  stateDir: string;
+}
+
+export const runStatePath = (runDir: string, id: string): string => {
+  if (!CONTAINER_ID.test(id)) throw new Error(`not a container id: ${id}`);
+  return join(runDir, `${id}.json`);
+};
+
+export function writeRunState(runDir: string, s: RunState): void {
+  mkdirSync(runDir, { recursive: true, mode: 0o700 });
+  // A directory someone else made (or made group-readable) would let them plant run states.
+  const st = lstatSync(runDir);
+  if (!st.isDirectory() || st.uid !== (process.getuid?.() ?? 0)) throw new Error(`${runDir} is not a directory owned by this user`);
+  if (st.mode & 0o077) chmodSync(runDir, 0o700);
+  const path = runStatePath(runDir, s.id);
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(s) + '\n', { mode: 0o600, flag: 'wx' });
+  renameSync(tmp, path);
+}
+
+export function readRunState(runDir: string, id: string): RunState | undefined {
+  let text: string;
+  try {
+    text = readFileSync(runStatePath(runDir, id), 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const s = JSON.parse(text) as RunState;
+    return s.version === 1 && s.id === id && Number.isInteger(s.slot) && Number.isInteger(s.generation) ? s : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function removeRunState(runDir: string, id: string): void {
+  try {
+    unlinkSync(runStatePath(runDir, id));
+  } catch {
+    // already gone: poststop may run twice (runc and podman both run it for some setups)
+  }
+}
+
+export function listRunStates(runDir: string): RunState[] {
+  let names: string[];
+  try {
+    names = readdirSync(runDir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => n.endsWith('.json') && CONTAINER_ID.test(n.slice(0, -5)))
+    .map((n) => readRunState(runDir, n.slice(0, -5)))
+    .filter((s): s is RunState => s !== undefined)
+    .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+}

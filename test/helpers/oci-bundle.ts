@@ -1,0 +1,1 @@
+export * from '../../src/oci/busybox-bundle.js';
