@@ -68,9 +68,12 @@ export function diffProfiles(a: SeccompProfile, b: SeccompProfile, ctx?: { catal
   d.conditionalRules.removed = [...ca].filter(([k]) => !cb.has(k)).map(([, r]) => r);
 
   if (ctx) {
-    const arches = [...new Set([...profileArches(a, ctx.nativeArch), ...profileArches(b, ctx.nativeArch)])].sort();
-    const sa = allowedByArch(a, arches, ctx.catalog);
-    const sb = allowedByArch(b, arches, ctx.catalog);
+    // An arch a profile does not cover runs nothing under it (the filter kills foreign-arch calls).
+    const archesA = profileArches(a, ctx.nativeArch);
+    const archesB = profileArches(b, ctx.nativeArch);
+    const arches = [...new Set([...archesA, ...archesB])].sort();
+    const sa = allowedByArch(a, archesA, ctx.catalog);
+    const sb = allowedByArch(b, archesB, ctx.catalog);
     d.allowedByArch = Object.fromEntries(arches.map((arch) => [arch, setDiff(sa.get(arch) ?? [], sb.get(arch) ?? [])]));
   }
   return d;
