@@ -59,7 +59,7 @@ export function formatProposalPage(p: Proposal, plan: ApplyPlan | Error, colour:
   if (plan instanceof Error) out.push(paint(colour, 'red', `cannot apply now: ${esc(plan.message)}`));
   else {
     if (plan.rebased) out.push(paint(colour, 'yellow', 'the profile changed since this proposal was computed: the diff is rebased onto its current content'));
-    out.push(plan.after === plan.before ? 'the profile already allows all of it' : unifiedDiff(esc(plan.profilePath), plan.before, plan.after, colour));
+    out.push(plan.after === plan.before ? 'the profile already allows all of it' : unifiedDiff(plan.profilePath, plan.before, plan.after, colour));
   }
   return out.join('\n') + '\n';
 }

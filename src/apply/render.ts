@@ -13,9 +13,10 @@ export function formatJsonLike(doc: unknown, original: string): string {
   return JSON.stringify(doc, null, indent) + (finalNewline ? '\n' : '');
 }
 
-/** A unified diff; every line escaped for the terminal, coloured when `colour`. */
+/** A unified diff; `path` raw, every line escaped for the terminal, coloured when `colour`. */
 export function unifiedDiff(path: string, before: string, after: string, colour: boolean): string {
-  const patch = createTwoFilesPatch(path, path, before, after, 'current', 'after apply', { context: 3 });
+  const name = escapeTerminal(path);
+  const patch = createTwoFilesPatch(name, name, before, after, 'current', 'after apply', { context: 3 });
   return patch
     .split('\n')
     .map((raw) => {

@@ -55,8 +55,9 @@ export function checkProfileSemantics(p: SeccompProfile, lib: Libseccomp): Probl
       inRule.add(n);
       if (!tables.some((t) => t.has(n))) {
         if (!knownAnywhere().has(n)) err(`unknown syscall ${n} in rule ${i}: libseccomp knows it for no architecture (a typo?)`);
-        // Docker-style profiles carry every arch's names and pick arches with archMap: not a problem there.
-        else if (!p.archMap?.length) warn(`syscall ${n} in rule ${i} exists on none of this profile's architectures (${arches.join(', ')})`);
+        // Docker-style profiles carry every arch's names and pick arches with archMap (the runtime skips
+        // the others); a plain OCI profile's names must exist on one of its arches, else it does not compile.
+        else if (!p.archMap?.length) err(`syscall ${n} in rule ${i} exists on none of this profile's architectures (${arches.join(', ')})`);
       }
       if (isConditionalRule(r)) continue;
       const other = firstRule.get(n);

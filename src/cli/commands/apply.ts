@@ -52,12 +52,12 @@ export default {
           stateDir, lib, dryRun, allowRisky: argv.allowRisky === true,
           ...(interactive ? {
             confirm: async (plan) => {
-              process.stderr.write(unifiedDiff(esc(plan.profilePath), plan.before, plan.after, useColour(process.stderr)) + '\n');
+              process.stderr.write(unifiedDiff(plan.profilePath, plan.before, plan.after, useColour(process.stderr)) + '\n');
               return askYesNo(`apply ${id} to ${esc(plan.profilePath)}?`);
             },
           } : {}),
         });
-        if (dryRun) process.stdout.write(unifiedDiff(esc(out.profilePath), out.before, out.after, colour) + '\n');
+        if (dryRun) process.stdout.write(unifiedDiff(out.profilePath, out.before, out.after, colour) + '\n');
         process.stdout.write(summary(out, dryRun));
       } catch (e) {
         failed++;
