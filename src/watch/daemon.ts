@@ -144,7 +144,11 @@ export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
           if (e && !e.stoppedAt) index.upsert({ ...e, stoppedAt: at.toISOString() });
           unregisterContainer(o.stateDir, id, at);
         },
-      }, log);
+      }, log, undefined, witness ? (pid) => {
+        const w = witness!.lookup(pid);
+        // /proc/<pid>/stat's start time is the boot-time start in USER_HZ ticks (10 ms).
+        return w ? { startTicks: Number(w.startBootNs / 10_000_000n), mntNs: w.mntNs, pidNs: w.pidNs } : undefined;
+      } : undefined);
       discovery.start();
       cleanups.push(() => discovery.close());
     }

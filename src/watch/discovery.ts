@@ -4,7 +4,7 @@
 // at `delete`. The directories are watched (inotify through fs.watch), never polled, so container
 // start pays nothing for it.
 import { existsSync, readdirSync, readFileSync, watch, type FSWatcher } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Logger } from 'pino';
 import { primaryCgroupPath } from './cgroup-id.js';
 import { readProcIdentity } from './proc.js';
@@ -74,9 +74,20 @@ function readConfig(bundle: string | undefined): { annotations: Record<string, s
 
 const first = (a: Record<string, string>, keys: string[]): string | undefined => keys.map((k) => a[k]).find((v) => v !== undefined && v !== '');
 
-/** A registry entry for a runtime's container, or undefined when its process is already gone. */
-export function entryFromState(runtime: string, st: RuntimeState): RegistryEntry | undefined {
-  const proc = readProcIdentity(st.pid);
+/** Namespaces of a process that has exited already (the eBPF exit witness), when known. */
+export type ExitedIdentity = (pid: number) => { startTicks: number; mntNs: number; pidNs: number } | undefined;
+
+/**
+ * A registry entry for a runtime's container, or undefined when its process is gone and nobody
+ * witnessed it. A container whose workload ran for a few milliseconds is gone before the state
+ * file's inotify event is handled: the exit witness still knows its namespaces.
+ */
+export function entryFromState(runtime: string, st: RuntimeState, exited?: ExitedIdentity): RegistryEntry | undefined {
+  let proc: { startTicks: number; mntNs?: number; pidNs?: number; cgroupText: string } | undefined = readProcIdentity(st.pid);
+  if (!proc || proc.pidNs === undefined || (st.startTicks !== undefined && proc.startTicks !== st.startTicks)) {
+    const w = exited?.(st.pid);
+    proc = w && (st.startTicks === undefined || w.startTicks === st.startTicks) ? { ...w, cgroupText: '' } : undefined;
+  }
   if (!proc) return undefined;
   const config = readConfig(st.bundle);
   const annotations = { ...config.annotations, ...st.annotations };
@@ -113,20 +124,39 @@ export class Discovery {
   private readonly watchers: FSWatcher[] = [];
   private readonly known = new Map<string, string>(); // id -> runtime root dir
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly dirWatchers = new Map<string, FSWatcher>();
 
-  constructor(private readonly on: DiscoveryEvents, private readonly log: Logger, private readonly roots: RuntimeRoot[] = DEFAULT_ROOTS) {}
+  constructor(private readonly on: DiscoveryEvents, private readonly log: Logger, private readonly roots: RuntimeRoot[] = DEFAULT_ROOTS, private readonly exited?: ExitedIdentity) {}
 
   start(): void {
     for (const root of this.roots) {
       if (!existsSync(root.dir)) continue;
       try {
-        this.watchers.push(watch(root.dir, { persistent: false }, (_ev, name) => { if (name) this.check(root, name.toString(), 0); }));
+        this.watchers.push(watch(root.dir, { persistent: false }, (_ev, name) => { if (name) this.onDir(root, name.toString()); }));
       } catch (e) {
         this.log.warn({ dir: root.dir, err: (e as Error).message }, 'cannot watch a runtime state directory');
         continue;
       }
-      for (const id of readdirSync(root.dir)) this.check(root, id, 0);
+      for (const id of readdirSync(root.dir)) this.onDir(root, id);
     }
+  }
+
+  /**
+   * The runtime creates the directory first and renames its state file into it a moment later; a
+   * container whose workload lasts milliseconds has its state file for only a few of them (runc:
+   * ~4 ms for `uname`). Watching the directory itself catches that rename as it happens.
+   */
+  private onDir(root: RuntimeRoot, id: string): void {
+    const key = join(root.dir, id);
+    if (!this.dirWatchers.has(key) && existsSync(key)) {
+      try {
+        const stateName = basename(this.stateFile(root, id));
+        const w = watch(key, { persistent: false }, (_ev, name) => { if (name?.toString() === stateName) this.check(root, id, 0); });
+        w.on('error', () => { w.close(); this.dirWatchers.delete(key); });
+        this.dirWatchers.set(key, w);
+      } catch { /* removed meanwhile */ }
+    }
+    this.check(root, id, 0);
   }
 
   private stateFile(root: RuntimeRoot, id: string): string {
@@ -140,6 +170,8 @@ export class Discovery {
   private check(root: RuntimeRoot, id: string, attempt: number): void {
     const dir = join(root.dir, id);
     if (!existsSync(dir)) {
+      this.dirWatchers.get(dir)?.close();
+      this.dirWatchers.delete(dir);
       if (this.known.delete(id)) this.on.stopped(id);
       return;
     }
@@ -151,7 +183,7 @@ export class Discovery {
     } catch {
       st = undefined;
     }
-    const entry = st && entryFromState(root.runtime, st);
+    const entry = st && entryFromState(root.runtime, st, this.exited);
     if (!entry) {
       if (attempt < 6) {
         const t = setTimeout(() => { this.timers.delete(t); this.check(root, id, attempt + 1); }, 5 * 2 ** attempt);
@@ -166,6 +198,7 @@ export class Discovery {
 
   close(): void {
     for (const w of this.watchers) w.close();
+    for (const w of this.dirWatchers.values()) w.close();
     for (const t of this.timers) clearTimeout(t);
   }
 }
