@@ -10,6 +10,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const benches = {
   tracer: 'dist/bench/tracer-overhead.js',
   parse: 'dist/bench/parse.js',
+  apply: 'dist/bench/apply.js',
 };
 const wanted = process.argv.slice(2);
 let failed = 0;
