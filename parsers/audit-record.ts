@@ -25,6 +25,86 @@ const issue = (kind: 'truncated' | 'malformed' | 'bad-field' | 'unknown-arch', d
 
 /** Parse the body s[start, end) of one SECCOMP record into an event, or say why not. */
 export function parseSeccompBody(s: string, start: number, end: number, ctx: RecordContext): ParseResult {
+  return parseInKernelOrder(s, start, end, ctx) ?? parseAnyOrder(s, start, end, ctx);
+}
+
+/** Index after `key` at i, or -1. */
+function expect(s: string, i: number, key: string): number {
+  return s.startsWith(key, i) ? i + key.length : -1;
+}
+
+/** End of a bare value: the next space, 0x1d or the end. */
+function bareEnd(s: string, i: number, end: number): number {
+  while (i < end) {
+    const c = s.charCodeAt(i);
+    if (c === SPACE || c === GS) return i;
+    i++;
+  }
+  return i;
+}
+
+/**
+ * The hot path: every kernel since 4.14 writes the fields in one order, so read them in that order
+ * with no key lookups. Anything unexpected (older kernels, edited copies) returns undefined and
+ * the general reader below takes over.
+ */
+function parseInKernelOrder(s: string, p: number, end: number, ctx: RecordContext): ParseResult | undefined {
+  let e: number;
+  if ((p = expect(s, p, 'auid=')) < 0) return undefined;
+  e = bareEnd(s, p, end); const auid = parseDec(s, p, e);
+  if ((p = expect(s, e + 1, 'uid=')) < 0) return undefined;
+  e = bareEnd(s, p, end); const uid = parseDec(s, p, e);
+  if ((p = expect(s, e + 1, 'gid=')) < 0) return undefined;
+  e = bareEnd(s, p, end);
+  if ((p = expect(s, e + 1, 'ses=')) < 0) return undefined;
+  e = bareEnd(s, p, end);
+  p = e + 1;
+  if (s.startsWith('subj=', p)) {
+    e = s.indexOf(' pid=', p);
+    if (e < 0 || e >= end) return undefined;
+    p = e + 1;
+  }
+  if ((p = expect(s, p, 'pid=')) < 0) return undefined;
+  e = bareEnd(s, p, end); const pid = parseDec(s, p, e);
+  if ((p = expect(s, e + 1, 'comm=')) < 0) return undefined;
+  let comm: string;
+  if (s.charCodeAt(p) === QUOTE) {
+    e = s.indexOf('"', p + 1);
+    if (e < 0 || e >= end) return undefined;
+    comm = s.slice(p + 1, e);
+    e++;
+  } else {
+    e = bareEnd(s, p, end);
+    comm = decodeUntrusted(s, p, e, false);
+  }
+  if ((p = expect(s, e + 1, 'exe=')) < 0) return undefined;
+  let exe: string;
+  if (s.charCodeAt(p) === QUOTE) {
+    e = s.indexOf('"', p + 1);
+    if (e < 0 || e >= end) return undefined;
+    exe = s.slice(p + 1, e);
+    e++;
+  } else {
+    e = bareEnd(s, p, end);
+    exe = decodeUntrusted(s, p, e, false);
+  }
+  if ((p = expect(s, e + 1, 'sig=')) < 0) return undefined;
+  e = bareEnd(s, p, end); const sig = parseDec(s, p, e);
+  if ((p = expect(s, e + 1, 'arch=')) < 0) return undefined;
+  e = bareEnd(s, p, end); const archHex = s.slice(p, e);
+  if ((p = expect(s, e + 1, 'syscall=')) < 0) return undefined;
+  e = bareEnd(s, p, end); const syscall = parseDec(s, p, e);
+  if ((p = expect(s, e + 1, 'compat=')) < 0) return undefined;
+  e = bareEnd(s, p, end); const compat = parseDec(s, p, e);
+  if ((p = expect(s, e + 1, 'ip=')) < 0) return undefined;
+  e = bareEnd(s, p, end); const ip = s.slice(p, e);
+  if ((p = expect(s, e + 1, 'code=0x')) < 0) return undefined;
+  e = lowerHexEnd(s, p, end);
+  if (pid === undefined || syscall === undefined || e === p) return undefined;
+  return finish(s.slice(p - 2, e), pid, uid, auid, comm, exe, sig, archHex, syscall, compat, ip, ctx);
+}
+
+function parseAnyOrder(s: string, start: number, end: number, ctx: RecordContext): ParseResult {
   let pid: number | undefined;
   let uid: number | undefined;
   let auid: number | undefined;
@@ -107,6 +187,13 @@ export function parseSeccompBody(s: string, start: number, end: number, ctx: Rec
     return issue('malformed', 'record lacks one of pid, comm, arch, syscall');
   }
   if (pid < 0 || Number.isNaN(syscall)) return issue('bad-field', 'pid or syscall is not a decimal number');
+  return finish(code, pid, uid, auid, comm, exe, sig, archHex, syscall, compat, ip, ctx);
+}
+
+function finish(
+  code: string, pid: number, uid: number | undefined, auid: number | undefined, comm: string, exe: string | undefined,
+  sig: number | undefined, archHex: string, syscall: number, compat: number | undefined, ip: string | undefined, ctx: RecordContext,
+): ParseResult {
   if (code.length < 3 || code.length > 10) return issue('bad-field', `code=${code} is not a seccomp return value`);
   const codeNum = Number.parseInt(code.slice(2), 16);
   const decoded = decodeCode(codeNum);

@@ -33,7 +33,11 @@ export const DEFAULT_DEDUPE_WINDOW = 8192;
 
 export function createLineParser(opts: LineParserOptions): LineParser {
   const window = Math.max(1, opts.dedupeWindow ?? DEFAULT_DEDUPE_WINDOW);
-  const seen = new Set<string>();
+  // serial -> recent events with it (a number key hashes fast; serials rarely collide), and a ring
+  // of the same events in arrival order so evicting the oldest is O(1).
+  const bySerial = new Map<number, SeccompEvent | SeccompEvent[]>();
+  const ring: Array<SeccompEvent | undefined> = new Array(window);
+  let ringAt = 0;
   let lastAuditLost: number | undefined;
   const counters: ParseCounters = {
     lines: 0, events: 0, duplicates: 0,
@@ -41,13 +45,38 @@ export function createLineParser(opts: LineParserOptions): LineParser {
     lossNotices: 0, lostRecords: 0,
   };
 
+  const same = (a: SeccompEvent, b: SeccompEvent) =>
+    a.time === b.time && a.node === b.node && a.pid === b.pid && a.syscall === b.syscall;
+
+  function forget(e: SeccompEvent): void {
+    const v = bySerial.get(e.serial);
+    if (v === e) bySerial.delete(e.serial);
+    else if (Array.isArray(v)) {
+      const i = v.indexOf(e);
+      if (i >= 0) v.splice(i, 1);
+      if (v.length === 0) bySerial.delete(e.serial);
+    }
+  }
+
   function isRepeat(e: SeccompEvent): boolean {
     // journald's audit transport in short form has no serial (0): nothing to key on.
     if (e.serial === 0) return false;
-    const key = `${e.node ?? ''}|${e.time}|${e.serial}|${e.pid}|${e.syscall}`;
-    if (seen.has(key)) return true;
-    seen.add(key);
-    if (seen.size > window) seen.delete(seen.values().next().value as string);
+    const v = bySerial.get(e.serial);
+    if (v !== undefined) {
+      if (Array.isArray(v)) {
+        if (v.some((x) => same(x, e))) return true;
+        v.push(e);
+      } else {
+        if (same(v, e)) return true;
+        bySerial.set(e.serial, [v, e]);
+      }
+    } else {
+      bySerial.set(e.serial, e);
+    }
+    const old = ring[ringAt];
+    if (old !== undefined) forget(old);
+    ring[ringAt] = e;
+    ringAt = (ringAt + 1) % window;
     return false;
   }
 
