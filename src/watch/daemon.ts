@@ -19,7 +19,7 @@ import { ProfileCache } from './proposal-store.js';
 import { forgetStopped, readRegistry, registerContainer, readRegistryEntry, unregisterContainer, type RegistryEntry } from './registry.js';
 import type { SourceSink } from './sources/source.js';
 import { loadState } from './state-store.js';
-import { ExitWitnesses } from './witness.js';
+import { DEFAULT_PIN_DIR, ExitWitnesses } from './witness.js';
 
 export interface WatchOptions {
   source: string;
@@ -31,6 +31,8 @@ export interface WatchOptions {
   discovery?: boolean;
   /** Load the eBPF exit witness (default on; skipped with a warning where it cannot load). */
   witness?: boolean;
+  /** bpffs directory the witness is pinned in (null: not pinned, dies with the watcher). */
+  witnessPinDir?: string | null;
   flushIntervalMs?: number;
   /** How long a stopped container's entry is kept for late records. */
   graceMs?: number;
@@ -95,8 +97,9 @@ export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
     let witness: ExitWitnesses | undefined;
     if (o.witness !== false) {
       try {
-        witness = ExitWitnesses.start();
+        witness = ExitWitnesses.start(o.witnessPinDir === undefined ? DEFAULT_PIN_DIR : o.witnessPinDir);
         cleanups.push(() => witness?.close());
+        log.info({ reused: witness.reused }, 'exit witness attached');
       } catch (e) {
         log.warn({ err: (e as Error).message }, 'exit witness (eBPF) unavailable: processes that exit before their record is read (SCMP_ACT_KILL_PROCESS) cannot be attributed');
       }

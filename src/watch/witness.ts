@@ -1,14 +1,20 @@
 // User-space side of bpf/witness.bpf.c: load it, attach it to sched_process_exit, and look up who
 // an exited tgid was. The mapper asks only when /proc no longer knows the pid, so the map is read
 // per such event, never polled.
-import { existsSync } from 'node:fs';
-import { BpfObject, type BpfLink, type BpfMap } from '../native/ebpf.js';
+//
+// The link and the map are pinned in bpffs: the witness keeps recording while the watcher is down
+// (a restart, a kill -9), so the records it catches up on after a restart can still be attributed
+// to processes that exited in between.
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { BpfLink, BpfMap, BpfObject } from '../native/ebpf.js';
 import { packagePath } from '../native/package-root.js';
 import type { ExitWitness } from './mapper.js';
 
 /** struct exit_witness in bpf/witness.h. */
 const OFF = { tgid: 0, tid: 4, mntNs: 8, pidNs: 12, startBootNs: 16, exitBootNs: 24, exitCode: 32, comm: 40 } as const;
 export const WITNESS_SIZE = 64;
+export const DEFAULT_PIN_DIR = '/sys/fs/bpf/seccomp-tailor-watch';
 
 export function decodeWitness(b: Buffer): ExitWitness {
   const comm = b.subarray(OFF.comm, OFF.comm + 16);
@@ -25,26 +31,52 @@ export function decodeWitness(b: Buffer): ExitWitness {
 }
 
 export class ExitWitnesses {
-  private constructor(private readonly obj: BpfObject, private readonly link: BpfLink, private readonly map: BpfMap) {}
+  private constructor(private readonly map: BpfMap, private readonly closeAll: () => void, readonly reused: boolean) {}
 
   static objectPath(): string {
     return packagePath('build', 'bpf', 'witness.bpf.o');
   }
-  static available(): boolean {
-    return existsSync(ExitWitnesses.objectPath());
-  }
 
-  /** Throws (BpfLoadError, NativeError, addon missing) when this kernel or build cannot do it. */
-  static start(): ExitWitnesses {
+  /**
+   * Reuses the pinned witness when one is there (same layout), else loads, attaches and pins it.
+   * `pinDir: null` loads a private one that dies with this process. Throws (BpfLoadError,
+   * NativeError, addon missing) when this kernel or build cannot do it.
+   */
+  static start(pinDir: string | null = DEFAULT_PIN_DIR): ExitWitnesses {
+    if (pinDir) {
+      const mapPin = join(pinDir, 'witnesses');
+      const linkPin = join(pinDir, 'on_exit');
+      if (existsSync(mapPin) && existsSync(linkPin)) {
+        try {
+          const map = BpfMap.openPinned(mapPin);
+          if (map.info.valueSize === WITNESS_SIZE && map.info.keySize === 4) return new ExitWitnesses(map, () => map.close(), true);
+          map.close();
+        } catch { /* stale or foreign pins: replaced below */ }
+      }
+      rmSync(pinDir, { recursive: true, force: true });
+    }
     const obj = BpfObject.openFile(ExitWitnesses.objectPath());
     try {
       obj.load();
       const link = obj.attach('on_exit');
-      return new ExitWitnesses(obj, link, obj.map('witnesses'));
+      const map = obj.map('witnesses');
+      if (pinDir) {
+        mkdirSync(pinDir, { recursive: true, mode: 0o700 });
+        map.pin(join(pinDir, 'witnesses'));
+        link.pin(join(pinDir, 'on_exit'));
+      }
+      // A pinned link stays attached after close(); an unpinned one detaches.
+      return new ExitWitnesses(map, () => { map.close(); obj.close(); }, false);
     } catch (e) {
       obj.close();
+      if (pinDir) rmSync(pinDir, { recursive: true, force: true });
       throw e;
     }
+  }
+
+  /** Detaches a pinned witness for good (uninstall). */
+  static remove(pinDir: string = DEFAULT_PIN_DIR): void {
+    rmSync(pinDir, { recursive: true, force: true });
   }
 
   lookup(tgid: number): ExitWitness | undefined {
@@ -55,8 +87,6 @@ export class ExitWitnesses {
   }
 
   close(): void {
-    this.map.close();
-    this.link.close();
-    this.obj.close();
+    this.closeAll();
   }
 }
