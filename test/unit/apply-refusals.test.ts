@@ -96,3 +96,10 @@ describe('apply refusals leave the profile byte-identical', () => {
     assert.deepEqual(readFileSync(s.profilePath), s.before);
   });
 });
+
+describe('apply of a proposal with nothing to add', () => {
+  it('refuses, and does not mark it applied', async () => {
+    const s = setup([]);
+    await refuses(s, 'APPLY_NOTHING');
+  });
+});

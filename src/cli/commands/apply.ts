@@ -38,7 +38,7 @@ export default {
   handler: async (argv: Record<string, unknown>) => {
     const stateDir = argv.stateDir as string;
     let ids = (argv.ids as string[] | undefined) ?? [];
-    if (argv.all) ids = (await listProposals(stateDir)).proposals.filter((p) => p.status === 'open').map((p) => p.id);
+    if (argv.all) ids = (await listProposals(stateDir)).proposals.filter((p) => p.status === 'open' && p.add.length > 0).map((p) => p.id);
     else if (ids.length === 0) throw Object.assign(new Error('name proposal ids, or pass --all'), { usage: true });
     if (ids.length === 0) process.stdout.write('no open proposals\n');
     const lib = await nativeLibseccomp();
