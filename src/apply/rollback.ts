@@ -18,10 +18,16 @@ export interface RollbackOutcome {
 export async function rollbackProfile(stateDir: string, profilePath: string, opts: { force?: boolean } = {}): Promise<RollbackOutcome> {
   await assertReplaceable(profilePath);
   return withProfileLock(profilePath, async () => {
-    const last = (await listBackups(stateDir, profilePath)).at(-1);
+    const current = await readFile(profilePath).catch(() => undefined);
+    const backups = await listBackups(stateDir, profilePath);
+    // An apply killed after taking its backup but before its rename leaves a backup equal to the
+    // file as it still is: nothing to roll back to there, so drop it and look one further back.
+    while (current && backups.length && sha256Hex(await readFile(backups.at(-1)!.path)) === sha256Hex(current)) {
+      await removeBackup(backups.pop()!);
+    }
+    const last = backups.at(-1);
     if (!last) throw noBackup(profilePath);
     const meta = await readBackupMeta(last);
-    const current = await readFile(profilePath).catch(() => undefined);
     if (!opts.force && current && meta?.replacedBySha256 && sha256Hex(current) !== meta.replacedBySha256) throw rollbackModified(profilePath);
     const content = await readFile(last.path);
     // A backup is what a runtime accepted before; still, never write something that is not a profile.

@@ -6,6 +6,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { listBackups } from '../../src/apply/backups.js';
+import { rollbackProfile } from '../../src/apply/rollback.js';
 import { parseProfile } from '../../src/profile/schema.js';
 import { setup } from './fixtures/apply-setup.js';
 
@@ -17,7 +19,7 @@ const run = (stateDir: string, id: string, crash: boolean) =>
   });
 
 describe('crash between write and rename', () => {
-  it('leaves the old file intact, then a rerun applies cleanly', () => {
+  it('leaves the old file intact, then a rerun applies cleanly', async () => {
     const s = setup(['openat']);
     const crashed = run(s.stateDir, s.proposal.id, true);
     assert.equal(crashed.signal, 'SIGKILL', crashed.stderr);
@@ -32,5 +34,17 @@ describe('crash between write and rename', () => {
     const after = readFileSync(s.profilePath, 'utf8');
     assert.deepEqual(parseProfile(after, 'x').syscalls![0]!.names.includes('openat'), true);
     assert.deepEqual(readdirSync(dirname(s.profilePath)).filter((n) => n.includes('.tmp-')), [], 'stale temp removed');
+
+    // Two backups now: the crashed run's (equal to the file it never replaced) and the real one.
+    assert.equal((await listBackups(s.stateDir, s.profilePath)).length, 2);
+    await rollbackProfile(s.stateDir, s.profilePath);
+    assert.deepEqual(readFileSync(s.profilePath), s.before);
+  });
+
+  it('rollback skips a backup left by an apply that died before its rename', async () => {
+    const s = setup(['openat']);
+    assert.equal(run(s.stateDir, s.proposal.id, true).signal, 'SIGKILL');
+    await assert.rejects(rollbackProfile(s.stateDir, s.profilePath), { code: 'ROLLBACK_NO_BACKUP' });
+    assert.deepEqual(readFileSync(s.profilePath), s.before);
   });
 });
