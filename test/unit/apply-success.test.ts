@@ -111,3 +111,27 @@ describe('apply', () => {
     assert.match(readFileSync(a.profilePath, 'utf8'), /"futex"[\s\S]*"openat"/);
   });
 });
+
+describe('concurrent applies on one profile', () => {
+  it('never interleave: each either lands (rebased onto the other) or is refused as locked', async () => {
+    const a = setup(['openat']);
+    const ids: string[] = [a.proposal.id];
+    for (const [i, name] of ['futex', 'mmap', 'getpid'].entries()) {
+      const b = setup([name], BASE_PROFILE, { container: { id: `other${i}` } });
+      const p = { ...b.proposal, profile: { ...b.proposal.profile, path: a.profilePath } };
+      writeFileSync(proposalPath(a.stateDir, p.id), JSON.stringify(p));
+      ids.push(p.id);
+    }
+    const results = await Promise.allSettled(ids.map((id) => applyProposal(id, { stateDir: a.stateDir, lib: fakeLib })));
+    const names = parseProfile(readFileSync(a.profilePath, 'utf8'), 'x').syscalls![0]!.names;
+    let landed = 0;
+    for (const r of results) {
+      if (r.status === 'fulfilled') {
+        landed++;
+        for (const n of r.value.adding) assert.ok(names.includes(n), `${n} was applied but is missing: a lost update`);
+      } else assert.equal((r.reason as { code?: string }).code, 'APPLY_LOCKED');
+    }
+    assert.ok(landed >= 1);
+    assert.equal((await listBackups(a.stateDir, a.profilePath)).length, landed);
+  });
+});
