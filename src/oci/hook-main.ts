@@ -4,8 +4,9 @@
 // Without a stage it follows the state's status ("stopped" is poststop), so one hooks.d file
 // with stages [prestart, poststop] works.
 import { spawnSync } from 'node:child_process';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { parseOciState, readBoundedStdin, type OciState } from './state.js';
-import { DEFAULT_HOOK_CONFIG, loadHookConfig, type HookConfig } from '../record/hook-config.js';
+import { DEFAULT_CONFIG, DEFAULT_HOOK_CONFIG, loadHookConfig, type HookConfig } from '../record/hook-config.js';
 
 const TAG = 'seccomp-tailor-hook';
 
@@ -43,12 +44,24 @@ export async function hookMain(argv: string[]): Promise<number> {
     const msg = `${state ? `${state.id}: ` : ''}recording failed: ${(e as Error).message}`;
     say(msg);
     logToSyslog(msg);
+    logToFile(cfg, msg);
     // After the container stopped there is nothing to protect; before it started the
     // administrator decides whether an unrecorded container may run.
     if (state?.status === 'stopped' || stage === 'poststop') return 0;
     if ((cfg?.onFailure ?? 'start') === 'fail') return 1;
     say(`${state ? `${state.id}: ` : ''}the container starts WITHOUT recording (onFailure: start)`);
     return 0;
+  }
+}
+
+/** runc and crun show a hook's stderr only on failure and machines may lack syslog: keep a file too. */
+function logToFile(cfg: HookConfig | undefined, msg: string): void {
+  try {
+    const dir = (cfg ?? DEFAULT_CONFIG).runDir;
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    appendFileSync(`${dir}/errors.log`, `${new Date().toISOString()} ${msg}\n`, { mode: 0o600 });
+  } catch {
+    // best effort
   }
 }
 

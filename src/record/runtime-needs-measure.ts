@@ -58,7 +58,7 @@ export function measureRuntimeNeeds(o: MeasureOptions): RuntimeNeedsTable & { fr
   mkdirSync(out);
   const config = join(work, 'hook.json');
   writeFileSync(config, JSON.stringify({ allowedDirs: [out], defaultDir: out, runDir, stateDir: join(work, 'state'), onFailure: 'fail' }), { mode: 0o644 });
-  const hook = { path: packagePath('bin', 'seccomp-tailor-hook'), args: ['seccomp-tailor-hook', '--config', config, 'prestart'] };
+  const hook = { path: process.env.ST_HOOK_PATH ?? packagePath('bin', 'seccomp-tailor-hook'), args: ['seccomp-tailor-hook', '--config', config, 'prestart'] };
   const tracer = Tracer.shared();
   const burners = o.stress ? cpus().map(() => spawn('sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' })) : [];
   const names: Record<'true' | 'false', Set<string>> = { true: new Set(), false: new Set() };
