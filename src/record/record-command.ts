@@ -22,6 +22,8 @@ export interface RecordOptions {
   stdio?: 'inherit' | 'ignore' | 'pipe';
   /** How long to wait for descendants after the command itself exits. */
   descendantsTimeoutMs?: number;
+  /** Names to allow besides what was recorded (e.g. a runtime's measured needs). */
+  extraNames?: readonly string[];
 }
 
 export async function recordCommand(command: string, args: readonly string[], opts: RecordOptions = {}): Promise<CommandRecording> {
@@ -40,7 +42,7 @@ export async function recordCommand(command: string, args: readonly string[], op
       while (target.state().liveTasks > 0 && Date.now() < deadline) await sleep(10);
       const state = target.state();
       const { named, unknown } = nameCounts(target.syscalls(), [2]);
-      return { profile: profileOf(named), calls: named, unknown, exit, state, leftRunning: Math.max(0, state.liveTasks) };
+      return { profile: profileOf(named, opts.extraNames), calls: named, unknown, exit, state, leftRunning: Math.max(0, state.liveTasks) };
     } finally {
       target.release();
     }

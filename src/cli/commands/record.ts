@@ -5,6 +5,12 @@ import { serializeProfile } from '../../profile/schema.js';
 import { writeFileAtomic } from '../../profile/atomic-write.js';
 import { InputError } from '../../errors.js';
 
+async function runtimeExtras(runtime: string) {
+  const { runtimeNeedsFor, runtimeVersion } = await import('../../record/runtime-needs.js');
+  const { nativeArch } = await import('../../native/libseccomp.js');
+  return runtimeNeedsFor(runtime, runtimeVersion(runtime), nativeArch());
+}
+
 export default {
   command: 'record [command..]',
   describe: 'run a command under the eBPF tracer and write the seccomp profile of what it and all its descendants called',
@@ -14,13 +20,16 @@ export default {
       .positional('command', { type: 'string', array: true, describe: 'the command and its arguments, after --' })
       .option('output', { alias: 'o', type: 'string', describe: 'profile file to write (atomically); default: standard output' })
       .option('wait', { type: 'number', default: 10, describe: 'seconds to wait for descendants after the command exits' })
+      .option('runtime', { type: 'string', describe: 'also allow what this OCI runtime (runc, crun) calls after installing the filter, as measured (samples/runtime-needs), so the profile works for the command in a container' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no summary on standard error' }),
   handler: async (argv: Record<string, unknown>) => {
     // yargs leaves what follows `--` in argv._ after the command's own name.
     const words = [...((argv.command as string[] | undefined) ?? []), ...((argv._ as unknown[]).slice(1))].map(String);
     const [cmd, ...args] = words;
     if (!cmd) throw new InputError('RECORD_NO_COMMAND', 'name the command to record after --, e.g. seccomp-tailor record -- /bin/ls /');
-    const rec = await recordCommand(cmd, args, { descendantsTimeoutMs: (argv.wait as number) * 1000 });
+    const runtime = typeof argv.runtime === 'string' ? await runtimeExtras(argv.runtime) : undefined;
+    const rec = await recordCommand(cmd, args, { descendantsTimeoutMs: (argv.wait as number) * 1000, extraNames: runtime?.names });
+    if (runtime?.warning) process.stderr.write(`seccomp-tailor: warning: ${runtime.warning}\n`);
     const text = serializeProfile(rec.profile);
     if (typeof argv.output === 'string') await writeFileAtomic(argv.output, text, { mode: 0o644 });
     else process.stdout.write(text);
