@@ -83,6 +83,12 @@ export const noBackup = (path: string) => new ApplyError('ROLLBACK_NO_BACKUP', `
 export const rollbackModified = (path: string) =>
   new ApplyError('ROLLBACK_MODIFIED', `${path} was changed after the last apply; rolling back would lose those changes (pass --force to do it anyway)`);
 
+// --- report and demo --------------------------------------------------------------------------
+export const timelineInvalid = (source: string, why: string) => new InputError('TIMELINE_INVALID', `${source}: ${why}`);
+export const reportNoProfile = (why: string) => new InputError('REPORT_NO_PROFILE', why);
+export class DemoError extends TailorError {}
+export const demoStepFailed = (step: string, why: string) => new DemoError('DEMO_STEP_FAILED', `demo step "${step}" failed: ${why}`);
+
 export function isTailorError(e: unknown): e is TailorError {
   return e instanceof TailorError;
 }

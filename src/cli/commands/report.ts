@@ -1,0 +1,33 @@
+// `seccomp-tailor report [PROFILE] [--html FILE] [--registry-id ID] [--state-dir DIR] [--timeline FILE]`
+import { writeFileAtomic } from '../../profile/atomic-write.js';
+import { loadReport } from '../../report/load.js';
+import { renderHtml } from '../../report/render-html.js';
+import { renderText } from '../../report/render-text.js';
+import { defaultStateDir } from '../../state/paths.js';
+import { escapeTerminal as esc } from '../escape.js';
+import type { AnyCommand } from './index.js';
+
+export default {
+  command: 'report [profile]',
+  describe: "a profile at a glance: syscalls by kind, what podman's default allows that it does not, risky ones, growth over time",
+  builder: (y) =>
+    y
+      .positional('profile', { type: 'string', describe: 'the profile (default: the one of --registry-id)' })
+      .option('html', { type: 'string', describe: 'write one self-contained HTML file here instead of text to stdout' })
+      .option('registry-id', { type: 'string', describe: 'a recorded container: its facts, profile file and timeline from the registry' })
+      .option('state-dir', { type: 'string', default: defaultStateDir, describe: 'state directory (holds the registry)' })
+      .option('timeline', { type: 'string', describe: 'first-seen times, JSON [{name, arch, firstSeen}] (default: PROFILE.timeline.json if present)' })
+      .option('default-profile', { type: 'string', describe: 'the reference profile (default: /usr/share/containers/seccomp.json)' }),
+  handler: async (argv: Record<string, unknown>) => {
+    const model = await loadReport({
+      stateDir: argv.stateDir as string,
+      ...(typeof argv.profile === 'string' ? { profile: argv.profile } : {}),
+      ...(typeof argv.registryId === 'string' ? { registryId: argv.registryId } : {}),
+      ...(typeof argv.timeline === 'string' ? { timeline: argv.timeline } : {}),
+      ...(typeof argv.defaultProfile === 'string' ? { defaultProfile: argv.defaultProfile } : {}),
+    });
+    if (typeof argv.html !== 'string') return void process.stdout.write(renderText(model));
+    await writeFileAtomic(argv.html, renderHtml(model), { mode: 0o644 });
+    process.stdout.write(`wrote ${esc(argv.html)}: ${model.allowedCount} syscalls${model.reductionVsDefault === undefined ? '' : `, ${model.reductionVsDefault}% smaller than podman's default`}, ${model.risky.length} risky\n`);
+  },
+} satisfies AnyCommand;

@@ -1,0 +1,66 @@
+// The report's inputs from disk: the profile (or the one a registered container was started with),
+// podman's default profile, the container's registry entry and the recording's timeline.
+import { readFile } from 'node:fs/promises';
+import { reportNoProfile } from '../errors.js';
+import { nativeLibseccomp } from '../profile/libseccomp-view.js';
+import { parseProfile } from '../profile/schema.js';
+import { loadDefaultProfile, PODMAN_DEFAULT_PROFILE } from '../profile/stats.js';
+import { readRegistryEntry, type RegistryEntry } from '../watch/registry.js';
+import { buildReport, type ContainerFacts, type ReportModel } from './model.js';
+import { parseTimeline, sidecarPath, timelineOfEntry, type Timeline } from './timeline.js';
+
+export interface ReportOptions {
+  profile?: string;
+  registryId?: string;
+  stateDir: string;
+  timeline?: string;
+  defaultProfile?: string;
+}
+
+const readIfExists = (path: string): Promise<string | undefined> => readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
+  if (err.code === 'ENOENT') return undefined;
+  throw err;
+});
+
+function factsOf(e: RegistryEntry): ContainerFacts {
+  const pick = <K extends keyof ContainerFacts>(k: K, v: unknown): Partial<ContainerFacts> => (typeof v === 'string' ? { [k]: v } : {});
+  return { id: e.id, ...pick('runtime', e.runtime), ...pick('name', e.name), ...pick('image', e.image), ...pick('registeredAt', e.registeredAt), ...pick('stoppedAt', e.stoppedAt) };
+}
+
+/** The timeline: --timeline, else the sidecar next to the profile, else the registry entry's. */
+async function findTimeline(profilePath: string, opts: ReportOptions, entry?: RegistryEntry): Promise<Timeline | undefined> {
+  if (opts.timeline) {
+    const text = await readFile(opts.timeline, 'utf8');
+    return parseTimeline(text, opts.timeline);
+  }
+  const side = sidecarPath(profilePath);
+  const text = await readIfExists(side);
+  if (text !== undefined) return parseTimeline(text, side);
+  return entry ? timelineOfEntry(entry) : undefined;
+}
+
+export async function loadReport(opts: ReportOptions): Promise<ReportModel> {
+  let entry: RegistryEntry | undefined;
+  if (opts.registryId) {
+    entry = readRegistryEntry(opts.stateDir, opts.registryId);
+    if (!entry) throw reportNoProfile(`no container ${opts.registryId} in the registry of ${opts.stateDir}`);
+  }
+  const profilePath = opts.profile ?? entry?.profilePath;
+  if (!profilePath) {
+    throw reportNoProfile(entry ? `container ${entry.id} has no profile file in its registry entry: name the profile` : 'name a profile file, or a container with --registry-id');
+  }
+  const profile = parseProfile(await readFile(profilePath, 'utf8'), profilePath);
+  const defaultSource = opts.defaultProfile ?? PODMAN_DEFAULT_PROFILE;
+  const defaultProfile = await loadDefaultProfile(defaultSource);
+  const lib = await nativeLibseccomp();
+  const timeline = await findTimeline(profilePath, opts, entry);
+  return buildReport({
+    profile,
+    source: profilePath,
+    catalog: lib,
+    nativeArch: lib.nativeArch(),
+    ...(defaultProfile ? { defaultProfile, defaultSource } : {}),
+    ...(timeline ? { timeline } : {}),
+    ...(entry ? { container: factsOf(entry) } : {}),
+  });
+}
