@@ -119,7 +119,7 @@ export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
       metrics.containers.set(index.size);
       if (!had && !e.stoppedAt) {
         engine.noticeContainer(e);
-        log.info({ container: e.id, runtime: e.runtime, profile: e.profilePath ?? (e.profile ? 'embedded' : 'none'), pid: e.initPid }, 'container known');
+        log.info({ container: e.id, runtime: e.runtime, profile: e.profilePath ?? (e.profile ? 'embedded' : 'none'), initPid: e.initPid, pidNs: e.pidNs, mntNs: e.mntNs, via: e.source }, 'container known');
       }
     };
     // The hook's registrations (and our own discoveries) arrive as files: watched, not polled.

@@ -87,7 +87,7 @@ export class WatchEngine {
     if (!subject) {
       const reason = a.kind === 'container' ? 'no-profile' : a.kind;
       this.o.metrics?.unattributed.inc({ reason });
-      this.warnOnce(`${reason}:${label}`, { attribution: a, pid: e.pid, comm: e.comm, syscall: e.syscallName ?? e.syscall, arch: e.arch },
+      this.warnOnce(`${reason}:${label}`, { attribution: a, eventPid: e.pid, comm: e.comm, syscall: e.syscallName ?? e.syscall, arch: e.arch },
         a.kind === 'host' ? 'denial by a host process (not in any container): no proposal'
           : a.kind === 'container' ? 'denial in a container that has no profile file or embedded profile: no proposal'
             : a.kind === 'unregistered' ? 'denial in a container the registry does not know: no profile to propose against'

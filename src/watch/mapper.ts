@@ -27,10 +27,12 @@ export type Attribution =
   /** The cgroup names a container the registry does not know (no profile file to propose against). */
   | { kind: 'unregistered'; id: string; engine: Engine }
   | { kind: 'host' }
-  | { kind: 'unknown'; reason: string };
+  | { kind: 'unknown'; reason: string; pidNs?: number; mntNs?: number };
 
 /** A stopped container still owns records stamped up to this long after its stop was noticed. */
 const STOP_SLACK_MS = 2_000;
+/** /proc start times have 10 ms resolution and the boot-to-wall offset is read to 10 ms. */
+const START_SLACK_MS = 50;
 
 function liveAt(e: RegistryEntry, eventMs: number): boolean {
   return e.stoppedAt === undefined || eventMs <= Date.parse(e.stoppedAt) + STOP_SLACK_MS;
@@ -42,7 +44,7 @@ export class ContainerIndex {
   private byPidNs = new Map<number, RegistryEntry[]>();
   private byMntNs = new Map<number, RegistryEntry[]>();
 
-  constructor(entries: Iterable<RegistryEntry> = []) {
+  constructor(entries: Iterable<RegistryEntry> = [], private readonly clock: BootClock = new BootClock()) {
     for (const e of entries) this.byId.set(e.id, e);
     this.reindex();
   }
@@ -71,15 +73,37 @@ export class ContainerIndex {
     }
   }
 
-  /** Namespace inodes are recycled once a namespace dies: only an entry alive at the event counts. */
+  /**
+   * Namespace inodes are recycled as soon as a namespace dies (the kernel hands out the lowest free
+   * number), so two entries can carry the same inode: a container that just stopped and one that
+   * just started. The event belongs to the one whose init had started by then and started last.
+   */
   byNamespaces(pidNs: number | undefined, mntNs: number | undefined, eventMs: number): { entry: RegistryEntry; via: 'pid-ns' | 'mnt-ns' } | undefined {
-    const byPid = pidNs === undefined ? [] : (this.byPidNs.get(pidNs) ?? []).filter((e) => liveAt(e, eventMs));
+    const alive = (xs: RegistryEntry[] | undefined) => this.newest((xs ?? []).filter((e) => liveAt(e, eventMs) && this.startMs(e) <= eventMs + START_SLACK_MS));
+    const byPid = pidNs === undefined ? [] : alive(this.byPidNs.get(pidNs));
     // Containers sharing one pid namespace (a pod with shareProcessNamespace): the mount namespace decides.
     if (byPid.length === 1) return { entry: byPid[0]!, via: 'pid-ns' };
-    const byMnt = mntNs === undefined ? [] : (this.byMntNs.get(mntNs) ?? []).filter((e) => liveAt(e, eventMs));
+    const byMnt = mntNs === undefined ? [] : alive(this.byMntNs.get(mntNs));
     const both = byPid.length > 1 ? byMnt.filter((e) => byPid.includes(e)) : byMnt;
     if (both.length === 1) return { entry: both[0]!, via: 'mnt-ns' };
     return undefined;
+  }
+
+  private startMs(e: RegistryEntry): number {
+    return this.clock.ticksToWallMs(e.initStartTime);
+  }
+
+  /** Of entries that share an inode, those of the most recent generation (same init start). */
+  private newest(xs: RegistryEntry[]): RegistryEntry[] {
+    if (xs.length < 2) return xs;
+    const bySharedNs = new Map<string, RegistryEntry[]>();
+    for (const e of xs) push(bySharedNs, `${e.pidNs}/${e.mntNs}`, e);
+    const out: RegistryEntry[] = [];
+    for (const group of bySharedNs.values()) {
+      const latest = Math.max(...group.map((e) => e.initStartTime));
+      out.push(...group.filter((e) => e.initStartTime === latest));
+    }
+    return out;
   }
 
   byCgroupPath(path: string, eventMs: number): RegistryEntry | undefined {
@@ -135,7 +159,7 @@ export class Mapper {
       const hit = this.o.index.byNamespaces(w.pidNs, w.mntNs, eventMs);
       if (hit) return { kind: 'container', entry: hit.entry, via: 'witness' };
       if (this.isHost(w.pidNs, w.mntNs)) return { kind: 'host' };
-      return { kind: 'unknown', reason: 'exited process of no registered container' };
+      return { kind: 'unknown', reason: 'exited process of no registered container', pidNs: w.pidNs, mntNs: w.mntNs };
     }
     if (p && p.pidNs !== undefined) return { kind: 'unknown', reason: 'pid reused since the event' };
     return { kind: 'unknown', reason: 'process gone, no exit witness' };
@@ -160,7 +184,7 @@ export class Mapper {
       return { kind: 'unregistered', id: named.id, engine: named.engine };
     }
     if (this.isHost(p.pidNs, p.mntNs)) return { kind: 'host' };
-    return { kind: 'unknown', reason: 'namespaced process of no known container' };
+    return { kind: 'unknown', reason: 'namespaced process of no known container', ...(p.pidNs ? { pidNs: p.pidNs } : {}), ...(p.mntNs ? { mntNs: p.mntNs } : {}) };
   }
 
   // Host services often have a mount namespace of their own (systemd's PrivateTmp=, ProtectSystem=),

@@ -20,9 +20,9 @@ const S2 = entry('shared2', { pidNs: 5003, mntNs: 6004 });
 const P = entry(HEX, { runtime: 'podman' });
 const OLD = entry('old', { pidNs: 5009, mntNs: 6009, stoppedAt: at(1000) });
 
-function mapper(procs: Record<number, Omit<ProcIdentity, 'pid'>>, witness?: Record<number, ExitWitness>) {
+function mapper(procs: Record<number, Omit<ProcIdentity, 'pid'>>, witness?: Record<number, ExitWitness>, extra: RegistryEntry[] = []) {
   return new Mapper({
-    index: new ContainerIndex([A, B, S1, S2, P, OLD]),
+    index: new ContainerIndex([A, B, S1, S2, P, OLD, ...extra], clock),
     host: { pidNs: 4026531836, mntNs: 4026531841 },
     readProc: (pid) => (procs[pid] ? { pid, ...procs[pid]! } : undefined),
     witness: witness ? (pid) => witness[pid] : undefined,
@@ -109,4 +109,17 @@ test('/proc parsing helpers', () => {
   assert.equal(startTicksFromStat(stat), 987654);
   assert.equal(nsInode('mnt:[4026531841]'), 4026531841);
   assert.equal(nsInode('garbage'), undefined);
+});
+
+test('recycled namespace inodes: the container that started last before the event wins', () => {
+  // "old2" stopped a moment ago; "new2" got the same inodes when it started at boot+9 s.
+  const old2 = entry('old2', { pidNs: 7001, mntNs: 8001, initStartTime: 100, stoppedAt: at(9_000) });
+  const new2 = entry('new2', { pidNs: 7001, mntNs: 8001, initStartTime: 900 });
+  const m = mapper({ 7: { startTicks: 950, pidNs: 7001, mntNs: 8001, cgroupText: '' } }, undefined, [old2, new2]);
+  const r = m.attribute(ev(7, 10_000));
+  assert.equal(r.kind === 'container' && r.entry.id, 'new2');
+  // An event before new2 started is old2's.
+  const m2 = mapper({}, { 7: { tgid: 7, mntNs: 8001, pidNs: 7001, startBootNs: 1_000_000_000n, exitBootNs: 8_600_000_000n, exitCode: 0, comm: 'x' } }, [old2, new2]);
+  const r2 = m2.attribute(ev(7, 8_500));
+  assert.equal(r2.kind === 'container' && r2.entry.id, 'old2');
 });

@@ -1,0 +1,95 @@
+// The watcher against real auditd and real runc: complain mode, KILL_PROCESS (the process is gone
+// from /proc before its record is read), and two containers at once.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import {
+  cleanupContainer, ensureAuditd, isRoot, makeBundle, profileDenying, proposalFor, runContainer, startWatcher, tmp, waitFor, writeJson, type Watcher,
+} from '../helpers/watch-e2e.js';
+
+const skip = !isRoot ? 'needs root' : false;
+const tag = `${process.pid}`;
+const PIN = `/sys/fs/bpf/st-watch-e2e-${tag}`;
+let stopAuditd: () => Promise<void> = async () => {};
+let watcher: Watcher | undefined;
+let dir = '';
+let stateDir = '';
+
+before(async () => {
+  if (skip) return;
+  stopAuditd = await ensureAuditd();
+  dir = tmp('auditd');
+  stateDir = join(dir, 'state');
+  watcher = await startWatcher(['--source', 'auditd', '--state-dir', stateDir, '--witness-pin', PIN]);
+});
+
+after(async () => {
+  if (skip) return;
+  await watcher?.stop();
+  rmSync(PIN, { recursive: true, force: true });
+  await stopAuditd();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const DENIED = ['uname', 'sysinfo', 'sync', 'ioprio_get'];
+
+async function runAndExpect(name: string, mode: 'SCMP_ACT_LOG' | 'SCMP_ACT_KILL_PROCESS', args: string[], expected: string[], action: string, exitStatus?: number) {
+  const id = `stw-${name}-${tag}`;
+  const profile = writeJson(join(dir, `${name}.json`), profileDenying(DENIED, mode));
+  const bundle = makeBundle(join(dir, name), { args, seccomp: profileDenying(DENIED, mode), annotations: { 'io.seccomp-tailor.profile': profile } });
+  try {
+    const r = await runContainer(bundle, id);
+    if (exitStatus !== undefined) assert.equal(r.status, exitStatus, 'container exit status');
+    const done = Date.now();
+    const p = await waitFor(`a proposal for ${id} with ${expected.join(', ')}`, () => {
+      const p = proposalFor(stateDir, id);
+      return p && p.add.length >= expected.length ? p : undefined;
+    }, 2000).catch((e: Error) => {
+      throw new Error(`${e.message}; watcher said: ${JSON.stringify(watcher?.lines().filter((l) => Number(l.level) >= 40 || l.container === id).slice(-8))}`);
+    });
+    const took = Date.now() - done;
+    assert.equal(p.container.id, id);
+    assert.equal(p.profile.path, profile);
+    assert.deepEqual(p.add.map((a) => a.syscall).sort(), expected);
+    for (const a of p.add) {
+      assert.equal(a.arch, 'x86_64');
+      assert.deepEqual(a.actions, [action]);
+    }
+    assert.equal(p.status, 'open');
+    return took;
+  } finally {
+    cleanupContainer(id);
+  }
+}
+
+test('complain mode: the new syscalls appear in a proposal for the container and its profile within 2 s', { skip }, async () => {
+  await runAndExpect('complain', 'SCMP_ACT_LOG', ['sh', '-c', 'uname -a; uptime'], ['sysinfo', 'uname'], 'log', 0);
+});
+
+test('KILL_PROCESS: the killed process is attributed to its container although it left /proc', { skip }, async () => {
+  // 128 + SIGSYS: the kernel killed the container's process at its first uname(2).
+  await runAndExpect('kill', 'SCMP_ACT_KILL_PROCESS', ['uname', '-a'], ['uname'], 'kill_process', 159);
+});
+
+test('two containers at once, same profile file: each proposal lists only its own container\'s syscalls', { skip }, async () => {
+  // busybox sh calls uname(2) as it starts: not denied here, so each container has one syscall of its own.
+  const denied = ['sync', 'sysinfo'];
+  const profile = writeJson(join(dir, 'shared.json'), profileDenying(denied, 'SCMP_ACT_LOG'));
+  const mk = (name: string, cmd: string) => makeBundle(join(dir, name), {
+    args: ['sh', '-c', `sleep 0.3; ${cmd}; sleep 0.2`], seccomp: profileDenying(denied, 'SCMP_ACT_LOG'), annotations: { 'io.seccomp-tailor.profile': profile },
+  });
+  const a = `stw-two-a-${tag}`;
+  const b = `stw-two-b-${tag}`;
+  try {
+    await Promise.all([runContainer(mk('two-a', 'sync'), a), runContainer(mk('two-b', 'uptime'), b)]);
+    const pa = await waitFor('proposal A', () => proposalFor(stateDir, a), 2000);
+    const pb = await waitFor('proposal B', () => proposalFor(stateDir, b), 2000);
+    assert.deepEqual(pa.add.map((x) => x.syscall), ['sync']);
+    assert.deepEqual(pb.add.map((x) => x.syscall), ['sysinfo']);
+    assert.notEqual(pa.id, pb.id);
+  } finally {
+    cleanupContainer(a);
+    cleanupContainer(b);
+  }
+});
