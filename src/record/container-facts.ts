@@ -1,6 +1,6 @@
 // What /proc says about a container's init at prestart: enough for the watcher to map a denial
 // to the container even after its pids are reused.
-import { readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { basename } from 'node:path';
 
 export function nsInode(pid: number, ns: 'mnt' | 'pid'): number | undefined {
@@ -25,14 +25,26 @@ export function cgroupOf(pid: number): string | undefined {
   return pick?.slice(2).join(':') || undefined;
 }
 
-/** The runtime that ran the hook: its parent, at prestart (runc or crun, also under podman). */
+/**
+ * The runtime that ran the hook: its parent, at prestart (runc or crun, also under podman). The
+ * name comes from comm: crun runs hooks from a process whose exe link reads "/" when it lives
+ * in another mount namespace; the executable is then looked up on the usual paths.
+ */
 export function parentRuntime(ppid = process.ppid): { name: string; exe?: string } {
+  let name = 'unknown';
   try {
-    const exe = readlinkSync(`/proc/${ppid}/exe`).replace(/ \(deleted\)$/, '');
-    return { name: basename(exe), exe };
+    name = readFileSync(`/proc/${ppid}/comm`, 'utf8').trim() || name;
   } catch {
-    return { name: 'unknown' };
+    return { name };
   }
+  let exe: string | undefined;
+  try {
+    exe = readlinkSync(`/proc/${ppid}/exe`).replace(/ \(deleted\)$/, '');
+  } catch {
+    exe = undefined;
+  }
+  if (!exe || basename(exe) !== name || !existsSync(exe)) exe = ['/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/local/bin', '/usr/local/sbin'].map((d) => `${d}/${name}`).find((p) => existsSync(p));
+  return exe ? { name, exe } : { name };
 }
 
 /** The engine that created the container, when its annotations tell. */

@@ -1,0 +1,37 @@
+// How runtimes and engines are told to run the hook. podman and CRI-O read hooks.d JSON files
+// (containers/common pkg/hooks, schema 1.0.0) and run the hook only for containers whose
+// annotation matches; runc and crun take `hooks` from config.json as is. prestart is deprecated
+// in the runtime spec in favour of createRuntime, but it is what podman's hooks.d, runc 1.1 and
+// this annotation's users rely on, and it runs at the same point for our purpose (init exists,
+// workload not yet exec'd).
+import { packagePath } from '../native/package-root.js';
+import { TRACE_ANNOTATION } from './annotation.js';
+
+export const HOOKS_D_FILE = 'seccomp-tailor.json';
+export const DEFAULT_HOOKS_DIR = '/usr/share/containers/oci/hooks.d';
+
+// Runtimes run hooks with exactly the env given here; the hook's `#!/usr/bin/env node` needs PATH.
+const HOOK_ENV = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'];
+
+export interface HookCommand { path: string; args: string[]; env: string[] }
+
+export function hookCommand(configPath?: string, hookPath = packagePath('bin', 'seccomp-tailor-hook')): HookCommand {
+  return { path: hookPath, args: ['seccomp-tailor-hook', ...(configPath ? ['--config', configPath] : [])], env: HOOK_ENV };
+}
+
+const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The hooks.d file: one hook for both stages; it tells them apart by the state's status. */
+export function hooksDJson(cmd: HookCommand): object {
+  return {
+    version: '1.0.0',
+    hook: cmd,
+    when: { annotations: { [`^${escapeRegex(TRACE_ANNOTATION)}$`]: '.*' } },
+    stages: ['prestart', 'poststop'],
+  };
+}
+
+/** For runc/crun: `{"hooks": {...}}` whose `hooks` goes into config.json unchanged. */
+export function runcHooksJson(cmd: HookCommand): { hooks: Record<string, HookCommand[]> } {
+  return { hooks: { prestart: [{ ...cmd, args: [...cmd.args, 'prestart'] }], poststop: [{ ...cmd, args: [...cmd.args, 'poststop'] }] } };
+}
