@@ -14,7 +14,7 @@ import { WatchEngine } from './engine.js';
 import { memoResolver } from './events.js';
 import { ContainerIndex, Mapper, type HostIdentity } from './mapper.js';
 import { WatchMetrics } from './metrics.js';
-import { nsInode } from './proc.js';
+import { BootClock, nsInode } from './proc.js';
 import { ProfileCache } from './proposal-store.js';
 import { forgetStopped, readRegistry, registerContainer, readRegistryEntry, unregisterContainer, type RegistryEntry } from './registry.js';
 import type { SourceSink } from './sources/source.js';
@@ -93,7 +93,8 @@ export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
       log.info({ metrics: `http://${at.host}:${at.port}/metrics` }, 'metrics listening');
     }
 
-    const index = new ContainerIndex(readRegistry(o.stateDir));
+    const host = hostIdentity();
+    const index = new ContainerIndex(readRegistry(o.stateDir), new BootClock(), host);
     let witness: ExitWitnesses | undefined;
     if (o.witness !== false) {
       try {
@@ -104,7 +105,7 @@ export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
         log.warn({ err: (e as Error).message }, 'exit witness (eBPF) unavailable: processes that exit before their record is read (SCMP_ACT_KILL_PROCESS) cannot be attributed');
       }
     }
-    const mapper = new Mapper({ index, host: hostIdentity(), ...(witness ? { witness: (pid: number) => witness!.lookup(pid) } : {}) });
+    const mapper = new Mapper({ index, host, ...(witness ? { witness: (pid: number) => witness!.lookup(pid) } : {}) });
     const engine = new WatchEngine({
       stateDir: o.stateDir, mapper, profiles: new ProfileCache(), log, metrics,
       isRejected: (p, a, s) => isRejected(o.stateDir, p, a, s),

@@ -44,7 +44,11 @@ export class ContainerIndex {
   private byPidNs = new Map<number, RegistryEntry[]>();
   private byMntNs = new Map<number, RegistryEntry[]>();
 
-  constructor(entries: Iterable<RegistryEntry> = [], private readonly clock: BootClock = new BootClock()) {
+  /**
+   * `host`: a container sharing the host's pid (or mount) namespace must not be found by it, or
+   * every host process would be attributed to that container.
+   */
+  constructor(entries: Iterable<RegistryEntry> = [], private readonly clock: BootClock = new BootClock(), private readonly host: HostIdentity = {}) {
     for (const e of entries) this.byId.set(e.id, e);
     this.reindex();
   }
@@ -68,8 +72,8 @@ export class ContainerIndex {
     this.byPidNs = new Map();
     this.byMntNs = new Map();
     for (const e of this.byId.values()) {
-      if (e.pidNs !== undefined) push(this.byPidNs, e.pidNs, e);
-      if (e.mntNs !== undefined) push(this.byMntNs, e.mntNs, e);
+      if (e.pidNs !== undefined && e.pidNs !== this.host.pidNs) push(this.byPidNs, e.pidNs, e);
+      if (e.mntNs !== undefined && e.mntNs !== this.host.mntNs) push(this.byMntNs, e.mntNs, e);
     }
   }
 

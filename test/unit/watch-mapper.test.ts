@@ -18,11 +18,13 @@ const B = entry('beta', { pidNs: 5002, mntNs: 6002, cgroup: '/machine.slice/beta
 const S1 = entry('shared1', { pidNs: 5003, mntNs: 6003 });
 const S2 = entry('shared2', { pidNs: 5003, mntNs: 6004 });
 const P = entry(HEX, { runtime: 'podman' });
+// A container run with the host's pid namespace (podman --pid=host): found by its mount namespace only.
+const HOSTPID = entry('hostpid', { pidNs: 4026531836, mntNs: 6010 });
 const OLD = entry('old', { pidNs: 5009, mntNs: 6009, stoppedAt: at(1000) });
 
 function mapper(procs: Record<number, Omit<ProcIdentity, 'pid'>>, witness?: Record<number, ExitWitness>, extra: RegistryEntry[] = []) {
   return new Mapper({
-    index: new ContainerIndex([A, B, S1, S2, P, OLD, ...extra], clock),
+    index: new ContainerIndex([A, B, S1, S2, P, OLD, HOSTPID, ...extra], clock, { pidNs: 4026531836, mntNs: 4026531841 }),
     host: { pidNs: 4026531836, mntNs: 4026531841 },
     readProc: (pid) => (procs[pid] ? { pid, ...procs[pid]! } : undefined),
     witness: witness ? (pid) => witness[pid] : undefined,
@@ -122,4 +124,14 @@ test('recycled namespace inodes: the container that started last before the even
   const m2 = mapper({}, { 7: { tgid: 7, mntNs: 8001, pidNs: 7001, startBootNs: 1_000_000_000n, exitBootNs: 8_600_000_000n, exitCode: 0, comm: 'x' } }, [old2, new2]);
   const r2 = m2.attribute(ev(7, 8_500));
   assert.equal(r2.kind === 'container' && r2.entry.id, 'old2');
+});
+
+test('a host-pid-namespace container claims its own mount namespace, not every host process', () => {
+  const m = mapper({
+    7: { startTicks: 500, pidNs: 4026531836, mntNs: 6010, cgroupText: '' },
+    8: { startTicks: 500, pidNs: 4026531836, mntNs: 4026531841, cgroupText: '0::/\n' },
+  });
+  const r = m.attribute(ev(7, 10_000));
+  assert.equal(r.kind === 'container' && r.entry.id, 'hostpid');
+  assert.deepEqual(m.attribute(ev(8, 10_000)), { kind: 'host' });
 });
