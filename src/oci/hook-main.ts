@@ -4,7 +4,7 @@
 // Without a stage it follows the state's status ("stopped" is poststop), so one hooks.d file
 // with stages [prestart, poststop] works.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { parseOciState, readBoundedStdin, type OciState } from './state.js';
 import { DEFAULT_CONFIG, DEFAULT_HOOK_CONFIG, loadHookConfig, type HookConfig } from '../record/hook-config.js';
 
@@ -32,19 +32,19 @@ export async function hookMain(argv: string[]): Promise<number> {
     if (isStop) {
       const { poststop } = await import('../record/hook-poststop.js');
       const r = await poststop(state, cfg);
-      for (const w of r.warnings) say(`${state.id}: warning: ${w}`);
+      for (const w of r.warnings) warn(cfg, `${state.id}: warning: ${w}`);
       if (r.written) say(`${state.id}: wrote ${r.written} (${r.syscalls} syscalls)`);
       return 0;
     }
     const { prestart } = await import('../record/hook-prestart.js');
     const r = await prestart(state, cfg);
-    for (const w of r.warnings) say(`${state.id}: warning: ${w}`);
+    for (const w of r.warnings) warn(cfg, `${state.id}: warning: ${w}`);
     return 0;
   } catch (e) {
     const msg = `${state ? `${state.id}: ` : ''}recording failed: ${(e as Error).message}`;
     say(msg);
     logToSyslog(msg);
-    logToFile(cfg, msg);
+    logToFile(cfg, `error: ${msg}`);
     // After the container stopped there is nothing to protect; before it started the
     // administrator decides whether an unrecorded container may run.
     if (state?.status === 'stopped' || stage === 'poststop') return 0;
@@ -54,12 +54,19 @@ export async function hookMain(argv: string[]): Promise<number> {
   }
 }
 
+function warn(cfg: HookConfig, line: string): void {
+  say(line);
+  logToFile(cfg, line);
+}
+
 /** runc and crun show a hook's stderr only on failure and machines may lack syslog: keep a file too. */
 function logToFile(cfg: HookConfig | undefined, msg: string): void {
   try {
     const dir = (cfg ?? DEFAULT_CONFIG).runDir;
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    appendFileSync(`${dir}/errors.log`, `${new Date().toISOString()} ${msg}\n`, { mode: 0o600 });
+    // Bounded: keep one previous file of 1 MiB.
+    if ((statSync(`${dir}/hook.log`, { throwIfNoEntry: false })?.size ?? 0) > 1 << 20) renameSync(`${dir}/hook.log`, `${dir}/hook.log.1`);
+    appendFileSync(`${dir}/hook.log`, `${new Date().toISOString()} ${msg}\n`, { mode: 0o600 });
   } catch {
     // best effort
   }

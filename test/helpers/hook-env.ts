@@ -133,3 +133,11 @@ export async function claimedSlots(): Promise<number[]> {
     t.close();
   }
 }
+
+export function hookLog(env: HookEnv): string {
+  try {
+    return readFileSync(join(env.runDir, 'hook.log'), 'utf8');
+  } catch {
+    return '';
+  }
+}
