@@ -1,0 +1,28 @@
+// `seccomp-tailor status [--json] [--config FILE]`
+import type { AnyCommand } from './index.js';
+import { DEFAULT_HOOK_CONFIG, loadHookConfig } from '../../record/hook-config.js';
+import { tracedContainers } from '../../record/status.js';
+
+export default {
+  command: 'status',
+  describe: 'list the containers being traced: syscalls so far, when the last new one appeared, live tasks',
+  builder: (y) =>
+    y
+      .option('json', { type: 'boolean', default: false, describe: 'one JSON object a line' })
+      .option('config', { type: 'string', default: DEFAULT_HOOK_CONFIG, describe: 'hook config file' }),
+  handler: (argv: Record<string, unknown>) => {
+    const list = tracedContainers(loadHookConfig(argv.config as string));
+    if (argv.json) {
+      for (const c of list) process.stdout.write(JSON.stringify(c) + '\n');
+      return;
+    }
+    if (list.length === 0) {
+      process.stdout.write('no container is being traced\n');
+      return;
+    }
+    const ago = (iso?: string) => (iso ? `${Math.round((Date.now() - Date.parse(iso)) / 1000)}s ago` : 'never');
+    process.stdout.write('CONTAINER      RUNTIME      SYSCALLS  LAST NEW        TASKS  OUTPUT\n');
+    for (const c of list)
+      process.stdout.write(`${c.id.slice(0, 12).padEnd(14)} ${c.runtime.padEnd(12)} ${String(c.lost ? 'lost' : c.workloadSyscalls).padStart(8)}  ${ago(c.lastNewAt).padEnd(14)} ${String(c.liveTasks).padStart(5)}  ${c.output}\n`);
+  },
+} satisfies AnyCommand;

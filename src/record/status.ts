@@ -1,0 +1,53 @@
+// `status`: the containers being traced right now, from the run-state files and the live tracer
+// maps (no daemon to ask). A profile that has not grown for a long time is ready to enforce.
+import type { HookConfig } from './hook-config.js';
+import { listRunStates, type RunState } from './run-state.js';
+import { Tracer } from './tracer.js';
+
+export interface TracedContainer {
+  id: string;
+  output: string;
+  runtime: string;
+  startedAt: string;
+  /** Distinct (arch, syscall) pairs the workload made so far. */
+  workloadSyscalls: number;
+  liveTasks: number;
+  execs: number;
+  /** Wall time a (phase, arch, nr) was first seen last; undefined if none yet. */
+  lastNewAt?: string;
+  /** The slot is gone (tracer unloaded or reclaimed): the recording is lost. */
+  lost?: boolean;
+}
+
+/** CLOCK_MONOTONIC ns (bpf_ktime_get_ns) to a wall-clock Date. */
+export function monotonicToDate(ns: bigint, nowMs = Date.now(), nowNs = process.hrtime.bigint()): Date {
+  return new Date(nowMs - Number((nowNs - ns) / 1_000_000n));
+}
+
+export function tracedContainers(cfg: HookConfig): TracedContainer[] {
+  const states = listRunStates(cfg.runDir);
+  const tracers = new Map<string, Tracer>();
+  try {
+    return states.map((rs) => describe(rs, tracers));
+  } finally {
+    for (const t of tracers.values()) t.close();
+  }
+}
+
+function describe(rs: RunState, tracers: Map<string, Tracer>): TracedContainer {
+  const base = { id: rs.id, output: rs.output.path, runtime: rs.engine ? `${rs.engine}/${rs.runtime.name}` : rs.runtime.name, startedAt: rs.startedAt };
+  let t = tracers.get(rs.pinRoot);
+  if (!t) tracers.set(rs.pinRoot, (t = Tracer.shared(rs.pinRoot)));
+  let target;
+  try {
+    target = t.target(rs.slot, rs.generation);
+  } catch {
+    return { ...base, workloadSyscalls: 0, liveTasks: 0, execs: 0, lost: true };
+  }
+  const st = target.state();
+  const workloadSyscalls = target.syscalls().filter((c) => c.phase === 2).length;
+  return {
+    ...base, workloadSyscalls, liveTasks: st.liveTasks, execs: st.execs,
+    ...(st.lastNewNs > 0n ? { lastNewAt: monotonicToDate(st.lastNewNs).toISOString() } : {}),
+  };
+}

@@ -1,0 +1,53 @@
+// A long-running traced container: `status` shows it from the pinned maps, `flush` writes the
+// profile so far while it runs, poststop the final one. No resident process at any point.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { isRoot, makeHookEnv, profileNames, runStateFiles, strayHookProcesses, type HookEnv } from '../helpers/hook-env.js';
+import { packagePath } from '../../src/native/package-root.js';
+
+const cli = (args: string[]) => spawnSync(packagePath('bin', 'seccomp-tailor'), args, { encoding: 'utf8' });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('status and flush of a running traced container', { skip: isRoot ? false : 'needs root (eBPF, runc)' }, () => {
+  let env: HookEnv;
+  before(() => {
+    env = makeHookEnv('status');
+  });
+  after(() => env.cleanup());
+
+  test('status lists it, flush writes the profile so far, poststop the final one', async () => {
+    const out = join(env.out, 'svc.json');
+    const run = env.runAsync('runc', { args: ['sh', '-c', 'ls / >/dev/null; sleep 2; mkdir /tmp/late'], trace: `of:${out}` });
+    const deadline = Date.now() + 10_000;
+    while (runStateFiles(env).length === 0 && Date.now() < deadline) await sleep(20);
+    await sleep(500);
+    assert.deepEqual(strayHookProcesses(), [], 'nothing of ours runs while the container does');
+
+    const st = cli(['status', '--json', '--config', env.configPath]);
+    assert.equal(st.status, 0, st.stderr);
+    const [row] = st.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; workloadSyscalls: number; liveTasks: number; lastNewAt?: string; output: string });
+    assert.ok(row, 'one traced container');
+    assert.equal(row.output, out);
+    assert.ok(row.workloadSyscalls > 5, `syscalls so far: ${row.workloadSyscalls}`);
+    assert.ok(row.liveTasks >= 1, `live tasks: ${row.liveTasks}`);
+    assert.ok(row.lastNewAt && Math.abs(Date.now() - Date.parse(row.lastNewAt)) < 10_000, `last new at ${row.lastNewAt}`);
+    assert.match(cli(['status', '--config', env.configPath]).stdout, /SYSCALLS/);
+
+    const fl = cli(['flush', row.id, '--config', env.configPath]);
+    assert.equal(fl.status, 0, fl.stderr);
+    const soFar = profileNames(out);
+    assert.ok(soFar.includes('getdents64'), 'ls / is in the flushed profile');
+    assert.ok(!soFar.includes('mkdir'), 'what has not happened yet is not');
+    rmSync(out);
+
+    const r = await run;
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(existsSync(out));
+    assert.ok(profileNames(out).includes('mkdir'), 'the final profile has the late call');
+    assert.equal(cli(['status', '--config', env.configPath]).stdout.trim(), 'no container is being traced');
+    assert.notEqual(cli(['flush', row.id, '--config', env.configPath]).status, 0, 'flushing a finished container is an error');
+  });
+});
