@@ -12,7 +12,6 @@ export const commands: Array<() => Promise<AnyCommand>> = [
   () => import('./install.js').then((m) => m.default),
   () => import('./status.js').then((m) => m.default),
   () => import('./flush.js').then((m) => m.default),
-  () => import('./runtime-needs.js').then((m) => m.default),
   () => import('./events.js').then((m) => m.default),
   () => import('./proposals.js').then((m) => m.default),
   () => import('./apply.js').then((m) => m.default),
