@@ -1,7 +1,7 @@
 // Shared by the watch e2e tests: auditd on demand, a watcher child process, runc containers with
 // busybox, profiles that deny exactly a chosen set of syscalls.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdtempSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { syscallTable } from '../../src/native/libseccomp.js';
@@ -142,8 +142,20 @@ export function writeJson(path: string, v: unknown): string {
 /** SECCOMP records (raw text) in audit.log and its rotated siblings that match `pred`. */
 export function auditRecords(pred: (line: string) => boolean, dir = '/var/log/audit'): string[] {
   const out: string[] = [];
+  // A rotation between listing and reading shows one file under two names: read each inode once.
+  const seen = new Set<number>();
   for (const f of readdirSync(dir).filter((n) => n.startsWith('audit.log'))) {
-    for (const l of readFileSync(join(dir, f), 'latin1').split('\n')) if (l.includes('type=SECCOMP') && pred(l)) out.push(l);
+    let text: string;
+    try {
+      const fd = openSync(join(dir, f), 'r');
+      const ino = fstatSync(fd).ino;
+      text = seen.has(ino) ? '' : readFileSync(fd, 'latin1');
+      seen.add(ino);
+      closeSync(fd);
+    } catch {
+      continue;
+    }
+    for (const l of text.split('\n')) if (l.includes('type=SECCOMP') && pred(l)) out.push(l);
   }
   return out;
 }
