@@ -23,6 +23,8 @@ export interface DemoContext {
   work: string;
   progress: Progress;
   cleanup: Cleanup;
+  /** Where the watcher reads: auditd's log (default when auditd is installed) or /dev/kmsg. */
+  source?: 'auditd' | 'kmsg';
   /** Shortens paths under the work directory for display. */
   show(s: string): string;
 }
@@ -131,9 +133,12 @@ export async function runLoop(ctx: DemoContext): Promise<void> {
 
   // 6 ───────────────────────────────────────────────────────────────────────────────────────────
   step = p.begin('start the watcher in the background');
-  let source = 'kmsg';
-  if (hasCommand('auditd')) {
-    source = 'auditd';
+  const source = ctx.source ?? (hasCommand('auditd') ? 'auditd' : 'kmsg');
+  if (source === 'kmsg' && auditdPid()) {
+    throw demoStepFailed(step, 'auditd is running, so the kernel hands SECCOMP records to it and prints none to /dev/kmsg: use --source auditd');
+  }
+  if (source === 'auditd') {
+    if (!hasCommand('auditd')) throw demoStepFailed(step, 'auditd is not installed (apt-get install auditd), or use --source kmsg');
     if (!auditdPid()) {
       const stop = await startAuditd().catch((e: Error) => {
         throw demoStepFailed(step, e.message);
