@@ -34,6 +34,17 @@ test('--json: one object a line, only the documented keys, in order, undefined o
   assert.match(err, /^events: 10; duplicates dropped: 1; issues: 7 \(truncated=1, malformed=2, binary=1, unknown-arch=1, bad-field=2\); loss notices: 0/);
 });
 
+test('the hand-built JSON is the text JSON.stringify gives, hostile strings included', async () => {
+  const { eventJson } = await import('../../src/watch/event-format.js');
+  const { parseSample, readSample } = await import('./helpers/parser-samples.js');
+  const events = [...parseSample(readSample('auditd-enriched.log')).events, ...parseSample(readSample('constructed.log')).events];
+  events.push({ ...events[0]!, comm: 'q"\\\u2028\ud800\u0000', exe: undefined, node: 'n\t' });
+  for (const e of events) {
+    const o = Object.fromEntries(KEYS.filter((k) => (e as unknown as Record<string, unknown>)[k] !== undefined).map((k) => [k, (e as unknown as Record<string, unknown>)[k]]));
+    assert.equal(eventJson(e), JSON.stringify(o));
+  }
+});
+
 test('text output escapes hostile comm values for the terminal', async () => {
   const { out } = await run('auditd-raw.log', false);
   assert.ok(out.includes('comm="a b\\u000ac\\u001b\\"x"'));

@@ -1,0 +1,108 @@
+// Parse speed and memory of `seccomp-tailor events` against ausearch on one enriched audit.log.
+//   events --json > /dev/null   vs  ausearch -m SECCOMP -i -if FILE      (goal: <= 0.5x)
+//   events --count (parse only) vs  ausearch -m SECCOMP --raw -if FILE   (goal: faster)
+//   peak RSS of events --json at 1M and 4M lines (goal: flat)
+// The log is built from the real records in samples/logs/auditd-enriched.log: 70% SECCOMP, the
+// rest the SYSCALL/EXECVE/PROCTITLE/CWD/PATH/EOE lines around them, with rising serials.
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fmt, median, rotated } from './stats.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+function templates(): { seccomp: string[]; other: string[] } {
+  const lines = readFileSync(join(root, 'samples/logs/auditd-enriched.log'), 'latin1').split('\n').filter(Boolean);
+  const seccomp = lines.filter((l) => l.startsWith('type=SECCOMP ') && l.length < 500);
+  // Very long PROCTITLE/EXECVE lines are left out so the file is ~250 MB per million lines, as in the issue.
+  const other = lines.filter((l) => l.length < 500 && /^type=(SYSCALL|EXECVE|PROCTITLE|CWD|PATH|EOE) /.test(l));
+  return { seccomp, other };
+}
+
+const STAMP = /msg=audit\(\d+\.\d+:\d+\)/;
+const SYSCALLS = [0, 1, 3, 9, 39, 56, 59, 63, 80, 83, 90, 102, 170, 257, 262, 318, 435];
+
+export function generate(path: string, n: number): void {
+  // A finished file is marked by its .lines companion, written last.
+  if (existsSync(path) && existsSync(path + '.lines') && Number(readFileSync(path + '.lines', 'utf8').trim()) === n) return;
+  const { seccomp, other } = templates();
+  const fd = openSync(path, 'w');
+  let sec = 1795870000;
+  let ms = 0;
+  let serial = 1000;
+  let buf: string[] = [];
+  let size = 0;
+  for (let i = 0; i < n; i++) {
+    // 7 in 10 lines SECCOMP, spread like a burst of denials within other audit traffic.
+    const isSeccomp = i % 10 < 7;
+    const t = isSeccomp ? seccomp[i % seccomp.length]! : other[i % other.length]!;
+    // Each SECCOMP record has its own serial; the other records come in events of a few lines.
+    if (isSeccomp || i % 4 === 0) serial++;
+    if (++ms === 1000) { ms = 0; sec++; }
+    let line = t.replace(STAMP, `msg=audit(${sec}.${String(ms).padStart(3, '0')}:${serial})`);
+    if (isSeccomp) line = line.replace(/ syscall=\d+ /, ` syscall=${SYSCALLS[i % SYSCALLS.length]} `).replace(/ pid=\d+ /, ` pid=${1000 + (i % 30000)} `);
+    buf.push(line, '\n');
+    size += line.length + 1;
+    if (size > 1 << 22) { writeSync(fd, Buffer.from(buf.join(''), 'latin1')); buf = []; size = 0; }
+  }
+  writeSync(fd, Buffer.from(buf.join(''), 'latin1'));
+  closeSync(fd);
+  writeFileSync(path + '.lines', String(n));
+}
+
+interface Run { wallMs: number; maxRssKb: number; stderr: string }
+
+function timed(cmd: string[]): Run {
+  const devnull = openSync('/dev/null', 'w');
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('/usr/bin/time', ['-v', ...cmd], { stdio: ['ignore', devnull, 'pipe'], maxBuffer: 1 << 26 });
+  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  closeSync(devnull);
+  const stderr = r.stderr.toString();
+  if (r.status !== 0) throw new Error(`${cmd.join(' ')} failed (${r.status}): ${stderr.slice(-500)}`);
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+  return { wallMs, maxRssKb: rss ? Number(rss[1]) : Number.NaN, stderr };
+}
+
+function main(): void {
+  const bin = join(root, 'bin', 'seccomp-tailor');
+  const file1 = '/tmp/seccomp-tailor-bench-1M.log';
+  const file4 = '/tmp/seccomp-tailor-bench-4M.log';
+  generate(file1, 1_000_000);
+  console.log(`log: ${file1}, 1,000,000 lines, ${fmt(statSync(file1).size / 1e6)} MB, 70% SECCOMP (enriched)`);
+  const configs: Record<string, string[]> = {
+    'events --json': [process.execPath, bin, 'events', '--json', file1],
+    'ausearch -i': ['ausearch', '-m', 'SECCOMP', '-i', '-if', file1],
+    'events --count': [process.execPath, bin, 'events', '--count', file1],
+    'ausearch --raw': ['ausearch', '-m', 'SECCOMP', '--raw', '-if', file1],
+  };
+  const times: Record<string, number[]> = Object.fromEntries(Object.keys(configs).map((k) => [k, []]));
+  const rss: Record<string, number[]> = Object.fromEntries(Object.keys(configs).map((k) => [k, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const name of rotated(Object.keys(configs), round)) {
+      const r = timed(configs[name]!);
+      times[name]!.push(r.wallMs);
+      rss[name]!.push(r.maxRssKb);
+      if (round === 0 && name.startsWith('events')) console.log(`  ${name} summary: ${r.stderr.split('\n')[0]}`);
+    }
+  }
+  const med = (k: string) => median(times[k]!);
+  for (const k of Object.keys(configs)) {
+    console.log(`${k.padEnd(16)} median ${fmt(med(k) / 1000, 2)} s  (runs: ${times[k]!.map((t) => fmt(t / 1000, 2)).join(', ')})  peak RSS ${fmt(median(rss[k]!) / 1024)} MB`);
+  }
+  const r1 = med('events --json') / med('ausearch -i');
+  const r2 = med('events --count') / med('ausearch --raw');
+  console.log(`events --json / ausearch -i   = ${fmt(r1, 2)}  (goal <= 0.50) ${r1 <= 0.5 ? 'OK' : 'MISSED'}`);
+  console.log(`events --count / ausearch --raw = ${fmt(r2, 2)}  (goal < 1.00) ${r2 < 1 ? 'OK' : 'MISSED'}`);
+
+  if (process.env.BENCH_SKIP_4M !== '1') {
+    generate(file4, 4_000_000);
+    const big = timed([process.execPath, bin, 'events', '--json', file4]);
+    const rss1 = median(rss['events --json']!) / 1024;
+    console.log(`peak RSS events --json: 1M lines ${fmt(rss1)} MB, 4M lines (${fmt(statSync(file4).size / 1e6)} MB) ${fmt(big.maxRssKb / 1024)} MB (${fmt(big.wallMs / 1000, 2)} s)`);
+  }
+}
+
+main();
