@@ -11,6 +11,7 @@ const benches = {
   tracer: 'dist/bench/tracer-overhead.js',
   parse: 'dist/bench/parse.js',
   apply: 'dist/bench/apply.js',
+  hook: 'dist/bench/hook-latency.js',
 };
 const wanted = process.argv.slice(2);
 let failed = 0;

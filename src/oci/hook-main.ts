@@ -5,12 +5,20 @@
 // with stages [prestart, poststop] works.
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { mark, timingMarks } from './hook-timing.js';
 import { parseOciState, readBoundedStdin, type OciState } from './state.js';
 import { DEFAULT_CONFIG, DEFAULT_HOOK_CONFIG, loadHookConfig, type HookConfig } from '../record/hook-config.js';
 
 const TAG = 'seccomp-tailor-hook';
 
+
 export async function hookMain(argv: string[]): Promise<number> {
+  const timing = process.env.SECCOMP_TAILOR_HOOK_TIMING;
+  if (timing) {
+    // Bench aid: where a hook's time goes, from process start (node's own start-up included).
+    const mainAt = performance.now();
+    process.once('exit', () => appendFileSync(timing, `${process.argv.slice(2).join(' ')} main=${mainAt.toFixed(1)} ${timingMarks().join(' ')} end=${performance.now().toFixed(1)}\n`));
+  }
   let configPath = DEFAULT_HOOK_CONFIG;
   let stage: string | undefined;
   for (let i = 0; i < argv.length; i++) {
@@ -28,15 +36,18 @@ export async function hookMain(argv: string[]): Promise<number> {
   try {
     cfg = loadHookConfig(configPath);
     state = parseOciState(await readBoundedStdin());
+    mark('stdin');
     const isStop = stage === 'poststop' || ((stage === undefined || stage === 'auto') && state.status === 'stopped');
     if (isStop) {
       const { poststop } = await import('../record/hook-poststop.js');
+      mark('imported');
       const r = await poststop(state, cfg);
       for (const w of r.warnings) warn(cfg, `${state.id}: warning: ${w}`);
       if (r.written) say(`${state.id}: wrote ${r.written} (${r.syscalls} syscalls)`);
       return 0;
     }
     const { prestart } = await import('../record/hook-prestart.js');
+    mark('imported');
     const r = await prestart(state, cfg);
     for (const w of r.warnings) warn(cfg, `${state.id}: warning: ${w}`);
     return 0;

@@ -10,13 +10,18 @@ import { TRACE_ANNOTATION } from './annotation.js';
 export const HOOKS_D_FILE = 'seccomp-tailor.json';
 export const DEFAULT_HOOKS_DIR = '/usr/share/containers/oci/hooks.d';
 
-// Runtimes run hooks with exactly the env given here; the hook's `#!/usr/bin/env node` needs PATH.
+// Runtimes run hooks with exactly the env given here; the hook spawns `logger` and the runtime
+// (for its version) by name.
 const HOOK_ENV = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'];
 
 export interface HookCommand { path: string; args: string[]; env: string[] }
 
-export function hookCommand(configPath?: string, hookPath = packagePath('bin', 'seccomp-tailor-hook')): HookCommand {
-  return { path: hookPath, args: ['seccomp-tailor-hook', ...(configPath ? ['--config', configPath] : [])], env: HOOK_ENV };
+/**
+ * node itself as the hook's executable, the entry script as its first argument: saves the
+ * `/usr/bin/env` exec of the script's shebang on every container start and stop.
+ */
+export function hookCommand(configPath?: string, hookScript = packagePath('bin', 'seccomp-tailor-hook'), node = process.execPath): HookCommand {
+  return { path: node, args: ['node', hookScript, ...(configPath ? ['--config', configPath] : [])], env: HOOK_ENV };
 }
 
 const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

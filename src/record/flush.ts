@@ -6,6 +6,7 @@ import { writeProfile, type PoststopResult } from './hook-poststop.js';
 import { listRunStates, readRunState, type RunState } from './run-state.js';
 import { Tracer } from './tracer.js';
 import { RecordError } from '../errors.js';
+import { dirname } from 'node:path';
 
 export interface FlushResult extends PoststopResult { id: string; error?: string }
 
@@ -19,7 +20,7 @@ export async function flush(cfg: HookConfig, ids: string[] | 'all'): Promise<Flu
   for (const rs of states) {
     const tracer = Tracer.shared(rs.pinRoot);
     try {
-      out.push({ id: rs.id, ...(await writeProfile(rs, tracer.target(rs.slot, rs.generation))) });
+      out.push({ id: rs.id, ...(await writeProfile(rs, tracer.target(rs.slot, rs.generation), dirname(cfg.runDir))) });
     } catch (e) {
       out.push({ id: rs.id, warnings: [], error: (e as Error).message });
     } finally {

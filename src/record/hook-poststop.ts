@@ -2,13 +2,15 @@
 // free the slot. runc runs poststop hooks in its destroy path before `runc run` exits, so the
 // profile exists when the command returns (the bcc hook wrote it later, from a detached process).
 import { setTimeout as sleep } from 'node:timers/promises';
+import { dirname } from 'node:path';
 import type { OciState } from '../oci/state.js';
+import { mark } from '../oci/hook-timing.js';
 import type { HookConfig } from './hook-config.js';
 import { readRunState, removeRunState, type RunState } from './run-state.js';
 import { markStoppedFromHook } from './hook-registry.js';
 import { writeOutput, readBaseline } from './safe-paths.js';
 import { buildHookProfile, mergeWithBaseline } from './hook-profile.js';
-import { runtimeNeedsFor, runtimeVersion } from './runtime-needs.js';
+import { cachedRuntimeVersion, runtimeNeedsFor, runtimeVersion } from './runtime-needs.js';
 import type { TracerTarget } from './tracer.js';
 
 export interface PoststopResult {
@@ -26,9 +28,12 @@ export async function poststop(state: OciState, cfg: HookConfig): Promise<Postst
   try {
     const target = tracer.target(rs.slot, rs.generation);
     try {
+      // The runtime killed the container before poststop; its last tasks may still be exiting.
       const deadline = Date.now() + cfg.drainTimeoutMs;
-      while (target.state().liveTasks > 0 && Date.now() < deadline) await sleep(5);
-      return await writeProfile(rs, target);
+      while (target.state().liveTasks > 0 && Date.now() < deadline) await sleep(2);
+      mark(`drained(${target.state().liveTasks})`);
+      // Beside the run states, not among them: a container may be called anything.
+      return await writeProfile(rs, target, dirname(cfg.runDir));
     } finally {
       target.release();
     }
@@ -40,10 +45,10 @@ export async function poststop(state: OciState, cfg: HookConfig): Promise<Postst
 }
 
 /** Writes the profile of what `target` recorded so far (poststop, and `flush` while it runs). */
-export async function writeProfile(rs: RunState, target: TracerTarget): Promise<PoststopResult> {
+export async function writeProfile(rs: RunState, target: TracerTarget, versionCacheDir?: string): Promise<PoststopResult> {
   const warnings: string[] = [];
   const { nativeArch } = await import('../native/libseccomp.js');
-  const needs = runtimeNeedsFor(rs.runtime.name, rs.runtime.exe ? runtimeVersion(rs.runtime.exe) : undefined, nativeArch());
+  const needs = runtimeNeedsFor(rs.runtime.name, !rs.runtime.exe ? undefined : versionCacheDir ? cachedRuntimeVersion(rs.runtime.exe, versionCacheDir) : runtimeVersion(rs.runtime.exe), nativeArch());
   if (needs.warning) warnings.push(needs.warning);
   const built = buildHookProfile({ counts: target.syscalls(), runtimeNeeds: needs.names });
   if (built.unexpectedRuntimeCalls.length)
@@ -58,6 +63,8 @@ export async function writeProfile(rs: RunState, target: TracerTarget): Promise<
     warnings.push(...merged.warnings);
   }
   if (rs.enforcingFilter) warnings.push(`recorded under an enforcing filter (${rs.enforcingFilter}): calls it denied are missing`);
+  mark('built');
   await writeOutput(rs.output, text);
+  mark('written');
   return { written: rs.output.path, syscalls: built.names.length, warnings };
 }

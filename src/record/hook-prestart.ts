@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parseTraceAnnotation, TRACE_ANNOTATION } from '../oci/annotation.js';
 import type { OciState } from '../oci/state.js';
+import { mark } from '../oci/hook-timing.js';
 import { RecordError } from '../errors.js';
 import type { HookConfig } from './hook-config.js';
 import { checkBaseline, ensureDefaultDir, openDirNoFollow, resolveAllowed } from './safe-paths.js';
@@ -39,11 +40,13 @@ export async function prestart(state: OciState, cfg: HookConfig): Promise<Presta
     warnings.push(`container ${state.id} runs under an enforcing seccomp filter (defaultAction ${enforcing}): syscalls that filter denies never reach the tracer, so they are missing from ${output.path}; record with --security-opt seccomp=unconfined or a complain (SCMP_ACT_LOG) profile`);
   }
 
+  mark('checked');
   const { Tracer, processStartTime } = await import('./tracer.js');
   const tracer = Tracer.shared(cfg.pinRoot);
   const target = tracer.claim(state.pid);
   try {
     target.addProcess(state.pid);
+    mark('tagged');
     const rs: RunState = {
       version: 1, id: state.id, slot: target.slot, generation: target.generation, pinRoot: cfg.pinRoot,
       output, ...(input ? { input } : {}),

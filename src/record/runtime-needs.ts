@@ -4,7 +4,7 @@
 // as data in samples/runtime-needs/, keyed by runtime, version and noNewPrivileges: a recorded
 // profile carries the measured union, so replays never fail on a timer signal, and 20 recordings
 // of one workload give one profile.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { packagePath } from '../native/package-root.js';
@@ -63,6 +63,39 @@ export function runtimeNeedsFor(runtime: string, version: string | undefined, ar
     names: union(sameArch), source: `every runtime known (${sameArch.map((t) => `${t.runtime} ${t.version}`).join(', ') || 'none'})`,
     warning: `no runtime-needs table for runtime "${runtime}" on ${arch}; added the union of all known runtimes' needs`,
   };
+}
+
+/**
+ * The runtime's version, remembered per executable (path, size, mtime) in `cacheDir`: asking a
+ * Go binary costs ~10 ms, paid inside every `runc run` otherwise.
+ */
+export function cachedRuntimeVersion(exe: string, cacheDir: string): string | undefined {
+  let st;
+  try {
+    st = statSync(exe);
+  } catch {
+    return undefined;
+  }
+  const key = `${exe}\0${st.size}\0${st.mtimeMs}`;
+  const file = join(cacheDir, 'runtime-versions.json');
+  let cache: Record<string, string> = {};
+  try {
+    cache = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  } catch {
+    cache = {};
+  }
+  if (typeof cache[key] === 'string') return cache[key];
+  const v = runtimeVersion(exe);
+  if (v) {
+    try {
+      const tmp = `${file}.tmp-${process.pid}`;
+      writeFileSync(tmp, JSON.stringify({ ...cache, [key]: v }), { mode: 0o600 });
+      renameSync(tmp, file);
+    } catch {
+      // a read-only run dir only costs the spawn next time
+    }
+  }
+  return v;
 }
 
 /** "runc version 1.1.5+ds1" -> "1.1.5"; "crun version 1.8.1" -> "1.8.1". */

@@ -118,7 +118,9 @@ export function userFlow(runtime: Runtime): void {
         assert.ok(existsSync(out));
         texts.add(readFileSync(out, 'utf8'));
       }
-      assert.equal(texts.size, 1, [...texts].join('\n----\n'));
+      const sets = [...texts].map((t) => new Set(JSON.parse(t).syscalls.flatMap((r: { names: string[] }) => r.names) as string[]));
+      const all = new Set(sets.flatMap((x) => [...x]));
+      assert.equal(texts.size, 1, `profiles differ in: ${[...all].filter((n) => !sets.every((x) => x.has(n))).join(', ')}`);
     });
   });
 }

@@ -1,0 +1,109 @@
+// Added latency of the OCI hook to `runc run` of busybox /bin/true (prestart + poststop, both run
+// inside `runc run`), tracer already loaded (pinned) and cold (unloaded before each run); the
+// two hook stages alone; and what a traced container costs while it runs (map bytes, processes).
+// Interleaved: plain, warm, cold in turn, 20 times; medians. Run as root: node dist/bench/hook-latency.js [N]
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, chmodSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeBundle, writeBundleConfig } from '../src/oci/busybox-bundle.js';
+import { TRACE_ANNOTATION } from '../src/oci/annotation.js';
+import { packagePath } from '../src/native/package-root.js';
+import { Tracer } from '../src/record/tracer.js';
+import * as L from '../src/record/tracer-layout.js';
+
+const N = Number(process.argv[2] ?? 20);
+const pinRoot = '/sys/fs/bpf/seccomp-tailor-bench-hook';
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
+
+if (process.getuid?.() !== 0) {
+  console.log('hook-latency: skipped (needs root)');
+  process.exit(0);
+}
+
+const work = mkdtempSync('/tmp/st-bench-hook-');
+const out = join(work, 'out');
+mkdirSync(out);
+const config = join(work, 'hook.json');
+writeFileSync(config, JSON.stringify({ allowedDirs: [out], defaultDir: out, runDir: join(work, 'run'), stateDir: join(work, 'state'), pinRoot }));
+chmodSync(config, 0o644);
+const hook = { path: packagePath('bin', 'seccomp-tailor-hook'), args: ['seccomp-tailor-hook', '--config', config] };
+const plainDir = makeBundle(join(work, 'plain'), { args: ['/bin/true'] });
+const tracedDir = makeBundle(join(work, 'traced'), {
+  args: ['/bin/true'], annotations: { [TRACE_ANNOTATION]: `of:${join(out, 'true.json')}` }, hooks: { prestart: [hook], poststop: [hook] },
+});
+
+let n = 0;
+function runc(bundle: string): number {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('runc', ['run', '--bundle', bundle, `st-bench-${process.pid}-${++n}`], { encoding: 'utf8' });
+  const t = ms(t0);
+  if (r.status !== 0) throw new Error(`runc run failed: ${r.stderr}`);
+  return t;
+}
+
+try {
+  Tracer.unloadShared(pinRoot);
+  runc(plainDir);
+  runc(tracedDir); // load + pin once, warm the page cache
+  const plain: number[] = [];
+  const warm: number[] = [];
+  const cold: number[] = [];
+  for (let i = 0; i < N; i++) {
+    plain.push(runc(plainDir));
+    warm.push(runc(tracedDir));
+    Tracer.unloadShared(pinRoot);
+    cold.push(runc(tracedDir));
+  }
+  const p = median(plain);
+  const w = median(warm);
+  const c = median(cold);
+  console.log(`hook-latency: runc run /bin/true, median of ${N} interleaved runs`);
+  console.log(`  plain            ${p.toFixed(0).padStart(6)} ms`);
+  console.log(`  hook, warm       ${w.toFixed(0).padStart(6)} ms  (+${(w - p).toFixed(0)} ms, ${(w / p).toFixed(2)}x)  goal +200 ms`);
+  console.log(`  hook, cold       ${c.toFixed(0).padStart(6)} ms  (+${(c - p).toFixed(0)} ms, ${(c / p).toFixed(2)}x)  goal +300 ms`);
+
+  // The two stages alone, against a paused process standing in for the container's init.
+  const stage: Record<'prestart' | 'poststop', number[]> = { prestart: [], poststop: [] };
+  for (let i = 0; i < N; i++) {
+    const sleeper = spawnSync('sh', ['-c', 'sleep 30 >/dev/null 2>&1 & echo $!'], { encoding: 'utf8' });
+    const pid = Number(sleeper.stdout.trim());
+    const id = `st-bench-stage-${process.pid}-${i}`;
+    const state = (status: string) => JSON.stringify({ ociVersion: '1.0.2', id, status, pid, bundle: tracedDir, annotations: { [TRACE_ANNOTATION]: `of:${join(out, 'stage.json')}` } });
+    for (const s of ['prestart', 'poststop'] as const) {
+      const t0 = process.hrtime.bigint();
+      const r = spawnSync(hook.path, [...hook.args.slice(1), s], { input: state(s === 'prestart' ? 'creating' : 'stopped'), encoding: 'utf8' });
+      stage[s].push(ms(t0));
+      if (r.status !== 0) throw new Error(`${s}: ${r.stderr}`);
+      if (s === 'prestart') process.kill(pid, 'SIGKILL');
+    }
+  }
+  const node = [] as number[];
+  for (let i = 0; i < N; i++) {
+    const t0 = process.hrtime.bigint();
+    spawnSync(process.execPath, ['-e', 'require("fs").writeFileSync("/dev/null", require("fs").readFileSync(0))'], { input: '{}' });
+    node.push(ms(t0));
+  }
+  console.log(`  prestart alone   ${median(stage.prestart).toFixed(0).padStart(6)} ms   poststop alone ${median(stage.poststop).toFixed(0)} ms   (node reading stdin, writing a file: ${median(node).toFixed(0)} ms)`);
+
+  // Held per traced container: its slot of the preallocated maps; no process.
+  const perSlot = L.SLOTS_PER_TARGET * L.COUNT_WORDS * 8 + L.TARGET_STATE_BYTES + L.OWNER_BYTES;
+  writeBundleConfig(tracedDir, { args: ['sleep', '1'], annotations: { [TRACE_ANNOTATION]: `of:${join(out, 'sleep.json')}` }, hooks: { prestart: [hook], poststop: [hook] } });
+  const child = spawnSync('sh', ['-c', `runc run --bundle ${tracedDir} st-bench-mem-${process.pid} & sleep 0.6; ps -eo args | grep -c "[s]eccomp-tailor-hook"; wait`], { encoding: 'utf8' });
+  const resident = Number(child.stdout.trim().split('\n')[0]);
+  const memlock = spawnSync('bpftool', ['-j', 'map', 'show'], { encoding: 'utf8' });
+  let mapBytes = 0;
+  try {
+    const pinned = new Set(readdirSync(readdirSync(pinRoot).map((d) => join(pinRoot, d))[0]!));
+    for (const m of JSON.parse(memlock.stdout) as Array<{ name?: string; bytes_memlock?: number }>)
+      if (m.name && pinned.has(m.name)) mapBytes += m.bytes_memlock ?? 0;
+  } catch {
+    mapBytes = NaN;
+  }
+  console.log(`  per traced container: ${(perSlot / 1024).toFixed(0)} KiB of preallocated map slots, ${resident} resident processes while it runs`);
+  console.log(`  the shared tracer's maps (all ${L.MAX_TARGETS} slots, loaded once): ${(mapBytes / 1048576).toFixed(1)} MiB`);
+  void readFileSync;
+} finally {
+  Tracer.unloadShared(pinRoot);
+  rmSync(work, { recursive: true, force: true });
+}
