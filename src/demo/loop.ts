@@ -14,7 +14,7 @@ export const RECORDED_CMD = ['ls', '/'];
 // busybox `ls -l /` makes no syscall `ls /` does not; uname and date do (checked with
 // `seccomp-tailor record`): the difference the watcher has to find.
 export const BIGGER_CMD = ['sh', '-c', 'ls -l /; uname -a; date'];
-export const STEPS = 11;
+export const STEPS = 12;
 
 /** The annotation the watcher reads for a runc container's profile file (podman sets its own). */
 const PROFILE_ANNOTATION = 'io.seccomp-tailor.profile';
@@ -71,6 +71,7 @@ export async function runLoop(ctx: DemoContext): Promise<void> {
   makeBundle(P.bundle, { args: RECORDED_CMD });
   mkdirSync(P.profiles, { mode: 0o755 });
   let podmanNote = 'podman not installed: skipped the podman image';
+  let podmanImage: string | undefined;
   if (hasCommand('podman')) {
     const image = `localhost/seccomp-tailor-demo:${tag}`;
     const tar = join(ctx.work, 'rootfs.tar');
@@ -80,6 +81,7 @@ export async function runLoop(ctx: DemoContext): Promise<void> {
     if (imp.status === 0) {
       cleanup.add(`podman image ${image}`, async () => { await run('podman', ['rmi', '--force', image], 20_000); });
       podmanNote = `podman image ${image} (podman import of the same rootfs)`;
+      podmanImage = image;
     } else podmanNote = `podman import failed (${(imp.stderr || imp.stdout).trim().split('\n').at(-1)}): skipped`;
   }
   p.done(`bundle ${show(P.bundle)}; ${podmanNote}`);
@@ -226,6 +228,21 @@ export async function runLoop(ctx: DemoContext): Promise<void> {
   const errLines = clean.stderr.trim().split('\n').filter((l) => l.trim() && !l.startsWith('time='));
   if (clean.status !== 0 || errLines.length) throw demoStepFailed(step, `exit ${clean.status}: ${errLines.join(' | ') || '(no message)'}`);
   p.detail(clean.stdout.trim().split('\n').slice(-2).join('\n'));
+  p.done('exit 0, nothing denied');
+
+  // 12 ──────────────────────────────────────────────────────────────────────────────────────────
+  step = p.begin('the same enforced profile under podman');
+  if (!podmanImage) return p.done('skipped: no podman image (see step 1)');
+  const name = `st-demo-${tag}-podman`;
+  // runc: the profile carries what runc needs after installing the filter (crun differs); the
+  // cgroupfs manager and explicit ulimits keep podman away from systemd and the host's limits.
+  const podmanArgs = ['--runtime', 'runc', '--cgroup-manager', 'cgroupfs', 'run', '--rm', '--name', name,
+    '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024', '--security-opt', `seccomp=${P.enforced}`, podmanImage, ...BIGGER_CMD];
+  cleanup.add(`podman container ${name}`, async () => { await run('podman', ['rm', '--force', '--ignore', name], 20_000); });
+  p.command(`podman ${show(cmdLine(podmanArgs))}`);
+  const pr = await run('podman', podmanArgs, 30_000);
+  if (pr.status !== 0) throw demoStepFailed(step, `exit ${pr.status}: ${(pr.stderr || pr.stdout).trim().split('\n').slice(-2).join(' | ')}`);
+  p.detail(pr.stdout.trim().split('\n').slice(-2).join('\n'));
   p.done('exit 0, nothing denied');
 }
 
