@@ -48,6 +48,8 @@ function leftovers(r: DemoRun): string[] {
   if (watchers) found.push(`watcher pid ${watchers}`);
   const images = spawnSync('sh', ['-c', `podman images --format '{{.Repository}}:{{.Tag}}' 2>/dev/null | grep 'seccomp-tailor-demo:${r.pid}$' || true`], { encoding: 'utf8' }).stdout.trim();
   if (images) found.push(`podman image ${images}`);
+  const ctrs = spawnSync('sh', ['-c', `podman ps -a --format '{{.Names}}' 2>/dev/null | grep '^st-demo-${r.pid}-' || true`], { encoding: 'utf8' }).stdout.trim();
+  if (ctrs) found.push(`podman container ${ctrs}`);
   return found;
 }
 
