@@ -3,12 +3,18 @@
 // the counts live in the pinned maps, and the slot stays claimed for the container's poststop.
 import type { HookConfig } from './hook-config.js';
 import { writeProfile, type PoststopResult } from './hook-poststop.js';
-import { listRunStates, readRunState, type RunState } from './run-state.js';
-import { Tracer } from './tracer.js';
+import { listRunStates, readRunState, removeRunState, type RunState } from './run-state.js';
+import { markStoppedFromHook } from './hook-registry.js';
+import { processStartTime, Tracer } from './tracer.js';
 import { RecordError } from '../errors.js';
 import { dirname } from 'node:path';
 
-export interface FlushResult extends PoststopResult { id: string; error?: string }
+export interface FlushResult extends PoststopResult {
+  id: string;
+  error?: string;
+  /** The container was gone and its poststop never ran: written one last time and closed. */
+  finished?: boolean;
+}
 
 export async function flush(cfg: HookConfig, ids: string[] | 'all'): Promise<FlushResult[]> {
   const states: RunState[] = ids === 'all' ? listRunStates(cfg.runDir) : ids.map((id) => {
@@ -20,7 +26,17 @@ export async function flush(cfg: HookConfig, ids: string[] | 'all'): Promise<Flu
   for (const rs of states) {
     const tracer = Tracer.shared(rs.pinRoot);
     try {
-      out.push({ id: rs.id, ...(await writeProfile(rs, tracer.target(rs.slot, rs.generation), dirname(cfg.runDir))) });
+      const target = tracer.target(rs.slot, rs.generation);
+      const r = await writeProfile(rs, target, dirname(cfg.runDir));
+      // poststop never ran for it (runtime killed, host crash of the engine): finish it here so
+      // the slot does not wait for the hourly reclaim.
+      const gone = processStartTime(rs.initPid) !== rs.initStartTime && target.state().liveTasks <= 0;
+      if (gone) {
+        target.release();
+        removeRunState(cfg.runDir, rs.id);
+        markStoppedFromHook(rs.stateDir, rs.id);
+      }
+      out.push({ id: rs.id, ...r, ...(gone ? { finished: true } : {}) });
     } catch (e) {
       out.push({ id: rs.id, warnings: [], error: (e as Error).message });
     } finally {

@@ -9,7 +9,7 @@ import { mark } from '../oci/hook-timing.js';
 import { RecordError } from '../errors.js';
 import type { HookConfig } from './hook-config.js';
 import { checkBaseline, ensureDefaultDir, openDirNoFollow, resolveAllowed } from './safe-paths.js';
-import { removeRunState, writeRunState, type RunState } from './run-state.js';
+import { readRunState, removeRunState, writeRunState, type RunState } from './run-state.js';
 import { cgroupOf, engineOf, nsInode, parentRuntime } from './container-facts.js';
 import { registerFromHook } from './hook-registry.js';
 
@@ -43,6 +43,17 @@ export async function prestart(state: OciState, cfg: HookConfig): Promise<Presta
   mark('checked');
   const { Tracer, processStartTime } = await import('./tracer.js');
   const tracer = Tracer.shared(cfg.pinRoot);
+  // A run state left by an earlier container of the same id whose poststop never ran (runtime
+  // crash, host kill): its slot would otherwise stay claimed until reclaimed an hour later.
+  const stale = readRunState(cfg.runDir, state.id);
+  if (stale) {
+    try {
+      tracer.target(stale.slot, stale.generation).release();
+    } catch {
+      // already released or reclaimed
+    }
+    warnings.push(`an unfinished recording of an earlier container named ${state.id} was discarded`);
+  }
   const target = tracer.claim(state.pid);
   try {
     target.addProcess(state.pid);
@@ -58,7 +69,7 @@ export async function prestart(state: OciState, cfg: HookConfig): Promise<Presta
     };
     writeRunState(cfg.runDir, rs);
     try {
-      register(rs, state, bundleCfg);
+      register(rs, state, bundleCfg, warnings);
     } catch (e) {
       // The watcher's map is a convenience; the recording must not fail for it.
       warnings.push(`could not register container ${state.id} for the watcher: ${(e as Error).message}`);
@@ -94,7 +105,7 @@ export function enforcingAction(c: BundleConfig | undefined): string | undefined
   return a && a !== 'SCMP_ACT_ALLOW' && a !== 'SCMP_ACT_LOG' ? a : undefined;
 }
 
-function register(rs: RunState, state: OciState, bundleCfg: BundleConfig | undefined): void {
+function register(rs: RunState, state: OciState, bundleCfg: BundleConfig | undefined, notes: readonly string[]): void {
   const profilePath = state.annotations['io.podman.annotations.seccomp'];
   const mntNs = nsInode(rs.initPid, 'mnt');
   const pidNs = nsInode(rs.initPid, 'pid');
@@ -105,5 +116,7 @@ function register(rs: RunState, state: OciState, bundleCfg: BundleConfig | undef
     bundle: rs.bundle,
     ...(profilePath ? { profilePath } : bundleCfg?.linux?.seccomp ? { profile: bundleCfg.linux.seccomp } : {}),
     source: 'hook', registeredAt: rs.startedAt,
+    // For the watcher and operators: e.g. that this recording missed what the filter denied.
+    ...(notes.length ? { recordingNotes: [...notes] } : {}),
   });
 }

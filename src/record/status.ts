@@ -2,7 +2,7 @@
 // maps (no daemon to ask). A profile that has not grown for a long time is ready to enforce.
 import type { HookConfig } from './hook-config.js';
 import { listRunStates, type RunState } from './run-state.js';
-import { Tracer } from './tracer.js';
+import { processStartTime, Tracer } from './tracer.js';
 
 export interface TracedContainer {
   id: string;
@@ -17,6 +17,8 @@ export interface TracedContainer {
   lastNewAt?: string;
   /** The slot is gone (tracer unloaded or reclaimed): the recording is lost. */
   lost?: boolean;
+  /** The init is gone but poststop never ran: `flush` finishes it. */
+  orphaned?: boolean;
 }
 
 /** CLOCK_MONOTONIC ns (bpf_ktime_get_ns) to a wall-clock Date. */
@@ -45,9 +47,10 @@ function describe(rs: RunState, tracers: Map<string, Tracer>): TracedContainer {
     return { ...base, workloadSyscalls: 0, liveTasks: 0, execs: 0, lost: true };
   }
   const st = target.state();
+  const orphaned = processStartTime(rs.initPid) !== rs.initStartTime && st.liveTasks <= 0;
   const workloadSyscalls = target.syscalls().filter((c) => c.phase === 2).length;
   return {
-    ...base, workloadSyscalls, liveTasks: st.liveTasks, execs: st.execs,
+    ...base, workloadSyscalls, liveTasks: st.liveTasks, execs: st.execs, ...(orphaned ? { orphaned } : {}),
     ...(st.lastNewNs > 0n ? { lastNewAt: monotonicToDate(st.lastNewNs).toISOString() } : {}),
   };
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { isRoot, makeHookEnv, profileNames, runStateFiles, strayHookProcesses, type HookEnv } from '../helpers/hook-env.js';
+import { claimedSlots, isRoot, makeHookEnv, profileNames, runStateFiles, strayHookProcesses, type HookEnv } from '../helpers/hook-env.js';
 import { packagePath } from '../../src/native/package-root.js';
 
 const cli = (args: string[]) => spawnSync(packagePath('bin', 'seccomp-tailor'), args, { encoding: 'utf8' });
@@ -49,5 +49,33 @@ describe('status and flush of a running traced container', { skip: isRoot ? fals
     assert.ok(profileNames(out).includes('mkdir'), 'the final profile has the late call');
     assert.equal(cli(['status', '--config', env.configPath]).stdout.trim(), 'no container is being traced');
     assert.notEqual(cli(['flush', row.id, '--config', env.configPath]).status, 0, 'flushing a finished container is an error');
+  });
+
+  test('a container whose poststop never ran is shown as orphaned and finished by flush --all', async () => {
+    const slotsBefore = await claimedSlots();
+    const out = join(env.out, 'orphan.json');
+    // Only prestart: as if the runtime died before its destroy path.
+    const r = env.run('runc', { args: ['ls', '/'], trace: `of:${out}`, hooks: { prestart: [env.hookEntry] } });
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(!existsSync(out));
+    const [row] = cli(['status', '--json', '--config', env.configPath]).stdout.trim().split('\n').map((l) => JSON.parse(l) as { orphaned?: boolean });
+    assert.equal(row?.orphaned, true);
+    const fl = cli(['flush', '--all', '--config', env.configPath]);
+    assert.equal(fl.status, 0, fl.stderr);
+    assert.match(fl.stdout, /recording finished/);
+    assert.ok(profileNames(out).includes('getdents64'));
+    assert.deepEqual(runStateFiles(env), []);
+    assert.deepEqual(await claimedSlots(), slotsBefore, 'its slot was released');
+  });
+
+  test('a reused container id discards the unfinished recording of the earlier one', async () => {
+    const slotsBefore = await claimedSlots();
+    const out = join(env.out, 'reuse.json');
+    const id = `st-reuse-${process.pid}`;
+    assert.equal(env.run('runc', { id, args: ['true'], trace: `of:${out}`, hooks: { prestart: [env.hookEntry] } }).status, 0);
+    assert.equal((await claimedSlots()).length, slotsBefore.length + 1);
+    assert.equal(env.run('runc', { id, args: ['true'], trace: `of:${out}` }).status, 0);
+    assert.deepEqual(await claimedSlots(), slotsBefore, 'both slots free');
+    assert.ok(existsSync(out));
   });
 });

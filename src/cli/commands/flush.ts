@@ -19,7 +19,7 @@ export default {
     for (const r of results) {
       for (const w of r.warnings) process.stderr.write(`seccomp-tailor: ${r.id}: warning: ${w}\n`);
       if (r.error) process.stderr.write(`seccomp-tailor: ${r.id}: ${r.error}\n`);
-      else process.stdout.write(`${r.id}: wrote ${r.written} (${r.syscalls} syscalls)\n`);
+      else process.stdout.write(`${r.id}: wrote ${r.written} (${r.syscalls} syscalls)${r.finished ? '; the container was gone without poststop: recording finished' : ''}\n`);
     }
     if (results.some((r) => r.error)) process.exitCode = 1;
   },

@@ -23,6 +23,7 @@ export default {
     const ago = (iso?: string) => (iso ? `${Math.round((Date.now() - Date.parse(iso)) / 1000)}s ago` : 'never');
     process.stdout.write('CONTAINER      RUNTIME      SYSCALLS  LAST NEW        TASKS  OUTPUT\n');
     for (const c of list)
-      process.stdout.write(`${c.id.slice(0, 12).padEnd(14)} ${c.runtime.padEnd(12)} ${String(c.lost ? 'lost' : c.workloadSyscalls).padStart(8)}  ${ago(c.lastNewAt).padEnd(14)} ${String(c.liveTasks).padStart(5)}  ${c.output}\n`);
+      process.stdout.write(`${c.id.slice(0, 12).padEnd(14)} ${c.runtime.padEnd(12)} ${String(c.lost ? 'lost' : c.orphaned ? `${c.workloadSyscalls}*` : c.workloadSyscalls).padStart(8)}  ${ago(c.lastNewAt).padEnd(14)} ${String(c.liveTasks).padStart(5)}  ${c.output}\n`);
+    if (list.some((c) => c.orphaned)) process.stdout.write('* the container is gone but its poststop hook never ran: `seccomp-tailor flush --all` finishes the recording\n');
   },
 } satisfies AnyCommand;
