@@ -11,6 +11,8 @@ const benches = {
   tracer: 'dist/bench/tracer-overhead.js',
   parse: 'dist/bench/parse.js',
   apply: 'dist/bench/apply.js',
+  'watch-ingest': 'dist/bench/watch-ingest.js',
+  'watch-latency': 'dist/bench/watch-latency.js',
   hook: 'dist/bench/hook-latency.js',
 };
 const wanted = process.argv.slice(2);

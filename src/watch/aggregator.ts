@@ -32,8 +32,12 @@ export interface AggregateSnapshot {
   subjects: Record<string, Subject>;
 }
 
+// A value parsed out of a line may be a slice that keeps the whole read chunk (a megabyte) alive in
+// V8; a tally keeps values for the daemon's lifetime, so it keeps its own flat copy.
+const ownText = (v: string): string => JSON.parse(JSON.stringify(v)) as string;
+
 const addDistinct = (xs: string[], v: string | undefined): void => {
-  if (v !== undefined && xs.length < MAX_DISTINCT && !xs.includes(v)) xs.push(v);
+  if (v !== undefined && xs.length < MAX_DISTINCT && !xs.includes(v)) xs.push(ownText(v));
 };
 
 export class Aggregator {
@@ -54,7 +58,7 @@ export class Aggregator {
     const key = `${e.arch}/${name}`;
     let t = s.tallies[key];
     if (!t) {
-      t = { arch: e.arch, syscall: name, nr: e.syscall, count: 0, firstSeen: e.time, lastSeen: e.time, comm: [], exe: [], actions: [] };
+      t = { arch: ownText(e.arch), syscall: ownText(name), nr: e.syscall, count: 0, firstSeen: e.time, lastSeen: e.time, comm: [], exe: [], actions: [] };
       s.tallies[key] = t;
     }
     t.count++;

@@ -45,6 +45,9 @@ export interface WatchSummary {
   attributed: number;
   issues: number;
   proposalWrites: number;
+  /** Time spent reading the source to its end (once) or until stopped. */
+  readMs: number;
+  maxRssMB: number;
 }
 
 function hostIdentity(): HostIdentity {
@@ -190,12 +193,20 @@ export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
     countLines.unref();
     cleanups.push(() => clearInterval(countLines));
 
+    const started = performance.now();
     await chosen.source.run(sink, engine.checkpoint(chosen.source.key), { once: o.once ?? false, signal });
     engine.flush();
+    const readMs = Math.round(performance.now() - started);
     const c = parser.counters;
     const issues = Object.values(c.issues).reduce((a, b) => a + b, 0);
-    log.info({ lines: c.lines, events: c.events, duplicates: c.duplicates, issues: c.issues, lossNotices: c.lossNotices, lostRecords: c.lostRecords, attributed: engine.stats.attributed, proposalWrites: engine.stats.proposalWrites }, 'stopped');
-    return { lines: c.lines, events: c.events, attributed: engine.stats.attributed, issues, proposalWrites: engine.stats.proposalWrites };
+    const usage = process.resourceUsage();
+    const maxRssMB = Math.round(usage.maxRSS / 1024);
+    const cpuMs = Math.round((usage.userCPUTime + usage.systemCPUTime) / 1000);
+    log.info({
+      lines: c.lines, events: c.events, duplicates: c.duplicates, issues: c.issues, lossNotices: c.lossNotices, lostRecords: c.lostRecords,
+      attributed: engine.stats.attributed, proposalWrites: engine.stats.proposalWrites, readMs, cpuMs, maxRssMB,
+    }, 'stopped');
+    return { lines: c.lines, events: c.events, attributed: engine.stats.attributed, issues, proposalWrites: engine.stats.proposalWrites, readMs, maxRssMB };
   } finally {
     for (const c of cleanups.reverse()) await c();
   }

@@ -76,14 +76,28 @@ export class WatchEngine {
     }
   }
 
+  /** Labelled children looked up once, not hashed per record. */
+  private readonly eventCounters = new Map<string, { inc(): void }>();
+  private readonly subjects = new WeakMap<RegistryEntry, SubjectRef | null>();
+
   private onEvent(e: SeccompEvent): void {
     this.stats.events++;
     const a = this.o.mapper.attribute(e);
     const label = labelOf(a);
     if (a.kind === 'container') e.container = a.entry.id;
-    this.o.metrics?.events.inc({ action: e.action, container: label });
-    this.o.metrics?.lag.set((Date.now() - Date.parse(e.time)) / 1000);
-    const subject = a.kind === 'container' ? this.subjectOf(a.entry) : undefined;
+    const m = this.o.metrics;
+    if (m) {
+      const key = `${e.action}\0${label}`;
+      let c = this.eventCounters.get(key);
+      if (!c) {
+        if (this.eventCounters.size > 10_000) this.eventCounters.clear();
+        c = m.events.labels(e.action, label);
+        this.eventCounters.set(key, c);
+      }
+      c.inc();
+      if ((this.stats.events & 255) === 1) m.lag.set((Date.now() - Date.parse(e.time)) / 1000);
+    }
+    const subject = a.kind === 'container' ? this.subjectOfCached(a.entry) : undefined;
     if (!subject) {
       const reason = a.kind === 'container' ? 'no-profile' : a.kind;
       this.o.metrics?.unattributed.inc({ reason });
@@ -98,6 +112,16 @@ export class WatchEngine {
     this.agg.add(subject, e);
     if (!this.pendingSince.has(subject.id)) this.pendingSince.set(subject.id, Date.parse(e.time));
     this.scheduleFlush();
+  }
+
+  /** Registry entries are replaced, never mutated, so the entry object itself is the cache key. */
+  private subjectOfCached(entry: RegistryEntry): SubjectRef | undefined {
+    let s = this.subjects.get(entry);
+    if (s === undefined) {
+      s = this.subjectOf(entry) ?? null;
+      this.subjects.set(entry, s);
+    }
+    return s ?? undefined;
   }
 
   private subjectOf(entry: RegistryEntry): SubjectRef | undefined {

@@ -141,6 +141,11 @@ export interface MapperOptions {
   clock?: BootClock;
 }
 
+interface CgroupFacts {
+  path: string | undefined;
+  named: ReturnType<typeof containerFromProcCgroup>;
+}
+
 /** Clock slack: /proc and boot-time conversions are good to ~10 ms; records are stamped to 1 ms. */
 const WITNESS_SLACK_MS = 50;
 
@@ -152,13 +157,40 @@ export class Mapper {
     this.clock = o.clock ?? new BootClock();
   }
 
+  /**
+   * What /proc and the witness said about a pid at time `at`. Sound for every event stamped no later
+   * than `at`: a pid names one process at a time, so the process /proc showed then (if it had started
+   * by the event) is the event's; and a pid already gone from /proc then had its exit witnessed
+   * before. Under a flood from one process this turns five file reads per record into one per chunk.
+   */
+  private readonly seen = new Map<number, { at: number; proc: ProcIdentity | undefined; witness?: ExitWitness | undefined; witnessRead: boolean }>();
+
+  private look(pid: number, eventMs: number) {
+    let c = this.seen.get(pid);
+    if (!c || eventMs > c.at) {
+      if (this.seen.size >= 8192) this.seen.clear();
+      c = { at: Date.now(), proc: this.readProc(pid), witnessRead: false };
+      this.seen.set(pid, c);
+    }
+    return c;
+  }
+
+  private witnessOf(c: { witness?: ExitWitness | undefined; witnessRead: boolean }, pid: number): ExitWitness | undefined {
+    if (!c.witnessRead) {
+      c.witness = this.o.witness?.(pid);
+      c.witnessRead = true;
+    }
+    return c.witness;
+  }
+
   attribute(event: Pick<SeccompEvent, 'pid' | 'time'>): Attribution {
     const eventMs = Date.parse(event.time);
-    const p = this.readProc(event.pid);
+    const c = this.look(event.pid, eventMs);
+    const p = c.proc;
     // A zombie still has /proc/<pid> but no namespaces: only the witness knows them now.
     if (p && p.pidNs !== undefined && !startedAfter(this.clock.ticksToWallMs(p.startTicks), eventMs)) return this.fromProc(p, eventMs);
 
-    const w = this.o.witness?.(event.pid);
+    const w = this.witnessOf(c, event.pid);
     if (w && this.witnessed(w, eventMs)) {
       const hit = this.o.index.byNamespaces(w.pidNs, w.mntNs, eventMs);
       if (hit) return { kind: 'container', entry: hit.entry, via: 'witness' };
@@ -175,13 +207,15 @@ export class Mapper {
       && eventMs <= this.clock.bootNsToWallMs(w.exitBootNs) + WITNESS_SLACK_MS;
   }
 
-  private fromProc(p: ProcIdentity, eventMs: number): Attribution {
+  private fromProc(p: ProcIdentity & { cgroup?: CgroupFacts }, eventMs: number): Attribution {
     const hit = this.o.index.byNamespaces(p.pidNs, p.mntNs, eventMs);
     if (hit) return { kind: 'container', entry: hit.entry, via: hit.via };
-    const path = primaryCgroupPath(p.cgroupText);
+    // Parsed once per /proc read (the identity is cached per pid), not once per record.
+    p.cgroup ??= { path: primaryCgroupPath(p.cgroupText), named: containerFromProcCgroup(p.cgroupText) };
+    const path = p.cgroup.path;
     const byPath = path === undefined ? undefined : this.o.index.byCgroupPath(path, eventMs);
     if (byPath) return { kind: 'container', entry: byPath, via: 'cgroup-path' };
-    const named = containerFromProcCgroup(p.cgroupText);
+    const named = p.cgroup.named;
     if (named) {
       const e = this.o.index.get(named.id);
       if (e && liveAt(e, eventMs)) return { kind: 'container', entry: e, via: 'cgroup-id' };

@@ -135,3 +135,18 @@ test('a host-pid-namespace container claims its own mount namespace, not every h
   assert.equal(r.kind === 'container' && r.entry.id, 'hostpid');
   assert.deepEqual(m.attribute(ev(8, 10_000)), { kind: 'host' });
 });
+
+test('/proc is read once per pid for records stamped before the read, again for later ones', () => {
+  let reads = 0;
+  const m = new Mapper({
+    index: new ContainerIndex([A], clock),
+    host: { pidNs: 4026531836 },
+    readProc: (pid) => { reads++; return { pid, startTicks: 500, pidNs: 5001, mntNs: 6001, cgroupText: '' }; },
+    clock,
+  });
+  for (let i = 0; i < 100; i++) assert.equal(m.attribute(ev(7, 10_000 + i)).kind, 'container');
+  assert.equal(reads, 1);
+  // A record stamped after the read may come from a new process that reuses the pid: read again.
+  m.attribute({ pid: 7, time: new Date(Date.now() + 1000).toISOString() });
+  assert.equal(reads, 2);
+});

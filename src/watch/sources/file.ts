@@ -9,7 +9,7 @@ import { followFile } from '../file-follower.js';
 import type { Checkpoint, FileCheckpoint } from '../state-store.js';
 import type { RunOptions, Source, SourceSink } from './source.js';
 
-const CHUNK = 1 << 20;
+const CHUNK = 256 * 1024;
 
 export class FileSource implements Source {
   readonly key: string;
