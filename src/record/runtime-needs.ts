@@ -98,6 +98,25 @@ export function cachedRuntimeVersion(exe: string, cacheDir: string): string | un
   return v;
 }
 
+type Frequencies = Record<string, Record<string, number>>;
+
+/**
+ * Two measurements of the same runtime, version and arch as one: names united, runs and
+ * per-name counts summed (a rarely seen call stays in the table once it was seen at all).
+ */
+export function accumulateNeeds<T extends RuntimeNeedsTable & { frequency?: Frequencies }>(a: T, b: T): T {
+  if (a.runtime !== b.runtime || a.version !== b.version || a.arch !== b.arch)
+    throw new Error(`cannot merge ${a.runtime} ${a.version} ${a.arch} with ${b.runtime} ${b.version} ${b.arch}`);
+  const names = (k: 'true' | 'false') => [...new Set([...a.noNewPrivileges[k], ...b.noNewPrivileges[k]])].sort();
+  const frequency: Frequencies = {};
+  for (const k of ['true', 'false']) {
+    const f: Record<string, number> = {};
+    for (const src of [a.frequency?.[k], b.frequency?.[k]]) for (const [n, c] of Object.entries(src ?? {})) f[n] = (f[n] ?? 0) + c;
+    frequency[k] = Object.fromEntries(Object.entries(f).sort(([x], [y]) => (x < y ? -1 : 1)));
+  }
+  return { ...b, runs: a.runs + b.runs, stress: a.stress === true || b.stress === true, noNewPrivileges: { true: names('true'), false: names('false') }, frequency };
+}
+
 /** "runc version 1.1.5+ds1" -> "1.1.5"; "crun version 1.8.1" -> "1.8.1". */
 export function runtimeVersion(exe: string): string | undefined {
   const r = spawnSync(exe, ['--version'], { encoding: 'utf8', timeout: 2000 });

@@ -83,3 +83,14 @@ test('OCI state: accepted, and bad ids, pids, bundles rejected in one line', () 
   ] as const) assert.throws(() => parseOciState(JSON.stringify(bad)), re);
   assert.throws(() => parseOciState('{'), /not JSON/);
 });
+
+test('accumulating two measurements unites names and adds runs and counts', async () => {
+  const { accumulateNeeds } = await import('../../src/record/runtime-needs.js');
+  const m = (runs: number, t: string[], f: Record<string, number>) =>
+    ({ runtime: 'runc', version: '1.1.5', arch: 'x86_64', runs, measuredAt: 'd', noNewPrivileges: { true: t, false: t }, frequency: { true: f, false: f } });
+  const sum = accumulateNeeds(m(60, ['execve', 'futex'], { execve: 60, futex: 44 }), m(100, ['execve', 'tgkill'], { execve: 100, tgkill: 3 }));
+  assert.equal(sum.runs, 160);
+  assert.deepEqual(sum.noNewPrivileges.true, ['execve', 'futex', 'tgkill']);
+  assert.deepEqual(sum.frequency.true, { execve: 160, futex: 44, tgkill: 3 });
+  assert.throws(() => accumulateNeeds(m(1, [], {}), { ...m(1, [], {}), version: '1.2.0' }), /cannot merge/);
+});

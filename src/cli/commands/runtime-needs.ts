@@ -11,7 +11,8 @@ export default {
       .option('runtime', { choices: ['runc', 'crun'] as const, default: 'runc' as const })
       .option('runs', { type: 'number', default: 20, describe: 'containers per noNewPrivileges setting' })
       .option('stress', { type: 'boolean', default: true, describe: 'keep every CPU busy while measuring (provokes the runtime\'s preemption signals)' })
-      .option('output', { alias: 'o', type: 'string', describe: 'write the table here (default: standard output); ship it in samples/runtime-needs/' }),
+      .option('output', { alias: 'o', type: 'string', describe: 'write the table here (default: standard output); ship it in samples/runtime-needs/' })
+      .option('accumulate', { type: 'boolean', default: false, describe: 'unite with the table already in --output (same runtime, version, arch): runs add up' }),
   handler: async (argv: Record<string, unknown>) => {
     if (argv.action === 'show') {
       const { loadRuntimeNeedsTables } = await import('../../record/runtime-needs.js');
@@ -20,10 +21,15 @@ export default {
       return;
     }
     const { measureRuntimeNeeds } = await import('../../record/runtime-needs-measure.js');
-    const table = measureRuntimeNeeds({
+    let table = measureRuntimeNeeds({
       runtime: argv.runtime as 'runc' | 'crun', runs: argv.runs as number, stress: argv.stress as boolean,
       progress: (l) => process.stderr.write(`${l}\n`),
     });
+    if (argv.accumulate && typeof argv.output === 'string') {
+      const { readFileSync } = await import('node:fs');
+      const { accumulateNeeds } = await import('../../record/runtime-needs.js');
+      table = accumulateNeeds(JSON.parse(readFileSync(argv.output, 'utf8')) as typeof table, table);
+    }
     const text = JSON.stringify(table, null, 2) + '\n';
     if (typeof argv.output === 'string') {
       const { writeFileAtomic } = await import('../../profile/atomic-write.js');
