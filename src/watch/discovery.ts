@@ -14,9 +14,14 @@ export interface RuntimeRoot {
   runtime: 'runc' | 'crun';
   dir: string;
 }
+// podman and CRI-O use the runtimes' default roots; containerd and Docker give runc roots of their
+// own (per containerd namespace). Roots that do not exist are skipped.
 export const DEFAULT_ROOTS: RuntimeRoot[] = [
   { runtime: 'runc', dir: '/run/runc' },
   { runtime: 'crun', dir: '/run/crun' },
+  { runtime: 'runc', dir: '/run/containerd/runc/k8s.io' },
+  { runtime: 'runc', dir: '/run/containerd/runc/default' },
+  { runtime: 'runc', dir: '/run/docker/runtime-runc/moby' },
 ];
 
 /** The annotation podman sets to the profile file of `--security-opt seccomp=FILE`. */
