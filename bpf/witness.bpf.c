@@ -46,7 +46,7 @@ struct {
 } witnesses SEC(".maps");
 
 SEC("tp_btf/sched_process_exit")
-int BPF_PROG(on_exit, void *p)
+int BPF_PROG(witness_exit, void *p)
 {
 	struct task_struct___wt *task = (struct task_struct___wt *)bpf_get_current_task();
 	struct exit_witness w = {};

@@ -45,7 +45,7 @@ export class ExitWitnesses {
   static start(pinDir: string | null = DEFAULT_PIN_DIR): ExitWitnesses {
     if (pinDir) {
       const mapPin = join(pinDir, 'witnesses');
-      const linkPin = join(pinDir, 'on_exit');
+      const linkPin = join(pinDir, 'witness_exit');
       if (existsSync(mapPin) && existsSync(linkPin)) {
         try {
           const map = BpfMap.openPinned(mapPin);
@@ -58,12 +58,12 @@ export class ExitWitnesses {
     const obj = BpfObject.openFile(ExitWitnesses.objectPath());
     try {
       obj.load();
-      const link = obj.attach('on_exit');
+      const link = obj.attach('witness_exit');
       const map = obj.map('witnesses');
       if (pinDir) {
         mkdirSync(pinDir, { recursive: true, mode: 0o700 });
         map.pin(join(pinDir, 'witnesses'));
-        link.pin(join(pinDir, 'on_exit'));
+        link.pin(join(pinDir, 'witness_exit'));
       }
       // A pinned link stays attached after close(); an unpinned one detaches.
       return new ExitWitnesses(map, () => { map.close(); obj.close(); }, false);
