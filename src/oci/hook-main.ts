@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { mark, timingMarks } from './hook-timing.js';
-import { parseOciState, readBoundedStdin, type OciState } from './state.js';
+import { parseOciState, readStateInput, type OciState } from './state.js';
 import { DEFAULT_CONFIG, DEFAULT_HOOK_CONFIG, loadHookConfig, type HookConfig } from '../record/hook-config.js';
 
 const TAG = 'seccomp-tailor-hook';
@@ -35,7 +35,7 @@ export async function hookMain(argv: string[]): Promise<number> {
   let cfg: HookConfig | undefined;
   try {
     cfg = loadHookConfig(configPath);
-    state = parseOciState(await readBoundedStdin());
+    state = parseOciState(await readStateInput());
     mark('stdin');
     const isStop = stage === 'poststop' || ((stage === undefined || stage === 'auto') && state.status === 'stopped');
     if (isStop) {

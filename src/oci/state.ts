@@ -1,6 +1,7 @@
 // The OCI state a runtime writes to a hook's standard input
 // (https://github.com/opencontainers/runtime-spec/blob/main/runtime.md#state). Checked by hand:
 // this runs on every container start, and a schema library would cost more than the check.
+import { readSync } from 'node:fs';
 import { hookStateInvalid } from '../errors.js';
 
 export interface OciState {
@@ -49,6 +50,32 @@ export function parseOciState(text: string): OciState {
     id, status: str('status'), bundle, annotations,
     ...(typeof pid === 'number' && pid > 0 ? { pid } : {}),
   };
+}
+
+/**
+ * Reads standard input (a pipe from the runtime) synchronously up to `max` bytes: no stream
+ * machinery on the hook's hot path. Falls back to the async reader when fd 0 is non-blocking.
+ */
+export async function readStateInput(max = MAX_STATE_BYTES): Promise<string> {
+  const buf = Buffer.alloc(Math.min(max + 1, 64 * 1024));
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for (;;) {
+    let r: number;
+    try {
+      r = readSync(0, buf, 0, buf.length, null);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN' && n === 0) return readBoundedStdin(max);
+      if (code === 'EOF') break;
+      throw e;
+    }
+    if (r === 0) break;
+    n += r;
+    if (n > max) throw hookStateInvalid(`more than ${max} bytes on standard input`);
+    chunks.push(Buffer.from(buf.subarray(0, r)));
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Reads standard input up to `max` bytes; more is an error rather than a memory hazard. */
