@@ -38,7 +38,9 @@ const cmdLine = (args: readonly string[]): string => args.map((a) => (/^[\w@%+=:
 
 function must(step: string, r: Ran, what: string): string {
   if (r.status === 0) return r.stdout;
-  const why = (r.stderr || r.stdout).trim().split('\n').slice(-4).join(' | ') || `exit ${r.status ?? r.signal}`;
+  // A one-line error is the message; for a crash, its first line says what, the rest is a stack.
+  const lines = (r.stderr || r.stdout).trim().split('\n').filter((l) => l.trim());
+  const why = lines.length <= 2 ? lines.join(' | ') || `exit ${r.status ?? r.signal}` : `${lines.slice(0, 3).join(' | ')} ...`;
   throw demoStepFailed(step, `${what}: ${why}`);
 }
 
@@ -193,7 +195,7 @@ export async function runLoop(ctx: DemoContext): Promise<void> {
     await new Promise((r) => setTimeout(r, 250));
   }
   if (!proposal) {
-    const said = watcher.lines().filter((l) => Number(l.level) >= 40).map((l) => String(l.msg)).slice(-3).join(' | ');
+    const said = watcher.lines().filter((l) => Number(l.level) >= 40).map((l) => `${String(l.msg)}${l.err ? ` (${String(l.err)})` : ''}`).slice(-3).join(' | ');
     throw demoStepFailed(step, `no proposal for container ${complainId} within 8 s${said ? `; watcher: ${said}` : ''}`);
   }
   const names = (proposal.add ?? []).map((x) => x.syscall);
