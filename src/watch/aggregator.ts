@@ -71,6 +71,18 @@ export class Aggregator {
     this.dirty.add(subject.id);
   }
 
+  /** Starts a subject from counts kept elsewhere (its proposal file, after the subject was pruned). */
+  seed(subject: Omit<Subject, 'tallies'>, tallies: SyscallTally[]): void {
+    if (this.subjects.has(subject.id)) return;
+    this.subjects.set(subject.id, { ...subject, tallies: Object.fromEntries(tallies.map((t) => [`${t.arch}/${t.syscall}`, t])) });
+  }
+
+  /** Forgets a subject whose proposal is on disk and whose containers are gone: memory stays bounded. */
+  remove(id: string): boolean {
+    if (this.dirty.has(id)) return false;
+    return this.subjects.delete(id);
+  }
+
   get(id: string): Subject | undefined {
     return this.subjects.get(id);
   }

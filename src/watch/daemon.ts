@@ -163,6 +163,7 @@ export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
     const gc = setInterval(() => {
       for (const id of forgetStopped(o.stateDir, graceMs)) index.remove(id);
       metrics.containers.set(index.size);
+      engine.prune(new Set([...index.entries()].map((e) => e.id)));
     }, Math.min(graceMs, 60_000));
     gc.unref();
     cleanups.push(() => clearInterval(gc));

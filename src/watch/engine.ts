@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { ParseResult, SeccompEvent } from '../../parsers/types.js';
 import { proposalId, sha256Hex, type Proposal } from '../profile/proposal.js';
 import { checkProfile, serializeProfile, type SeccompProfile } from '../profile/schema.js';
-import { Aggregator, type Subject } from './aggregator.js';
+import { Aggregator, type Subject, type SyscallTally } from './aggregator.js';
 import type { Attribution, Mapper } from './mapper.js';
 import type { WatchMetrics } from './metrics.js';
 import { readProposal, writeProposal, type ProfileCache } from './proposal-store.js';
@@ -109,9 +109,43 @@ export class WatchEngine {
       return;
     }
     this.stats.attributed++;
+    if (!this.agg.get(subject.id)) this.seedFromDisk(subject);
     this.agg.add(subject, e);
     if (!this.pendingSince.has(subject.id)) this.pendingSince.set(subject.id, Date.parse(e.time));
     this.scheduleFlush();
+  }
+
+  /**
+   * A subject pruned from memory (its containers gone) may get records again (the same image
+   * restarted): its counts continue from its proposal file, which is never behind the state.
+   */
+  private seedFromDisk(subject: SubjectRef): void {
+    const p = readProposal(this.o.stateDir, subject.id);
+    if (!p) return;
+    const tallies: SyscallTally[] = p.add.map((a) => ({
+      arch: a.arch, syscall: a.syscall, nr: -1, count: a.count, firstSeen: a.firstSeen, lastSeen: a.lastSeen,
+      comm: [...a.comm], exe: [...a.exe], actions: [...a.actions],
+    }));
+    for (const b of p.blockedByRule) {
+      if (!tallies.some((t) => t.arch === b.arch && t.syscall === b.syscall)) {
+        tallies.push({ arch: b.arch, syscall: b.syscall, nr: -1, count: b.count, firstSeen: p.createdAt, lastSeen: p.updatedAt, comm: [], exe: [], actions: [] });
+      }
+    }
+    this.agg.seed(subject, tallies);
+  }
+
+  /** Drops subjects none of whose containers is known any more (their proposals stay on disk). */
+  prune(liveContainerIds: ReadonlySet<string>): number {
+    let n = 0;
+    for (const s of [...this.agg.all()]) {
+      if (s.container.id !== undefined && liveContainerIds.has(s.container.id)) continue;
+      if (this.agg.remove(s.id)) n++;
+    }
+    if (n > 0) {
+      this.checkpointDirty = true;
+      this.scheduleFlush();
+    }
+    return n;
   }
 
   /** Registry entries are replaced, never mutated, so the entry object itself is the cache key. */

@@ -113,3 +113,18 @@ test('profiles that keep denials out of the log are named', () => {
   assert.equal(hiddenDenials(p({ defaultAction: 'SCMP_ACT_ERRNO', flags: ['SECCOMP_FILTER_FLAG_LOG'] })), undefined);
   assert.match(hiddenDenials(p({ defaultAction: 'SCMP_ACT_ERRNO' }))!, /not logged/);
 });
+
+test('a pruned subject (containers gone) continues its counts from its proposal when records come again', () => {
+  const { dir, engine } = setup();
+  const a = engine();
+  for (let i = 0; i < 3; i++) a.handle({ kind: 'event', event: ev('uname') });
+  a.flush();
+  assert.equal(a.prune(new Set(['c1'])), 0);
+  assert.equal(a.prune(new Set()), 1);
+  a.flush();
+  assert.deepEqual(loadState(dir).aggregate.subjects, {});
+  a.handle({ kind: 'event', event: ev('uname') });
+  a.flush();
+  assert.equal(onlyProposal(dir).add[0]!.count, 4);
+  rmSync(dir, { recursive: true });
+});

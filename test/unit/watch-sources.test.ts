@@ -131,3 +131,24 @@ echo '{"__CURSOR":"s=1;i=\\\\"2","MESSAGE":"two"}'
   assert.deepEqual(c.cp(), { kind: 'journald', cursor: 's=1;i="2' });
   rmSync(dir, { recursive: true });
 });
+
+test('file: SIGHUP reopen continues at the last checkpoint, no line lost or repeated', async () => {
+  const dir = dirOf();
+  const f = join(dir, 'a.log');
+  writeFileSync(f, '');
+  const c = collector();
+  const ac = new AbortController();
+  const src = new FileSource(f, 20);
+  const run = src.run(c.sink, undefined, { once: false, signal: ac.signal });
+  await sleep(100);
+  appendFileSync(f, 'a\nb\n');
+  await until(() => c.lines.length === 2);
+  src.reopen();
+  appendFileSync(f, 'c\n');
+  await until(() => c.lines.length === 3);
+  await sleep(100);
+  ac.abort();
+  await run;
+  assert.deepEqual(c.lines, ['a', 'b', 'c']);
+  rmSync(dir, { recursive: true });
+});
