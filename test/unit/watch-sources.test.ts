@@ -135,11 +135,14 @@ echo '{"__CURSOR":"s=1;i=\\\\"2","MESSAGE":"two"}'
 test('file: SIGHUP reopen continues at the last checkpoint, no line lost or repeated', async () => {
   const dir = dirOf();
   const f = join(dir, 'a.log');
-  writeFileSync(f, '');
+  writeFileSync(f, 'history\n');
   const c = collector();
   const ac = new AbortController();
   const src = new FileSource(f, 20);
   const run = src.run(c.sink, undefined, { once: false, signal: ac.signal });
+  await sleep(100);
+  // A reopen before any new line must not fall back to the start of the file.
+  src.reopen();
   await sleep(100);
   appendFileSync(f, 'a\nb\n');
   await until(() => c.lines.length === 2);

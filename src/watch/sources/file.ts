@@ -53,6 +53,12 @@ export class FileSource implements Source {
       await readRange(this.path, start.ino === id.ino && start.offset <= id.size ? start : { ...start, ...id, offset: 0 }, sink, opts.signal, false);
       return;
     }
+    // "The end" becomes a concrete position now, so a reopen before any new line does not move it.
+    const now = identity(this.path);
+    if (from === 'end' && now) {
+      from = { kind: 'file', path: this.path, dev: now.dev, ino: now.ino, offset: now.size };
+      sink.checkpoint(from);
+    }
     while (!opts.signal.aborted) {
       this.reopenRequested = false;
       this.reopenAbort = new AbortController();
@@ -60,7 +66,7 @@ export class FileSource implements Source {
       const last = await this.follow(from, sink, signal);
       if (!this.reopenRequested) break;
       // SIGHUP: reopen by name, continuing where the last checkpoint stands.
-      from = last ?? 'start';
+      from = last ?? from;
     }
   }
 
