@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { claimedSlots, isRoot, makeHookEnv, profileNames, runStateFiles, strayHookProcesses, type HookEnv, type Runtime } from './hook-env.js';
 import { loadRuntimeNeedsTables } from '../../src/record/runtime-needs.js';
+import { hookCommand, runcHooksJson } from '../../src/oci/hooks-config.js';
 
 const skip = isRoot ? false : 'needs root (eBPF, runc)';
 
@@ -107,6 +108,13 @@ export function userFlow(runtime: Runtime): void {
       assert.ok(pb.includes('uname') && !pa.includes('uname'), 'uname only where it was called');
       const onlyA = pa.filter((n) => !pb.includes(n));
       assert.ok(onlyA.length > 0, 'ls / made calls uname -a did not, and they stay in its own profile');
+    });
+
+    test('the `hooks-config --runtime runc` output works in config.json as is', () => {
+      const out = join(env.out, 'cfg-hooks.json');
+      const r = env.run(runtime, { args: ['true'], trace: `of:${out}`, hooks: runcHooksJson(hookCommand(env.configPath)).hooks });
+      assert.equal(r.status, 0, r.stderr);
+      assert.ok(profileNames(out).includes('exit_group'));
     });
 
     test('20 recordings of one workload give one profile, byte for byte', () => {
