@@ -15,6 +15,10 @@ export interface ReportOptions {
   stateDir: string;
   timeline?: string;
   defaultProfile?: string;
+  /** A container the hook is recording now: its profile so far and first-seen times, live. */
+  live?: string;
+  /** The hook's config (where its run states are), for `live`. */
+  hookConfig?: string;
 }
 
 const readIfExists = (path: string): Promise<string | undefined> => readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
@@ -40,6 +44,7 @@ async function findTimeline(profilePath: string, opts: ReportOptions, entry?: Re
 }
 
 export async function loadReport(opts: ReportOptions): Promise<ReportModel> {
+  if (opts.live) return loadLive(opts.live, opts);
   let entry: RegistryEntry | undefined;
   if (opts.registryId) {
     entry = readRegistryEntry(opts.stateDir, opts.registryId);
@@ -62,5 +67,22 @@ export async function loadReport(opts: ReportOptions): Promise<ReportModel> {
     ...(defaultProfile ? { defaultProfile, defaultSource } : {}),
     ...(timeline ? { timeline } : {}),
     ...(entry ? { container: factsOf(entry) } : {}),
+  });
+}
+
+async function loadLive(id: string, opts: ReportOptions): Promise<ReportModel> {
+  const { liveRecording } = await import('./live.js');
+  const live = await liveRecording(id, opts.hookConfig);
+  const defaultSource = opts.defaultProfile ?? PODMAN_DEFAULT_PROFILE;
+  const defaultProfile = await loadDefaultProfile(defaultSource);
+  const lib = await nativeLibseccomp();
+  return buildReport({
+    profile: live.profile,
+    source: `live recording of ${id} (to be written to ${live.output})`,
+    catalog: lib,
+    nativeArch: lib.nativeArch(),
+    ...(defaultProfile ? { defaultProfile, defaultSource } : {}),
+    timeline: live.timeline,
+    container: live.container,
   });
 }

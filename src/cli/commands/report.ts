@@ -1,4 +1,4 @@
-// `seccomp-tailor report [PROFILE] [--html FILE] [--registry-id ID] [--state-dir DIR] [--timeline FILE]`
+// `seccomp-tailor report [PROFILE] [--html FILE] [--registry-id ID] [--state-dir DIR] [--timeline FILE] | --live ID [--config FILE]`
 import { writeFileAtomic } from '../../profile/atomic-write.js';
 import { loadReport } from '../../report/load.js';
 import { renderHtml } from '../../report/render-html.js';
@@ -17,7 +17,9 @@ export default {
       .option('registry-id', { type: 'string', describe: 'a recorded container: its facts, profile file and timeline from the registry' })
       .option('state-dir', { type: 'string', default: defaultStateDir, describe: 'state directory (holds the registry)' })
       .option('timeline', { type: 'string', describe: 'first-seen times, JSON [{name, arch, firstSeen}] (default: PROFILE.timeline.json if present)' })
-      .option('default-profile', { type: 'string', describe: 'the reference profile (default: /usr/share/containers/seccomp.json)' }),
+      .option('default-profile', { type: 'string', describe: 'the reference profile (default: /usr/share/containers/seccomp.json)' })
+      .option('live', { type: 'string', describe: 'a container the hook is recording now: its profile so far and when each syscall first appeared' })
+      .option('config', { type: 'string', describe: 'hook config file, for --live (default: /etc/seccomp-tailor/hook.json)' }),
   handler: async (argv: Record<string, unknown>) => {
     const model = await loadReport({
       stateDir: argv.stateDir as string,
@@ -25,6 +27,8 @@ export default {
       ...(typeof argv.registryId === 'string' ? { registryId: argv.registryId } : {}),
       ...(typeof argv.timeline === 'string' ? { timeline: argv.timeline } : {}),
       ...(typeof argv.defaultProfile === 'string' ? { defaultProfile: argv.defaultProfile } : {}),
+      ...(typeof argv.live === 'string' ? { live: argv.live } : {}),
+      ...(typeof argv.config === 'string' ? { hookConfig: argv.config } : {}),
     });
     if (typeof argv.html !== 'string') return void process.stdout.write(renderText(model));
     await writeFileAtomic(argv.html, renderHtml(model), { mode: 0o644 });

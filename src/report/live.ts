@@ -1,0 +1,50 @@
+// A container the hook is recording right now: its profile so far and when each of its syscalls
+// first appeared, read from the pinned tracer's maps (the counts keep a first-seen time per
+// (phase, arch, nr)). Read-only: it never loads the tracer and never touches the slot, so the
+// container's poststop still writes the profile as usual.
+import { existsSync } from 'node:fs';
+import { reportNoProfile } from '../errors.js';
+import type { SeccompProfile } from '../profile/schema.js';
+import type { ContainerFacts } from './model.js';
+import { timelineFromCalls, type Timeline } from './timeline.js';
+
+export interface LiveRecording {
+  profile: SeccompProfile;
+  timeline: Timeline;
+  container: ContainerFacts;
+  /** Where the hook will write the profile (`of:`). */
+  output: string;
+}
+
+export async function liveRecording(id: string, hookConfigPath?: string): Promise<LiveRecording> {
+  const { loadHookConfig } = await import('../record/hook-config.js');
+  const { readRunState } = await import('../record/run-state.js');
+  const cfg = loadHookConfig(hookConfigPath);
+  const rs = readRunState(cfg.runDir, id);
+  if (!rs) throw reportNoProfile(`container ${id} is not being recorded (no run state in ${cfg.runDir})`);
+  // Tracer.shared() would load and pin a fresh (empty) tracer: a report must not do that.
+  if (!existsSync(rs.pinRoot)) throw reportNoProfile(`the tracer of container ${id} is not loaded (${rs.pinRoot} is gone): its recording is lost`);
+  const { Tracer } = await import('../record/tracer.js');
+  const { nameCounts, profileOf } = await import('../record/recorded-profile.js');
+  const { runtimeNeedsFor, runtimeVersion } = await import('../record/runtime-needs.js');
+  const { nativeArch } = await import('../native/libseccomp.js');
+  const tracer = Tracer.shared(rs.pinRoot);
+  let counts;
+  try {
+    counts = tracer.target(rs.slot, rs.generation).syscalls();
+  } catch (e) {
+    throw reportNoProfile(`container ${id}: ${(e as Error).message}`);
+  } finally {
+    tracer.close();
+  }
+  // Phase 2 is the workload (after its first execve); the profile adds what the runtime was
+  // measured to need, as the hook's own profile does.
+  const { named } = nameCounts(counts, [2]);
+  const needs = runtimeNeedsFor(rs.runtime.name, rs.runtime.exe ? runtimeVersion(rs.runtime.exe) : undefined, nativeArch());
+  return {
+    profile: profileOf(named, needs.names),
+    timeline: timelineFromCalls(named),
+    container: { id, runtime: rs.engine ? `${rs.engine}/${rs.runtime.name}` : rs.runtime.name, registeredAt: rs.startedAt },
+    output: rs.output.path,
+  };
+}
