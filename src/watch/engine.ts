@@ -87,20 +87,13 @@ export class WatchEngine {
     if (a.kind === 'container') e.container = a.entry.id;
     const m = this.o.metrics;
     if (m) {
-      const key = `${e.action}\0${label}`;
-      let c = this.eventCounters.get(key);
-      if (!c) {
-        if (this.eventCounters.size > 10_000) this.eventCounters.clear();
-        c = m.events.labels(e.action, label);
-        this.eventCounters.set(key, c);
-      }
-      c.inc();
+      this.counter(`${e.action}\0${label}`, () => m.events.labels(e.action, label)).inc();
       if ((this.stats.events & 255) === 1) m.lag.set((Date.now() - Date.parse(e.time)) / 1000);
     }
     const subject = a.kind === 'container' ? this.subjectOfCached(a.entry) : undefined;
     if (!subject) {
       const reason = a.kind === 'container' ? 'no-profile' : a.kind;
-      this.o.metrics?.unattributed.inc({ reason });
+      if (m) this.counter(`u\0${reason}`, () => m.unattributed.labels(reason)).inc();
       this.warnOnce(`${reason}:${label}`, { attribution: a, eventPid: e.pid, comm: e.comm, syscall: e.syscallName ?? e.syscall, arch: e.arch },
         a.kind === 'host' ? 'denial by a host process (not in any container): no proposal'
           : a.kind === 'container' ? 'denial in a container that has no profile file or embedded profile: no proposal'
@@ -149,6 +142,16 @@ export class WatchEngine {
   }
 
   /** Registry entries are replaced, never mutated, so the entry object itself is the cache key. */
+  private counter(key: string, make: () => { inc(): void }): { inc(): void } {
+    let c = this.eventCounters.get(key);
+    if (!c) {
+      if (this.eventCounters.size > 10_000) this.eventCounters.clear();
+      c = make();
+      this.eventCounters.set(key, c);
+    }
+    return c;
+  }
+
   private subjectOfCached(entry: RegistryEntry): SubjectRef | undefined {
     let s = this.subjects.get(entry);
     if (s === undefined) {

@@ -68,7 +68,11 @@ export class ContainerIndex {
   get size(): number {
     return this.byId.size;
   }
+  /** Bumped at every change: attributions cached against an older version are recomputed. */
+  version = 0;
+
   private reindex(): void {
+    this.version++;
     this.byPidNs = new Map();
     this.byMntNs = new Map();
     for (const e of this.byId.values()) {
@@ -183,22 +187,43 @@ export class Mapper {
     return c.witness;
   }
 
+  /**
+   * The last answer per pid, reused for records of the same pid stamped within [from, to]: ISO
+   * stamps of one format compare as strings, so a flood from one process costs no date parsing.
+   * `from` is the first record it was computed for (the process had started by then), `to` the
+   * /proc read (or the witnessed exit, or a container's stop): in between, the pid was that process.
+   */
+  private readonly answers = new Map<number, { from: string; to: string; version: number; a: Attribution }>();
+
   attribute(event: Pick<SeccompEvent, 'pid' | 'time'>): Attribution {
+    const hit = this.answers.get(event.pid);
+    if (hit && hit.version === this.o.index.version && event.time >= hit.from && event.time <= hit.to) return hit.a;
     const eventMs = Date.parse(event.time);
-    const c = this.look(event.pid, eventMs);
+    const r = this.compute(event.pid, eventMs);
+    if (r.to !== undefined) {
+      if (this.answers.size >= 8192) this.answers.clear();
+      const stop = r.a.kind === 'container' && r.a.entry.stoppedAt !== undefined ? Date.parse(r.a.entry.stoppedAt) + STOP_SLACK_MS : Infinity;
+      this.answers.set(event.pid, { from: event.time, to: new Date(Math.min(r.to, stop)).toISOString(), version: this.o.index.version, a: r.a });
+    }
+    return r.a;
+  }
+
+  private compute(pid: number, eventMs: number): { a: Attribution; to?: number } {
+    const c = this.look(pid, eventMs);
     const p = c.proc;
     // A zombie still has /proc/<pid> but no namespaces: only the witness knows them now.
-    if (p && p.pidNs !== undefined && !startedAfter(this.clock.ticksToWallMs(p.startTicks), eventMs)) return this.fromProc(p, eventMs);
+    if (p && p.pidNs !== undefined && !startedAfter(this.clock.ticksToWallMs(p.startTicks), eventMs)) return { a: this.fromProc(p, eventMs), to: c.at };
 
-    const w = this.witnessOf(c, event.pid);
+    const w = this.witnessOf(c, pid);
     if (w && this.witnessed(w, eventMs)) {
+      const to = Math.min(c.at, this.clock.bootNsToWallMs(w.exitBootNs));
       const hit = this.o.index.byNamespaces(w.pidNs, w.mntNs, eventMs);
-      if (hit) return { kind: 'container', entry: hit.entry, via: 'witness' };
-      if (this.isHost(w.pidNs, w.mntNs)) return { kind: 'host' };
-      return { kind: 'unknown', reason: 'exited process of no registered container', pidNs: w.pidNs, mntNs: w.mntNs };
+      if (hit) return { a: { kind: 'container', entry: hit.entry, via: 'witness' }, to };
+      if (this.isHost(w.pidNs, w.mntNs)) return { a: { kind: 'host' }, to };
+      return { a: { kind: 'unknown', reason: 'exited process of no registered container', pidNs: w.pidNs, mntNs: w.mntNs } };
     }
-    if (p && p.pidNs !== undefined) return { kind: 'unknown', reason: 'pid reused since the event' };
-    return { kind: 'unknown', reason: 'process gone, no exit witness' };
+    if (p && p.pidNs !== undefined) return { a: { kind: 'unknown', reason: 'pid reused since the event' } };
+    return { a: { kind: 'unknown', reason: 'process gone, no exit witness' } };
   }
 
   /** The witness is this event's process: it had started by the event and exited after it. */
