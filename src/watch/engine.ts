@@ -32,6 +32,8 @@ export class WatchEngine {
   private readonly agg: Aggregator;
   private readonly checkpoints: Record<string, Checkpoint>;
   private readonly warned = new Set<string>();
+  /** Status of each proposal this watcher rendered: the open-proposals gauge. */
+  private readonly statuses = new Map<string, string>();
   /** Oldest record time not yet on disk, per subject: the latency metric. */
   private readonly pendingSince = new Map<string, number>();
   private flushTimer: NodeJS.Timeout | undefined;
@@ -262,6 +264,9 @@ export class WatchEngine {
     const existing = readProposal(this.o.stateDir, id);
     const r = renderProposal(s, profile, existing, this.o.isRejected, at);
     if (!r) return;
+    this.statuses.set(id, r.proposal.status);
+    if (this.statuses.size > 100_000) this.statuses.clear();
+    this.o.metrics?.proposalsOpen.set([...this.statuses.values()].filter((x) => x === 'open').length);
     if (r.unnamed.length) this.warnOnce(`unnamed:${id}`, { proposal: id, syscalls: r.unnamed }, 'denied syscall numbers unknown to libseccomp for their arch: not proposed');
     if (existing && sameContent(existing, r.proposal)) return;
     writeProposal(this.o.stateDir, r.proposal);
@@ -271,11 +276,6 @@ export class WatchEngine {
     if (!existing) this.o.log.info({ proposal: id, container: s.container, profile: s.profilePath, add: r.proposal.add.map((a) => a.syscall) }, 'new proposal');
   }
 
-  openProposals(): number {
-    let n = 0;
-    for (const s of this.agg.all()) if (readProposal(this.o.stateDir, s.id)?.status === 'open') n++;
-    return n;
-  }
 }
 
 function labelOf(a: Attribution): string {

@@ -21,7 +21,7 @@ before(async () => {
   stopAuditd = await ensureAuditd();
   dir = tmp('auditd');
   stateDir = join(dir, 'state');
-  watcher = await startWatcher(['--source', 'auditd', '--state-dir', stateDir, '--witness-pin', PIN]);
+  watcher = await startWatcher(['--source', 'auditd', '--state-dir', stateDir, '--witness-pin', PIN, '--metrics', '127.0.0.1:0']);
 });
 
 after(async () => {
@@ -92,4 +92,14 @@ test('two containers at once, same profile file: each proposal lists only its ow
     cleanupContainer(a);
     cleanupContainer(b);
   }
+});
+
+test('metrics: events by action and container, proposals, /healthz', { skip }, async () => {
+  const url = String(watcher!.lines().find((l) => l.msg === 'metrics listening')?.metrics);
+  const text = await (await fetch(url)).text();
+  assert.match(text, new RegExp(`seccomp_tailor_watch_events_total\\{action="kill_process",container="stw-kill-${tag}"\\} 1\\b`));
+  assert.match(text, new RegExp(`seccomp_tailor_watch_events_total\\{action="log",container="stw-complain-${tag}"\\} \\d+`));
+  assert.match(text, /seccomp_tailor_watch_proposal_writes_total [1-9]/);
+  assert.match(text, /seccomp_tailor_watch_proposals_open [1-9]/);
+  assert.equal((await fetch(url.replace('/metrics', '/healthz'))).status, 200);
 });
