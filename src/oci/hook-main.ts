@@ -11,7 +11,6 @@ import { DEFAULT_CONFIG, DEFAULT_HOOK_CONFIG, loadHookConfig, type HookConfig } 
 
 const TAG = 'seccomp-tailor-hook';
 
-
 export async function hookMain(argv: string[]): Promise<number> {
   const timing = process.env.SECCOMP_TAILOR_HOOK_TIMING;
   if (timing) {
@@ -19,12 +18,29 @@ export async function hookMain(argv: string[]): Promise<number> {
     const mainAt = performance.now();
     process.once('exit', () => appendFileSync(timing, `${process.argv.slice(2).join(' ')} main=${mainAt.toFixed(1)} ${timingMarks().join(' ')} end=${performance.now().toFixed(1)}\n`));
   }
+  return runHook({ argv, readInput: readStateInput, say: (line) => process.stderr.write(`${line}\n`) });
+}
+
+export interface HookIo {
+  argv: readonly string[];
+  readInput: () => Promise<string>;
+  /** One line for the runtime's (or hookd client's) standard error. */
+  say: (line: string) => void;
+}
+
+/** One hook invocation; shared by the Node entry and `hookd` (which serves the native entry). */
+export async function runHook(io: HookIo): Promise<number> {
+  const say = (line: string) => io.say(`${TAG}: ${line}`);
   let configPath = DEFAULT_HOOK_CONFIG;
   let stage: string | undefined;
+  let runtimePid: number | undefined;
+  const argv = io.argv;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--config') configPath = argv[++i] ?? '';
     else if (a.startsWith('--config=')) configPath = a.slice('--config='.length);
+    // Set by the native entry: the runtime is its parent, not ours.
+    else if (a === '--runtime-pid') runtimePid = Number(argv[++i]) || undefined;
     else if (a === 'prestart' || a === 'poststop' || a === 'createRuntime' || a === 'auto') stage = a;
     else {
       say(`unknown argument "${a}" (usage: ${TAG} [--config FILE] [prestart|poststop])`);
@@ -35,21 +51,21 @@ export async function hookMain(argv: string[]): Promise<number> {
   let cfg: HookConfig | undefined;
   try {
     cfg = loadHookConfig(configPath);
-    state = parseOciState(await readStateInput());
+    state = parseOciState(await io.readInput());
     mark('stdin');
     const isStop = stage === 'poststop' || ((stage === undefined || stage === 'auto') && state.status === 'stopped');
     if (isStop) {
       const { poststop } = await import('../record/hook-poststop.js');
       mark('imported');
       const r = await poststop(state, cfg);
-      for (const w of r.warnings) warn(cfg, `${state.id}: warning: ${w}`);
+      for (const w of r.warnings) warn(cfg, say, `${state.id}: warning: ${w}`);
       if (r.written) say(`${state.id}: wrote ${r.written} (${r.syscalls} syscalls)`);
       return 0;
     }
     const { prestart } = await import('../record/hook-prestart.js');
     mark('imported');
-    const r = await prestart(state, cfg);
-    for (const w of r.warnings) warn(cfg, `${state.id}: warning: ${w}`);
+    const r = await prestart(state, cfg, runtimePid);
+    for (const w of r.warnings) warn(cfg, say, `${state.id}: warning: ${w}`);
     return 0;
   } catch (e) {
     const msg = `${state ? `${state.id}: ` : ''}recording failed: ${(e as Error).message}`;
@@ -65,7 +81,7 @@ export async function hookMain(argv: string[]): Promise<number> {
   }
 }
 
-function warn(cfg: HookConfig, line: string): void {
+function warn(cfg: HookConfig, say: (line: string) => void, line: string): void {
   say(line);
   logToFile(cfg, line);
 }
@@ -83,9 +99,6 @@ function logToFile(cfg: HookConfig | undefined, msg: string): void {
   }
 }
 
-function say(line: string): void {
-  process.stderr.write(`${TAG}: ${line}\n`);
-}
 
 /** The journal or syslog: runtimes often drop a hook's stderr when it succeeds. */
 function logToSyslog(msg: string): void {

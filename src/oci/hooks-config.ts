@@ -24,6 +24,14 @@ export function hookCommand(configPath?: string, hookScript = packagePath('bin',
   return { path: node, args: ['node', hookScript, ...(configPath ? ['--config', configPath] : [])], env: HOOK_ENV };
 }
 
+/**
+ * The native entry (build/hook/seccomp-tailor-hook): a few ms when `seccomp-tailor hookd` runs,
+ * the Node hook otherwise. `socket` overrides hookd's default socket path.
+ */
+export function nativeHookCommand(client: string, configPath?: string, socket?: string): HookCommand {
+  return { path: client, args: ['seccomp-tailor-hook', ...(configPath ? ['--config', configPath] : [])], env: [...HOOK_ENV, ...(socket ? [`SECCOMP_TAILOR_HOOKD=${socket}`] : [])] };
+}
+
 const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The hooks.d file: one hook for both stages; it tells them apart by the state's status. */

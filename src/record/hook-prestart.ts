@@ -21,7 +21,8 @@ export interface PrestartResult {
 
 const MAX_CONFIG_BYTES = 16 << 20;
 
-export async function prestart(state: OciState, cfg: HookConfig): Promise<PrestartResult> {
+/** `runtimePid`: the runtime that runs the hook, when it is not our parent (hookd, native entry). */
+export async function prestart(state: OciState, cfg: HookConfig, runtimePid?: number): Promise<PrestartResult> {
   const value = state.annotations[TRACE_ANNOTATION];
   if (value === undefined) return { traced: false, warnings: [] };
   const req = parseTraceAnnotation(value);
@@ -61,7 +62,7 @@ export async function prestart(state: OciState, cfg: HookConfig): Promise<Presta
     const rs: RunState = {
       version: 1, id: state.id, slot: target.slot, generation: target.generation, pinRoot: cfg.pinRoot,
       output, ...(input ? { input } : {}),
-      runtime: parentRuntime(), ...(engineOf(state.annotations) ? { engine: engineOf(state.annotations)! } : {}),
+      runtime: parentRuntime(runtimePid), ...(engineOf(state.annotations) ? { engine: engineOf(state.annotations)! } : {}),
       initPid: state.pid, initStartTime: processStartTime(state.pid) ?? 0, bundle: state.bundle,
       noNewPrivileges: bundleCfg?.process?.noNewPrivileges === true,
       ...(enforcing ? { enforcingFilter: enforcing } : {}),

@@ -12,6 +12,7 @@ export const commands: Array<() => Promise<AnyCommand>> = [
   () => import('./install.js').then((m) => m.default),
   () => import('./status.js').then((m) => m.default),
   () => import('./flush.js').then((m) => m.default),
+  () => import('./hookd.js').then((m) => m.default),
   () => import('./events.js').then((m) => m.default),
   () => import('./proposals.js').then((m) => m.default),
   () => import('./apply.js').then((m) => m.default),
