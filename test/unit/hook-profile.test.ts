@@ -94,3 +94,23 @@ test('accumulating two measurements unites names and adds runs and counts', asyn
   assert.deepEqual(sum.frequency.true, { execve: 160, futex: 44, tgkill: 3 });
   assert.throws(() => accumulateNeeds(m(1, [], {}), { ...m(1, [], {}), version: '1.2.0' }), /cannot merge/);
 });
+
+test('real OCI states from podman and runc parse, and their stage and engine are told apart', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { packagePath } = await import('../../src/native/package-root.js');
+  const { engineOf } = await import('../../src/record/container-facts.js');
+  const { parseTraceAnnotation, TRACE_ANNOTATION } = await import('../../src/oci/annotation.js');
+  const load = (n: string) => parseOciState(readFileSync(packagePath('samples', 'oci-state', `${n}.json`), 'utf8'));
+  const pre = load('podman-prestart');
+  assert.equal(pre.status, 'creating');
+  assert.ok(pre.pid);
+  assert.equal(engineOf(pre.annotations), 'podman');
+  assert.deepEqual(parseTraceAnnotation(pre.annotations[TRACE_ANNOTATION]!), { output: '/tmp/ls.json' });
+  const post = load('podman-poststop');
+  assert.equal(post.status, 'stopped');
+  assert.equal(post.pid, undefined);
+  assert.equal(post.id, pre.id);
+  assert.equal(load('runc-prestart').status, 'creating');
+  assert.equal(load('runc-poststop').status, 'stopped');
+  assert.equal(engineOf(load('runc-prestart').annotations), undefined);
+});
