@@ -7,7 +7,7 @@
 //   directory for a symlink after the check changes nothing (the bcc hook followed any symlink);
 // - a baseline is read only if it is a root-owned regular file nobody else may write, opened
 //   non-blocking so a FIFO cannot hang container creation.
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { posix } from 'node:path';
 import { hookPathRefused } from '../errors.js';
 
@@ -136,15 +136,9 @@ export function checkBaseline(file: ResolvedFile): void {
  */
 export async function writeOutput(file: ResolvedFile, text: string): Promise<void> {
   const { writeFileAtomic } = await import('../profile/atomic-write.js');
-  const { lstatSync } = await import('node:fs');
   const held = openDirNoFollow(file.dir);
   try {
-    let st: ReturnType<typeof lstatSync> | undefined;
-    try {
-      st = lstatSync(held.path(file.name));
-    } catch {
-      st = undefined;
-    }
+    const st = lstatSync(held.path(file.name), { throwIfNoEntry: false });
     if (st?.isSymbolicLink()) throw hookPathRefused(file.path, 'is a symbolic link; not writing through it');
     if (st && !st.isFile()) throw hookPathRefused(file.path, 'exists and is not a regular file');
     if (st && st.uid !== 0) throw hookPathRefused(file.path, `exists and is owned by uid ${st.uid}, not root; not replacing it`);
