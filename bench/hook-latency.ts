@@ -51,7 +51,7 @@ function runc(bundle: string): number {
   return t;
 }
 
-const daemon = spawn(packagePath('bin', 'seccomp-tailor'), ['hookd', '--socket', join(sockDir, 'hookd.sock')], { stdio: ['ignore', 'ignore', 'pipe'] });
+const daemon = spawn(packagePath('bin', 'seccomp-tailor-hookd'), ['--socket', join(sockDir, 'hookd.sock')], { stdio: ['ignore', 'ignore', 'pipe'] });
 try {
   await new Promise<void>((resolve, reject) => {
     daemon.stderr!.on('data', (d: Buffer) => d.toString().includes('listening') && resolve());
