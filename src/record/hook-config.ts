@@ -27,6 +27,12 @@ export interface HookConfig {
   pinRoot: string;
   /** How long poststop waits for the container's last tasks to be gone. */
   drainTimeoutMs: number;
+  /**
+   * Other runtimes whose measured post-filter needs every profile also carries, so a profile
+   * recorded under runc also runs under crun (podman's default on many distributions). Default
+   * none: the profile fits the runtime it was recorded with, exactly.
+   */
+  alsoRuntimes: string[];
 }
 
 export const DEFAULT_CONFIG: HookConfig = {
@@ -37,6 +43,7 @@ export const DEFAULT_CONFIG: HookConfig = {
   stateDir: '/var/lib/seccomp-tailor',
   pinRoot: '/sys/fs/bpf/seccomp-tailor',
   drainTimeoutMs: 2000,
+  alsoRuntimes: [],
 };
 
 const KEYS = new Set(Object.keys(DEFAULT_CONFIG));
@@ -85,6 +92,11 @@ export function parseHookConfig(json: unknown, source: string): HookConfig {
   if (o.onFailure !== undefined) {
     if (o.onFailure !== 'start' && o.onFailure !== 'fail') bad('onFailure: expected "start" or "fail"');
     cfg.onFailure = o.onFailure as 'start' | 'fail';
+  }
+  if (o.alsoRuntimes !== undefined) {
+    if (!Array.isArray(o.alsoRuntimes) || !o.alsoRuntimes.every((r) => typeof r === 'string' && /^[a-z0-9._-]{1,32}$/.test(r)))
+      bad('alsoRuntimes: expected a list of runtime names such as ["crun"]');
+    cfg.alsoRuntimes = o.alsoRuntimes as string[];
   }
   if (o.drainTimeoutMs !== undefined) {
     if (typeof o.drainTimeoutMs !== 'number' || !Number.isInteger(o.drainTimeoutMs) || o.drainTimeoutMs < 0 || o.drainTimeoutMs > 60_000)

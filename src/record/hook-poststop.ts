@@ -50,7 +50,9 @@ export async function writeProfile(rs: RunState, target: TracerTarget, versionCa
   const { nativeArch } = await import('../native/libseccomp.js');
   const needs = runtimeNeedsFor(rs.runtime.name, !rs.runtime.exe ? undefined : versionCacheDir ? cachedRuntimeVersion(rs.runtime.exe, versionCacheDir) : runtimeVersion(rs.runtime.exe), nativeArch());
   if (needs.warning) warnings.push(needs.warning);
-  const built = buildHookProfile({ counts: target.syscalls(), runtimeNeeds: needs.names });
+  // A runtime with no table falls back to every runtime known: still portable.
+  const extra = (rs.alsoRuntimes ?? []).filter((r) => r !== rs.runtime.name).flatMap((r) => runtimeNeedsFor(r, undefined, nativeArch()).names);
+  const built = buildHookProfile({ counts: target.syscalls(), runtimeNeeds: [...new Set([...needs.names, ...extra])] });
   if (built.unexpectedRuntimeCalls.length)
     warnings.push(`the runtime made ${built.unexpectedRuntimeCalls.join(', ')} after installing the filter, which the measured table for ${needs.source} lacks: added them; re-measure with \`seccomp-tailor runtime-needs measure\``);
   if (built.unknown.length) warnings.push(`${built.unknown.length} syscall numbers no libseccomp table names were left out`);

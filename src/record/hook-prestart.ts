@@ -67,6 +67,7 @@ export async function prestart(state: OciState, cfg: HookConfig, runtimePid?: nu
       noNewPrivileges: bundleCfg?.process?.noNewPrivileges === true,
       ...(enforcing ? { enforcingFilter: enforcing } : {}),
       startedAt: new Date().toISOString(), stateDir: cfg.stateDir,
+      ...(cfg.alsoRuntimes.length ? { alsoRuntimes: cfg.alsoRuntimes } : {}),
     };
     writeRunState(cfg.runDir, rs);
     try {

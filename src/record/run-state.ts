@@ -25,6 +25,8 @@ export interface RunState {
   enforcingFilter?: string;
   startedAt: string;
   stateDir: string;
+  /** Runtimes whose needs the profile also carries (hook config `alsoRuntimes` at prestart). */
+  alsoRuntimes?: string[];
 }
 
 export const runStatePath = (runDir: string, id: string): string => {

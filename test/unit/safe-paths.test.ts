@@ -135,3 +135,9 @@ test('hook config: defaults, /tmp added, unknown keys and relative dirs rejected
   assert.throws(() => parseHookConfig({ allowedDirs: ['tmp'] }, 'x'), /absolute/);
   assert.throws(() => parseHookConfig({ onFailure: 'maybe' }, 'x'), /onFailure/);
 });
+
+test('hook config: alsoRuntimes is a list of runtime names', () => {
+  assert.deepEqual(parseHookConfig({ alsoRuntimes: ['crun'] }, 'x').alsoRuntimes, ['crun']);
+  assert.throws(() => parseHookConfig({ alsoRuntimes: ['../x'] }, 'x'), /alsoRuntimes/);
+  assert.throws(() => parseHookConfig({ alsoRuntimes: 'crun' }, 'x'), /alsoRuntimes/);
+});
