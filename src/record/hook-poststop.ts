@@ -48,7 +48,9 @@ export async function poststop(state: OciState, cfg: HookConfig): Promise<Postst
 export async function writeProfile(rs: RunState, target: TracerTarget, versionCacheDir?: string): Promise<PoststopResult> {
   const warnings: string[] = [];
   const { nativeArch } = await import('../native/libseccomp.js');
-  const needs = runtimeNeedsFor(rs.runtime.name, !rs.runtime.exe ? undefined : versionCacheDir ? cachedRuntimeVersion(rs.runtime.exe, versionCacheDir) : runtimeVersion(rs.runtime.exe), nativeArch());
+  const exe = rs.runtime.exe;
+  const version = !exe ? undefined : versionCacheDir ? cachedRuntimeVersion(exe, versionCacheDir) : runtimeVersion(exe);
+  const needs = runtimeNeedsFor(rs.runtime.name, version, nativeArch());
   if (needs.warning) warnings.push(needs.warning);
   // A runtime with no table falls back to every runtime known: still portable.
   const extra = (rs.alsoRuntimes ?? []).filter((r) => r !== rs.runtime.name).flatMap((r) => runtimeNeedsFor(r, undefined, nativeArch()).names);
