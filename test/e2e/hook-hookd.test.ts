@@ -52,11 +52,14 @@ describe('native hook entry + hookd (runc)', { skip: isRoot ? false : 'needs roo
     slotsBefore = await claimedSlots();
   });
   after(async () => {
-    await stopDaemon();
-    assert.deepEqual(runStateFiles(env), []);
-    assert.deepEqual(await claimedSlots(), slotsBefore);
-    assert.deepEqual(strayHookProcesses(), []);
-    env.cleanup();
+    try {
+      await stopDaemon();
+      assert.deepEqual(runStateFiles(env), []);
+      assert.deepEqual(await claimedSlots(), slotsBefore);
+      assert.deepEqual(strayHookProcesses(), []);
+    } finally {
+      env.cleanup();
+    }
   });
 
   test('with hookd: recorded by the daemon, same profile as the Node hook', async () => {

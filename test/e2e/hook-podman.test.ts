@@ -37,11 +37,14 @@ describe('podman: record, enforce, extend with if:', { skip }, () => {
     slotsBefore = await claimedSlots();
   });
   after(async () => {
-    spawnSync('podman', ['rmi', '-f', IMAGE]);
-    assert.deepEqual(runStateFiles(env), []);
-    assert.deepEqual(await claimedSlots(), slotsBefore, 'no tracer slot leaked');
-    assert.deepEqual(strayHookProcesses(), []);
-    env.cleanup();
+    try {
+      spawnSync('podman', ['rmi', '-f', IMAGE]);
+      assert.deepEqual(runStateFiles(env), []);
+      assert.deepEqual(await claimedSlots(), slotsBefore, 'no tracer slot leaked');
+      assert.deepEqual(strayHookProcesses(), []);
+    } finally {
+      env.cleanup();
+    }
   });
 
   const ls = () => join(env.out, 'ls.json');

@@ -20,10 +20,13 @@ describe('hook safety (runc)', { skip: isRoot ? false : 'needs root (eBPF, runc,
     slotsBefore = await claimedSlots();
   });
   after(async () => {
-    assert.deepEqual(runStateFiles(env), [], 'no run state left');
-    assert.deepEqual(await claimedSlots(), slotsBefore, 'no tracer slot left claimed');
-    assert.deepEqual(strayHookProcesses(), [], 'no hook process left');
-    env.cleanup();
+    try {
+      assert.deepEqual(runStateFiles(env), [], 'no run state left');
+      assert.deepEqual(await claimedSlots(), slotsBefore, 'no tracer slot left claimed');
+      assert.deepEqual(strayHookProcesses(), [], 'no hook process left');
+    } finally {
+      env.cleanup();
+    }
   });
 
   /** Runs `true` with the annotation; the container still starts (onFailure: start). */

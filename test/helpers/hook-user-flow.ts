@@ -19,10 +19,13 @@ export function userFlow(runtime: Runtime): void {
       slotsBefore = await claimedSlots();
     });
     after(async () => {
-      assert.deepEqual(runStateFiles(env), [], 'every run state was removed');
-      assert.deepEqual(await claimedSlots(), slotsBefore, 'no tracer slot leaked');
-      assert.deepEqual(strayHookProcesses(), [], 'no hook process left running');
-      env.cleanup();
+      try {
+        assert.deepEqual(runStateFiles(env), [], 'every run state was removed');
+        assert.deepEqual(await claimedSlots(), slotsBefore, 'no tracer slot leaked');
+        assert.deepEqual(strayHookProcesses(), [], 'no hook process left running');
+      } finally {
+        env.cleanup();
+      }
     });
 
     test('record ls /: the profile exists when the runtime returns', () => {
