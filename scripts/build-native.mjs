@@ -82,3 +82,16 @@ for (const addon of ['ebpf-napi', 'libseccomp-napi']) {
   run(process.execPath, [nodeGyp, 'rebuild', '--silent', ...nodedirArgs()], dir);
   console.error(`built ${out}`);
 }
+
+// 3. The hook's native entry: a few-KB C client that hands the OCI state to a running hookd, or
+// becomes `node bin/seccomp-tailor-hook` itself. It embeds this checkout's node and hook script
+// paths, so it is built here, at install time (src/oci/hook-client.ts builds the same way).
+const hookSrc = join(root, 'native', 'hook-client', 'seccomp-tailor-hook.c');
+const hookOut = join(root, 'build', 'hook', 'seccomp-tailor-hook');
+if (existsSync(hookSrc) && !upToDate(hookOut, hookSrc)) {
+  mkdirSync(dirname(hookOut), { recursive: true });
+  run(existsSync('/usr/bin/cc') ? '/usr/bin/cc' : 'clang', ['-O2', '-Wall', '-Wextra', '-Werror',
+    `-DNODE_PATH=${JSON.stringify(process.execPath)}`, `-DHOOK_SCRIPT=${JSON.stringify(join(root, 'bin', 'seccomp-tailor-hook'))}`,
+    '-o', hookOut, hookSrc]);
+  console.error(`built ${hookOut}`);
+}
