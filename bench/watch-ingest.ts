@@ -88,10 +88,52 @@ async function main() {
     for (const [name, a] of results) {
       console.log(`  ${name}: ${fmt(median(a.rate))} records/s wall (goal >= 200,000), ${fmt(median(a.cpuRate))} records per CPU-second, peak RSS ${median(a.rss)} MB (goal < 150)`);
     }
+    await flood(dir, pid, stat, profile, denied);
   } finally {
     child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A minute's worth of a 100,000 records/s flood (6,000,000 records) written into the watcher's
+ * stdin as fast as the pipe takes them: the writer is held back by the full pipe (backpressure),
+ * and the watcher's peak RSS must stay where it was for 1,000,000.
+ */
+async function flood(dir: string, pid: number, stat: string, profile: string, denied: Array<{ nr: number; name: string }>) {
+  const total = Number(process.env.FLOOD_RECORDS ?? 6_000_000);
+  const stateDir = join(dir, 'state-flood');
+  registerContainer(stateDir, {
+    id: 'bench', runtime: 'runc', initPid: pid, initStartTime: startTicksFromStat(stat)!,
+    mntNs: nsInode(readlinkSync(`/proc/${pid}/ns/mnt`))!, pidNs: nsInode(readlinkSync(`/proc/${pid}/ns/pid`))!,
+    profilePath: profile, registeredAt: new Date().toISOString(),
+  });
+  const w = spawn(process.execPath, [join(packageRoot(), 'bin', 'seccomp-tailor'), 'watch', '--source', '-', '--state-dir', stateDir, '--no-discovery', '--no-witness'], {
+    stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, NODE_OPTIONS: '--max-semi-space-size=2' },
+  });
+  let out = '';
+  w.stdout!.setEncoding('utf8').on('data', (d: string) => { out += d; });
+  const t0 = Date.now() / 1000;
+  const started = performance.now();
+  let serial = 1;
+  let blocked = 0;
+  for (let i = 0; i < total;) {
+    let chunk = '';
+    for (let k = 0; k < 2000 && i < total; k++, i++) {
+      const s = denied[i % denied.length]!;
+      chunk += `type=SECCOMP msg=audit(${(t0 + i / 1e7).toFixed(3)}:${serial++}): auid=4294967295 uid=0 gid=0 ses=4294967295 subj=unconfined pid=${pid} comm="worker" exe="/usr/bin/worker" sig=0 arch=c000003e syscall=${s.nr} compat=0 ip=0x7f3a1c2b3d4e code=0x7ffc0000\x1dAUID="unset" UID="root" GID="root" ARCH=x86_64 SYSCALL=${s.name}\n`;
+    }
+    if (!w.stdin!.write(chunk, 'latin1')) {
+      blocked++;
+      await once(w.stdin!, 'drain');
+    }
+  }
+  w.stdin!.end();
+  await once(w, 'exit');
+  const secs = (performance.now() - started) / 1000;
+  const summary = out.split('\n').filter((l) => l.includes('"msg":"stopped"')).map((l) => JSON.parse(l) as { attributed: number; maxRssMB: number })[0];
+  if (!summary || summary.attributed !== total) throw new Error(`flood: ${out.slice(-1500)}`);
+  console.log(`flood through stdin: ${total} records in ${secs.toFixed(1)} s (${fmt(total / secs)} records/s), writer held back by the pipe ${blocked} times, peak RSS ${summary.maxRssMB} MB, every record counted`);
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

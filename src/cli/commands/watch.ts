@@ -1,11 +1,14 @@
 // `seccomp-tailor watch`: the audit-watcher daemon (src/watch/daemon.ts).
 import type { AnyCommand } from './index.js';
 import { defaultStateDir } from '../../state/paths.js';
+import { InputError } from '../../errors.js';
 
 export default {
-  command: 'watch',
+  // `[input]` only so that `--source -` parses: yargs reads a lone `-` as a positional argument.
+  command: 'watch [input]',
   describe: 'Watch the audit log for seccomp denials and keep one proposal per (container or image, profile file)',
   builder: (y) => y
+    .positional('input', { type: 'string', hidden: true })
     .option('source', { type: 'string', default: 'auto', describe: 'auto | auditd | kmsg | journald | FILE | - (stdin)' })
     .option('state-dir', { type: 'string', default: defaultStateDir, describe: 'proposals, registry and checkpoints' })
     .option('metrics', { type: 'string', describe: 'serve Prometheus /metrics and /healthz on [HOST:]PORT' })
@@ -14,9 +17,13 @@ export default {
     .option('witness', { type: 'boolean', default: true, describe: 'load the eBPF exit witness (attributes processes killed before their record is read)' })
     .option('witness-pin', { type: 'string', hidden: true, describe: 'bpffs directory for the pinned witness' }),
   handler: async (argv: Record<string, unknown>) => {
+    // yargs turns the `-` of `--source -` into an empty positional and leaves --source at its default.
+    const args = process.argv;
+    const stdin = args.some((a, i) => a === '-' && (args[i - 1] === '--source' || args[i - 1] === '-s')) || argv.source === '-';
+    if (argv.input !== undefined && argv.input !== '' && argv.input !== '-') throw new InputError('WATCH_BAD_ARGUMENT', `watch takes no argument "${String(argv.input)}": use --source FILE`);
     const { runWatch } = await import('../../watch/daemon.js');
     await runWatch({
-      source: String(argv.source), stateDir: String(argv.stateDir), once: argv.once === true,
+      source: stdin ? '-' : String(argv.source), stateDir: String(argv.stateDir), once: argv.once === true,
       discovery: argv.discovery !== false, witness: argv.witness !== false,
       ...(typeof argv.metrics === 'string' ? { metrics: argv.metrics } : {}),
       ...(typeof argv.witnessPin === 'string' ? { witnessPinDir: argv.witnessPin } : {}),
