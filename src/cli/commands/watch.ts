@@ -15,12 +15,18 @@ export default {
     .option('once', { type: 'boolean', default: false, describe: 'read to the current end of the source, write proposals, exit' })
     .option('discovery', { type: 'boolean', default: true, describe: 'discover runc/crun containers from their state directories' })
     .option('witness', { type: 'boolean', default: true, describe: 'load the eBPF exit witness (attributes processes killed before their record is read)' })
-    .option('witness-pin', { type: 'string', hidden: true, describe: 'bpffs directory for the pinned witness' }),
+    .option('witness-pin', { type: 'string', hidden: true, describe: 'bpffs directory for the pinned witness' })
+    .option('unpin-witness', { type: 'boolean', default: false, describe: 'detach the pinned eBPF exit witness (it outlives the watcher on purpose) and exit' }),
   handler: async (argv: Record<string, unknown>) => {
     // yargs turns the `-` of `--source -` into an empty positional and leaves --source at its default.
     const args = process.argv;
     const stdin = args.some((a, i) => a === '-' && (args[i - 1] === '--source' || args[i - 1] === '-s')) || argv.source === '-';
     if (argv.input !== undefined && argv.input !== '' && argv.input !== '-') throw new InputError('WATCH_BAD_ARGUMENT', `watch takes no argument "${String(argv.input)}": use --source FILE`);
+    if (argv.unpinWitness === true) {
+      const { ExitWitnesses, DEFAULT_PIN_DIR } = await import('../../watch/witness.js');
+      ExitWitnesses.remove(typeof argv.witnessPin === 'string' ? argv.witnessPin : DEFAULT_PIN_DIR);
+      return;
+    }
     const { runWatch } = await import('../../watch/daemon.js');
     await runWatch({
       source: stdin ? '-' : String(argv.source), stateDir: String(argv.stateDir), once: argv.once === true,
