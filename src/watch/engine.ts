@@ -204,7 +204,7 @@ export class WatchEngine {
       return;
     }
     const silent = hiddenDenials(p.profile);
-    if (silent) this.warnOnce(`silent:${entry.id}`, { container: entry.id, profile: path, defaultAction: p.profile.defaultAction }, silent);
+    if (silent) this.warnOnce(`silent:${path}`, { container: entry.id, profile: path, defaultAction: p.profile.defaultAction }, silent);
   }
 
   private warnOnce(key: string, fields: object, msg: string): void {
