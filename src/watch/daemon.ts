@@ -195,6 +195,7 @@ export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
     cleanups.push(() => clearInterval(countLines));
 
     const started = performance.now();
+    log.info({ source: chosen.source.description, containers: index.size, witness: witness !== undefined }, 'ready');
     await chosen.source.run(sink, engine.checkpoint(chosen.source.key), { once: o.once ?? false, signal });
     engine.flush();
     const readMs = Math.round(performance.now() - started);

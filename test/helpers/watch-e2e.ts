@@ -82,11 +82,11 @@ export async function startWatcher(args: string[]): Promise<Watcher> {
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code, sig) => resolve(code ?? (sig ? 128 : null))));
   const lines = () => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
   await Promise.race([
-    waitFor('the watcher to start', () => lines().some((l) => l.msg === 'watching'), 15000),
+    waitFor('the watcher to be ready', () => lines().some((l) => l.msg === 'ready'), 15000),
     exited.then((c) => { throw new Error(`watcher exited (${c}) at start: ${err}${out}`); }),
   ]);
-  // Discovery and the source are set up right after "watching": give them a moment.
-  await sleep(300);
+  // "ready" comes just before the source's first read: give that read a moment.
+  await sleep(100);
   return {
     proc,
     lines,
