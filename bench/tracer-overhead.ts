@@ -15,6 +15,8 @@ import { fmt, median, rotated } from './stats.js';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const DD_COUNT = Number(process.env.BENCH_DD_COUNT ?? 2_000_000);
 const LOOP = Number(process.env.BENCH_LOOP ?? 2_000_000);
+// strace -f is ~60x slower (minutes per run at these sizes): fewer rounds of it are enough.
+const STRACE_ROUNDS = Number(process.env.BENCH_STRACE_ROUNDS ?? 2);
 
 const workloads: Record<string, string[]> = {
   dd: ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=1', `count=${DD_COUNT}`, 'status=none'],
@@ -65,7 +67,10 @@ async function wallClock(): Promise<void> {
   for (const [name, argv] of Object.entries(workloads)) {
     const times: Record<Config, number[]> = { none: [], empty: [], untraced: [], traced: [], strace: [] };
     for (let r = 0; r < ROUNDS; r++) {
-      for (const c of rotated(configs, r)) times[c].push(await runOnce(c, argv));
+      for (const c of rotated(configs, r)) {
+        if (c === 'strace' && r >= STRACE_ROUNDS) continue;
+        times[c].push(await runOnce(c, argv));
+      }
     }
     const m = Object.fromEntries(configs.map((c) => [c, median(times[c])])) as Record<Config, number>;
     const floor = m.empty - m.none;

@@ -9,6 +9,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // name -> script (compiled TypeScript under dist/bench, or a script run by node as is)
 const benches = {
   tracer: 'dist/bench/tracer-overhead.js',
+  container: 'dist/bench/container-overhead.js',
   parse: 'dist/bench/parse.js',
   apply: 'dist/bench/apply.js',
   'watch-ingest': 'dist/bench/watch-ingest.js',
