@@ -90,6 +90,8 @@ export class WatchEngine {
     const m = this.o.metrics;
     if (m) {
       this.counter(`${e.action}\0${label}`, () => m.events.labels(e.action, label)).inc();
+      const via = a.kind === 'container' ? a.via : a.kind;
+      this.counter(`v\0${via}`, () => m.attributions.labels(via)).inc();
       if ((this.stats.events & 255) === 1) m.lag.set((Date.now() - Date.parse(e.time)) / 1000);
     }
     const subject = a.kind === 'container' ? this.subjectOfCached(a.entry) : undefined;

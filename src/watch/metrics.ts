@@ -14,6 +14,11 @@ export class WatchMetrics {
   readonly lossNotices = new Counter({ name: 'seccomp_tailor_watch_loss_notices_total', help: 'Kernel or auditd notices of lost records', labelNames: ['source'] as const, registers: [this.registry] });
   readonly lostRecords = new Counter({ name: 'seccomp_tailor_watch_lost_records_total', help: 'Records the kernel or auditd reported lost', registers: [this.registry] });
   readonly unattributed = new Counter({ name: 'seccomp_tailor_watch_unattributed_total', help: 'Records of containers with no profile file to propose against, or of no container', labelNames: ['reason'] as const, registers: [this.registry] });
+  readonly attributions = new Counter({
+    name: 'seccomp_tailor_watch_attributions_total',
+    help: 'How each record was mapped: pid-ns, mnt-ns, cgroup-path, cgroup-id, witness (the process had left /proc), or host, unregistered, unknown',
+    labelNames: ['via'] as const, registers: [this.registry],
+  });
   readonly proposalWrites = new Counter({ name: 'seccomp_tailor_watch_proposal_writes_total', help: 'Proposal files written', registers: [this.registry] });
   readonly proposalsOpen = new Gauge({ name: 'seccomp_tailor_watch_proposals_open', help: 'Open proposals this watcher maintains', registers: [this.registry] });
   readonly containers = new Gauge({ name: 'seccomp_tailor_watch_containers', help: 'Containers known (registered or discovered)', registers: [this.registry] });

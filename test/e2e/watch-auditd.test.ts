@@ -3,9 +3,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { rmSync } from 'node:fs';
+import { cpSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { packageRoot } from '../../src/native/package-root.js';
 import {
-  cleanupContainer, ensureAuditd, isRoot, makeBundle, profileDenying, proposalFor, runContainer, startWatcher, tmp, waitFor, writeJson, type Watcher,
+  auditRecords, cleanupContainer, ensureAuditd, isRoot, makeBundle, profileDenying, proposalFor, runContainer, startWatcher, tmp, waitFor, writeJson, type Watcher,
 } from '../helpers/watch-e2e.js';
 
 const skip = !isRoot ? 'needs root' : false;
@@ -68,8 +70,27 @@ test('complain mode: the new syscalls appear in a proposal for the container and
 });
 
 test('KILL_PROCESS: the killed process is attributed to its container although it left /proc', { skip }, async () => {
+  const since = Date.now() / 1000 - 1;
   // 128 + SIGSYS: the kernel killed the container's process at its first uname(2).
   await runAndExpect('kill', 'SCMP_ACT_KILL_PROCESS', ['uname', '-a'], ['uname'], 'kill_process', 159);
+
+  // The proof that the exit witness did it: replay just that record, with the registry the watcher
+  // had, once without the witness (not attributable: the pid is gone) and once with it.
+  const records = auditRecords((l) => l.includes('code=0x80000000') && l.includes('comm="uname"') && Number(/audit\((\d+\.\d+):/.exec(l)?.[1]) >= since);
+  assert.equal(records.length, 1);
+  const pid = Number(/ pid=(\d+)/.exec(records[0]!)![1]);
+  assert.ok(!existsSync(`/proc/${pid}`), 'the killed process is gone from /proc');
+  const replay = (name: string, extra: string[]) => {
+    const sd = join(dir, name);
+    cpSync(join(stateDir, 'registry'), join(sd, 'registry'), { recursive: true });
+    const log = join(dir, `${name}.log`);
+    writeFileSync(log, records[0]! + '\n');
+    const r = spawnSync(process.execPath, [join(packageRoot(), 'bin', 'seccomp-tailor'), 'watch', '--once', '--source', log, '--state-dir', sd, '--no-discovery', ...extra], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return proposalFor(sd, `stw-kill-${tag}`);
+  };
+  assert.equal(replay('replay-without', ['--no-witness']), undefined);
+  assert.deepEqual(replay('replay-with', ['--witness-pin', PIN])?.add.map((a) => a.syscall), ['uname']);
 });
 
 test('two containers at once, same profile file: each proposal lists only its own container\'s syscalls', { skip }, async () => {
@@ -100,6 +121,8 @@ test('metrics: events by action and container, proposals, /healthz', { skip }, a
   assert.match(text, new RegExp(`seccomp_tailor_watch_events_total\\{action="kill_process",container="stw-kill-${tag}"\\} 1\\b`));
   assert.match(text, new RegExp(`seccomp_tailor_watch_events_total\\{action="log",container="stw-complain-${tag}"\\} \\d+`));
   assert.match(text, /seccomp_tailor_watch_proposal_writes_total [1-9]/);
+  // The KILL_PROCESS case was attributed by the exit witness: its process had left /proc.
+  assert.match(text, /seccomp_tailor_watch_attributions_total\{via="witness"\} [1-9]/);
   assert.match(text, /seccomp_tailor_watch_proposals_open [1-9]/);
   assert.equal((await fetch(url.replace('/metrics', '/healthz'))).status, 200);
 });
