@@ -38,6 +38,7 @@ export class WatchEngine {
   private readonly pendingSince = new Map<string, number>();
   private flushTimer: NodeJS.Timeout | undefined;
   private lastFlush = 0;
+  private flushDue = 0;
   private checkpointDirty = false;
   readonly stats = { events: 0, attributed: 0, proposalWrites: 0, flushes: 0 };
 
@@ -216,9 +217,19 @@ export class WatchEngine {
     this.o.log.warn(fields, msg);
   }
 
+  /**
+   * Denials are written out within flushIntervalMs; a checkpoint alone (lines that were no SECCOMP
+   * record) can wait a second: replaying a second of other lines after a crash costs nothing.
+   */
   private scheduleFlush(): void {
-    if (this.flushTimer) return;
-    const wait = Math.max(0, this.lastFlush + (this.o.flushIntervalMs ?? 100) - Date.now());
+    const urgent = this.agg.dirtyCount > 0;
+    const due = this.lastFlush + (urgent ? (this.o.flushIntervalMs ?? 100) : Math.max(1000, this.o.flushIntervalMs ?? 100));
+    if (this.flushTimer) {
+      if (due >= this.flushDue) return;
+      clearTimeout(this.flushTimer);
+    }
+    this.flushDue = due;
+    const wait = Math.max(0, due - Date.now());
     this.flushTimer = setTimeout(() => {
       this.flushTimer = undefined;
       try {
