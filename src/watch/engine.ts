@@ -1,16 +1,13 @@
 // The watcher's core: parse results in, tallies per (container or image, profile file) up, proposals
 // and the state file out. Sources and the registry feed it; it does no reading of its own.
-import { mkdirSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import type { Logger } from 'pino';
 import type { ParseResult, SeccompEvent } from '../../parsers/types.js';
-import { proposalId, sha256Hex, type Proposal } from '../profile/proposal.js';
-import { checkProfile, serializeProfile, type SeccompProfile } from '../profile/schema.js';
+import { proposalId, type Proposal } from '../profile/proposal.js';
 import { Aggregator, type Subject, type SyscallTally } from './aggregator.js';
 import type { Attribution, Mapper } from './mapper.js';
 import type { WatchMetrics } from './metrics.js';
 import { readProposal, writeProposal, type ProfileCache } from './proposal-store.js';
+import { hiddenDenials, profileFileOf } from './container-profile.js';
 import type { RegistryEntry } from './registry.js';
 import { renderProposal, sameContent, type IsRejected } from './render-proposal.js';
 import { saveState, type Checkpoint, type WatchState } from './state-store.js';
@@ -167,7 +164,7 @@ export class WatchEngine {
   }
 
   private subjectOf(entry: RegistryEntry): SubjectRef | undefined {
-    const profilePath = entry.profilePath ?? this.materializeEmbedded(entry);
+    const profilePath = profileFileOf(this.o.stateDir, entry);
     if (!profilePath) return undefined;
     const container: Proposal['container'] = { id: entry.id, runtime: entry.runtime };
     if (entry.name) container.name = entry.name;
@@ -175,31 +172,9 @@ export class WatchEngine {
     return { id: proposalId(container, profilePath), container, profilePath };
   }
 
-  /**
-   * A profile embedded in config.json has no file to patch: it is copied once to a file of its own
-   * (named by its content) that proposals point at and that `apply` can patch for the next start.
-   */
-  private materializeEmbedded(entry: RegistryEntry): string | undefined {
-    if (entry.profile === undefined) return undefined;
-    let profile: SeccompProfile;
-    try {
-      profile = checkProfile(entry.profile, `${entry.id}: config.json linux.seccomp`);
-    } catch {
-      return undefined;
-    }
-    const text = serializeProfile(profile);
-    const dir = join(this.o.stateDir, 'profiles');
-    const path = join(dir, `embedded-${sha256Hex(text).slice(0, 12)}.json`);
-    if (!existsSync(path)) {
-      mkdirSync(dir, { recursive: true, mode: 0o755 });
-      writeFileAtomic.sync(path, text, { mode: 0o644 });
-    }
-    return path;
-  }
-
-  /** Warns once per container whose profile would keep its denials out of the log. */
+  /** Warns once per profile that would keep a container's denials out of the log. */
   noticeContainer(entry: RegistryEntry): void {
-    const path = entry.profilePath ?? this.materializeEmbedded(entry);
+    const path = profileFileOf(this.o.stateDir, entry);
     if (!path) return;
     const p = this.o.profiles.read(path);
     if ('error' in p) {
@@ -298,11 +273,4 @@ function labelOf(a: Attribution): string {
     case 'host': return 'host';
     case 'unknown': return 'unknown';
   }
-}
-
-/** Why this profile's denials would not reach the log, or undefined when they do. */
-export function hiddenDenials(p: SeccompProfile): string | undefined {
-  const logged = new Set(['SCMP_ACT_LOG', 'SCMP_ACT_KILL', 'SCMP_ACT_KILL_PROCESS', 'SCMP_ACT_KILL_THREAD', 'SCMP_ACT_ALLOW']);
-  if (logged.has(p.defaultAction) || p.flags?.includes('SECCOMP_FILTER_FLAG_LOG')) return undefined;
-  return `the profile's default action ${p.defaultAction} is not logged without SECCOMP_FILTER_FLAG_LOG: the kernel writes no record of these denials and the watcher cannot see them (use \`seccomp-tailor profile complain\` or \`enforce\`)`;
 }

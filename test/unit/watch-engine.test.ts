@@ -4,7 +4,8 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { WatchEngine, hiddenDenials } from '../../src/watch/engine.js';
+import { WatchEngine } from '../../src/watch/engine.js';
+import { hiddenDenials } from '../../src/watch/container-profile.js';
 import type { Mapper } from '../../src/watch/mapper.js';
 import { ProfileCache } from '../../src/watch/proposal-store.js';
 import type { RegistryEntry } from '../../src/watch/registry.js';
