@@ -65,6 +65,21 @@ export const hookConfigInvalid = (path: string, why: string) => new RecordError(
 
 // --- watch ------------------------------------------------------------------------------------
 export class WatchError extends TailorError {}
+export const registryEntryInvalid = (what: string, detail: string) =>
+  new WatchError('REGISTRY_ENTRY_INVALID', `${what}: not a valid registry entry: ${detail}`);
+export const watchStateUnreadable = (path: string, cause: unknown) =>
+  new WatchError('WATCH_STATE_UNREADABLE', `cannot read ${path}: ${(cause as Error).message}`, { cause });
+export const watchStateCorrupt = (path: string, detail: string, cause: unknown) =>
+  new WatchError('WATCH_STATE_CORRUPT', `${path} ${detail}; move it aside to start over (counts since the last proposal write are then lost)`, { cause });
+export const watchSourceFailed = (detail: string) => new WatchError('WATCH_SOURCE_FAILED', detail);
+export const watcherAlreadyRunning = (pid: number, stateDir: string) =>
+  new WatchError('WATCH_ALREADY_RUNNING', `another watcher (pid ${pid}) uses the state directory ${stateDir}`);
+export const badMetricsAddress = (addr: string) =>
+  new InputError('WATCH_BAD_METRICS_ADDR', `--metrics ${addr}: expected PORT or HOST:PORT`);
+export const metricsListenFailed = (addr: string, cause: Error) =>
+  new WatchError('WATCH_METRICS_LISTEN', `--metrics ${addr}: ${cause.message}`, { cause });
+export const watchBadArgument = (arg: string) =>
+  new InputError('WATCH_BAD_ARGUMENT', `watch takes no argument "${arg}": use --source FILE`);
 
 // --- apply ------------------------------------------------------------------------------------
 export class ApplyError extends TailorError {}

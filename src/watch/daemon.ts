@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { createLineParser } from '../../parsers/index.js';
 import { isRejected } from '../apply/rejections.js';
-import { WatchError } from '../errors.js';
+import { WatchError, watcherAlreadyRunning } from '../errors.js';
 import { syscallName } from '../native/libseccomp.js';
 import { registryDir } from '../state/paths.js';
 import { chooseSource } from './choose-source.js';
@@ -66,7 +66,7 @@ function takePidLock(stateDir: string): () => void {
       try {
         process.kill(pid, 0);
         const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        if (cmd.includes('watch')) throw new WatchError('WATCH_ALREADY_RUNNING', `another watcher (pid ${pid}) uses the state directory ${stateDir}`);
+        if (cmd.includes('watch')) throw watcherAlreadyRunning(pid, stateDir);
       } catch (e) {
         if (e instanceof WatchError) throw e;
         // Not alive (a kill -9 left the file): take over.

@@ -1,7 +1,7 @@
 // Prometheus metrics and /healthz for `watch --metrics ADDR`.
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { WatchError } from '../errors.js';
+import { badMetricsAddress, metricsListenFailed } from '../errors.js';
 
 export class WatchMetrics {
   readonly registry = new Registry();
@@ -33,7 +33,7 @@ export class WatchMetrics {
   /** ADDR is `PORT`, `HOST:PORT` or `[V6]:PORT`. Resolves once listening. */
   async listen(addr: string): Promise<{ host: string; port: number }> {
     const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(addr) ?? /^()()(\d+)$/.exec(addr);
-    if (!m) throw new WatchError('WATCH_BAD_METRICS_ADDR', `--metrics ${addr}: expected PORT or HOST:PORT`);
+    if (!m) throw badMetricsAddress(addr);
     const host = m[1] || m[2] || '127.0.0.1';
     const port = Number(m[3]);
     this.server = createServer((req, res) => {
@@ -51,7 +51,7 @@ export class WatchMetrics {
       res.writeHead(404).end();
     });
     await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', (e) => reject(new WatchError('WATCH_METRICS_LISTEN', `--metrics ${addr}: ${e.message}`, { cause: e })));
+      this.server!.once('error', (e) => reject(metricsListenFailed(addr, e)));
       this.server!.listen(port, host, () => resolve());
     });
     const a = this.server.address();

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
 import { registryDir } from '../state/paths.js';
-import { WatchError } from '../errors.js';
+import { registryEntryInvalid } from '../errors.js';
 
 // An OCI container id becomes a file name: no path separators, no leading dot.
 const containerId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'a container id is letters, digits, _ . - (at most 128)');
@@ -38,12 +38,11 @@ export type RegistryEntry = z.infer<typeof RegistryEntry>;
 
 export const registryEntryPath = (stateDir: string, id: string): string => join(registryDir(stateDir), `${id}.json`);
 
-const invalidEntry = (what: string, detail: string) => new WatchError('REGISTRY_ENTRY_INVALID', `${what}: not a valid registry entry: ${detail}`);
 
 /** Records a running container (atomically: readers never see half a file). */
 export function registerContainer(stateDir: string, entry: RegistryEntry): void {
   const r = RegistryEntry.safeParse(entry);
-  if (!r.success) throw invalidEntry(String((entry as { id?: unknown }).id), z.prettifyError(r.error));
+  if (!r.success) throw registryEntryInvalid(String((entry as { id?: unknown }).id), z.prettifyError(r.error));
   mkdirSync(registryDir(stateDir), { recursive: true, mode: 0o700 });
   writeFileAtomic.sync(registryEntryPath(stateDir, r.data.id), JSON.stringify(r.data, null, 2) + '\n', { mode: 0o600 });
 }

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
-import { WatchError } from '../errors.js';
+import { watchStateCorrupt, watchStateUnreadable } from '../errors.js';
 import type { AggregateSnapshot } from './aggregator.js';
 
 export const FileCheckpoint = z.object({
@@ -66,16 +66,16 @@ export function loadState(stateDir: string): WatchState {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return emptyState();
-    throw new WatchError('WATCH_STATE_UNREADABLE', `cannot read ${path}: ${(e as Error).message}`, { cause: e });
+    throw watchStateUnreadable(path, e);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new WatchError('WATCH_STATE_CORRUPT', `${path} is not JSON; move it aside to start over (counts since the last proposal write are then lost)`, { cause: e });
+    throw watchStateCorrupt(path, 'is not JSON', e);
   }
   const r = WatchState.safeParse(json);
-  if (!r.success) throw new WatchError('WATCH_STATE_CORRUPT', `${path} is not a watch state:\n${z.prettifyError(r.error)}`, { cause: r.error });
+  if (!r.success) throw watchStateCorrupt(path, `is not a watch state:\n${z.prettifyError(r.error)}`, r.error);
   return r.data;
 }
 

@@ -1,7 +1,7 @@
 // `seccomp-tailor watch`: the audit-watcher daemon (src/watch/daemon.ts).
 import type { AnyCommand } from './index.js';
 import { defaultStateDir } from '../../state/paths.js';
-import { InputError } from '../../errors.js';
+import { watchBadArgument } from '../../errors.js';
 
 export default {
   // `[input]` only so that `--source -` parses: yargs reads a lone `-` as a positional argument.
@@ -21,7 +21,7 @@ export default {
     // yargs turns the `-` of `--source -` into an empty positional and leaves --source at its default.
     const args = process.argv;
     const stdin = args.some((a, i) => a === '-' && (args[i - 1] === '--source' || args[i - 1] === '-s')) || argv.source === '-';
-    if (argv.input !== undefined && argv.input !== '' && argv.input !== '-') throw new InputError('WATCH_BAD_ARGUMENT', `watch takes no argument "${String(argv.input)}": use --source FILE`);
+    if (argv.input !== undefined && argv.input !== '' && argv.input !== '-') throw watchBadArgument(String(argv.input));
     if (argv.unpinWitness === true) {
       const { ExitWitnesses, DEFAULT_PIN_DIR } = await import('../../watch/witness.js');
       ExitWitnesses.remove(typeof argv.witnessPin === 'string' ? argv.witnessPin : DEFAULT_PIN_DIR);

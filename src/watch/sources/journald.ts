@@ -4,7 +4,7 @@
 // arrives through both transports.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { WatchError } from '../../errors.js';
+import { watchSourceFailed } from '../../errors.js';
 import type { Checkpoint } from '../state-store.js';
 import type { RunOptions, Source, SourceSink } from './source.js';
 
@@ -57,7 +57,7 @@ export class JournaldSource implements Source {
     }
     const [code] = (await exited) as [number | null];
     if (!opts.signal.aborted && code !== 0 && !opts.once) {
-      throw new WatchError('WATCH_SOURCE_FAILED', `journalctl exited with ${code}: ${stderr.trim().split('\n')[0] ?? ''}`);
+      throw watchSourceFailed(`journalctl exited with ${code}: ${stderr.trim().split('\n')[0] ?? ''}`);
     }
   }
 }
