@@ -22,8 +22,23 @@ const workloads: Record<string, string[]> = {
   dd: ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=1', `count=${DD_COUNT}`, 'status=none'],
   getppid: ['perl', '-e', `getppid() for 1..${LOOP}`],
 };
-type Config = 'none' | 'empty' | 'untraced' | 'traced' | 'strace';
-const configs: Config[] = ['none', 'empty', 'untraced', 'traced', 'strace'];
+// untraced: the tracer attached, recording nothing (a pinned tracer between containers);
+// busy: the tracer recording another process (a container being traced) while this one is not.
+type Config = 'none' | 'empty' | 'untraced' | 'busy' | 'traced' | 'strace';
+const configs: Config[] = ['none', 'empty', 'untraced', 'busy', 'traced', 'strace'];
+
+/** A claimed slot tagging a sleeping process: some recording is going on elsewhere. */
+async function otherRecording(t: Tracer): Promise<() => Promise<void>> {
+  const p = spawnPaused('/bin/sleep', ['600'], 'ignore');
+  const target = t.claim();
+  target.addProcess(p.pid);
+  p.release();
+  return async () => {
+    p.child.kill('SIGKILL');
+    await p.exited;
+    target.release();
+  };
+}
 
 function attachEmpty(): { link: BpfLink; close(): void } {
   const obj = BpfObject.openFile(packagePath('build', 'bpf', 'bench_empty.bpf.o'));
@@ -55,9 +70,11 @@ async function runOnce(config: Config, argv: string[]): Promise<number> {
       try { return await timeWorkload(argv); } finally { e.close(); }
     }
     case 'untraced':
+    case 'busy':
     case 'traced': {
       const t = Tracer.load();
-      try { return await timeWorkload(argv, config === 'traced' ? t : undefined); } finally { t.close(); }
+      const stop = config === 'busy' ? await otherRecording(t) : undefined;
+      try { return await timeWorkload(argv, config === 'traced' ? t : undefined); } finally { await stop?.(); t.close(); }
     }
   }
 }
@@ -65,7 +82,7 @@ async function runOnce(config: Config, argv: string[]): Promise<number> {
 async function wallClock(): Promise<void> {
   console.log(`\n## Wall clock, median of ${ROUNDS} interleaved rounds (ms)`);
   for (const [name, argv] of Object.entries(workloads)) {
-    const times: Record<Config, number[]> = { none: [], empty: [], untraced: [], traced: [], strace: [] };
+    const times: Record<Config, number[]> = { none: [], empty: [], untraced: [], busy: [], traced: [], strace: [] };
     for (let r = 0; r < ROUNDS; r++) {
       for (const c of rotated(configs, r)) {
         if (c === 'strace' && r >= STRACE_ROUNDS) continue;
@@ -76,7 +93,7 @@ async function wallClock(): Promise<void> {
     const floor = m.empty - m.none;
     console.log(`\n${name}: ${argv.join(' ')}`);
     for (const c of configs) console.log(`  ${c.padEnd(9)} ${fmt(m[c]).padStart(9)} ms   x${fmt(m[c] / m.none, 3)} of none`);
-    for (const c of ['untraced', 'traced'] as const) {
+    for (const c of ['untraced', 'busy', 'traced'] as const) {
       const extra = m[c] - m.empty;
       console.log(`  ${c}: extra over empty ${fmt(extra)} ms = ${fmt((100 * extra) / floor)}% of the empty program's own cost (${fmt(floor)} ms; goal <= 20%)`);
     }
@@ -90,26 +107,29 @@ async function kernelCounters(): Promise<void> {
     const argv = workloads.getppid!;
     const perRun = (before: { runTimeNs: bigint; runCount: bigint }, after: { runTimeNs: bigint; runCount: bigint }) =>
       Number(after.runTimeNs - before.runTimeNs) / Number(after.runCount - before.runCount);
-    const res: Record<string, number[]> = { empty: [], untraced: [], traced: [] };
+    const res: Record<string, number[]> = { empty: [], untraced: [], busy: [], traced: [] };
     for (let r = 0; r < ROUNDS; r++) {
       const e = attachEmpty();
       const b0 = e.link.programInfo();
       await timeWorkload(argv);
       res.empty!.push(perRun(b0, e.link.programInfo()));
       e.close();
-      for (const mode of ['untraced', 'traced'] as const) {
+      for (const mode of ['untraced', 'busy', 'traced'] as const) {
         const t = Tracer.load();
+        const stop = mode === 'busy' ? await otherRecording(t) : undefined;
         const info = () => t.programInfo().find((p) => p.program === 'on_sys_enter')!;
         const a = info();
         await timeWorkload(argv, mode === 'traced' ? t : undefined);
         res[mode]!.push(perRun(a, info()));
+        await stop?.();
         t.close();
       }
     }
     const m = Object.fromEntries(Object.entries(res).map(([k, v]) => [k, median(v)])) as Record<string, number>;
     console.log(`\n## Kernel counters (bpf_stats), sys_enter program, ns per run, median of ${ROUNDS}`);
     console.log(`  empty program       ${fmt(m.empty!)} ns (includes the counters' own clock reads)`);
-    console.log(`  tracer, untraced    ${fmt(m.untraced!)} ns   (+${fmt(m.untraced! - m.empty!)} ns over empty)`);
+    console.log(`  tracer, idle        ${fmt(m.untraced!)} ns   (+${fmt(m.untraced! - m.empty!)} ns over empty; nothing being recorded)`);
+    console.log(`  tracer, untraced    ${fmt(m.busy!)} ns   (+${fmt(m.busy! - m.empty!)} ns over empty; another process being recorded)`);
     console.log(`  tracer, traced      ${fmt(m.traced!)} ns   (+${fmt(m.traced! - m.empty!)} ns over empty)`);
   } finally {
     execFileSync('sysctl', ['-q', 'kernel.bpf_stats_enabled=0']);

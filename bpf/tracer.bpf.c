@@ -67,6 +67,26 @@ struct {
 	__type(value, struct syscall_count);
 } counts SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tracer_control);
+} control SEC(".maps");
+
+/* A pinned tracer stays attached between recordings: with no slot claimed, a few loads of the
+ * control bytes (no helper call) send every task on its way. */
+static __always_inline int recording_anything(void)
+{
+	__u32 zero = 0;
+	struct tracer_control *ctl = bpf_map_lookup_elem(&control, &zero);
+	if (!ctl)
+		return 0;
+	const __u64 *w = (const __u64 *)ctl->active;
+	return (w[0] | w[1] | w[2] | w[3] | w[4] | w[5] | w[6] | w[7]) != 0;
+}
+
 /* The last tagged task each CPU saw, with its tag: a tight loop of syscalls by one task then
  * skips the task storage helper (~25 ns here) after its first call. A task_struct address can
  * be reused after the task is freed, so the task's start time is part of the key. */
@@ -107,6 +127,8 @@ static __always_inline struct target_state *target_of(struct task_struct *task, 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 {
+	if (!recording_anything())
+		return 0;
 	struct task_struct *task = bpf_get_current_task_btf();
 	if (!task->bpf_storage)
 		return 0;
@@ -162,7 +184,10 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 		c->first_ns = now;
 		st->last_new_ns = now;
 	}
-	__sync_fetch_and_add(&c->count, 1);
+	/* A plain increment, not an atomic one (~6 ns less on every traced call): two threads of
+	 * the tree racing on the same syscall on two CPUs can lose an increment, never the fact that
+	 * the syscall was made. The set is exact; the count is evidence. */
+	c->count++;
 
 	/* The filter install itself belongs to the set-up; what follows is the runtime's tail. */
 	if (phase == 0 && arch == 0) {

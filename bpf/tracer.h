@@ -42,6 +42,12 @@ struct target_state {
 	__u64 reserved[7];  /* pads the value to 128 bytes */
 };
 
+/* One value (array `control`): which slots are claimed, a byte each so concurrent claimers
+ * never read-modify-write a shared word. When none is, every program returns at once. */
+struct tracer_control {
+	__u8 active[TRACER_MAX_TARGETS];
+};
+
 /* One per (target, phase, arch, nr) in the mmapable array `counts`. */
 struct syscall_count {
 	__u64 count;

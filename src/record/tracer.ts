@@ -12,7 +12,7 @@ import * as L from './tracer-layout.js';
 
 export const DEFAULT_PIN_ROOT = '/sys/fs/bpf/seccomp-tailor';
 const PROGRAMS = ['on_sys_enter', 'on_fork', 'on_exec', 'on_exit'] as const;
-const MAPS = ['task_tags', 'targets', 'target_owners', 'counts'] as const;
+const MAPS = ['task_tags', 'targets', 'target_owners', 'counts', 'control'] as const;
 type MapName = (typeof MAPS)[number];
 
 export function tracerObjectPath(): string {
@@ -35,6 +35,8 @@ export class Tracer {
   readonly #targets: BigUint64Array;
   readonly #targetsView: DataView;
   readonly #counts: BigUint64Array;
+  /** struct tracer_control: one "claimed" byte per slot. */
+  readonly #active: Uint8Array;
   #closed = false;
 
   readonly #obj: BpfObject | undefined;
@@ -47,6 +49,7 @@ export class Tracer {
     this.#targets = new BigUint64Array(t);
     this.#targetsView = new DataView(t);
     this.#counts = new BigUint64Array(maps.counts.mmap(true));
+    this.#active = new Uint8Array(maps.control.mmap(true), 0, L.MAX_TARGETS);
   }
 
   /** A private tracer: attached while this process holds it, detached by close() or exit. */
@@ -118,6 +121,8 @@ export class Tracer {
         if (this.#maps.target_owners.update(u32(slot), ownerValue(ownerPid, 0), UpdateFlags.noexist)) {
           const generation = this.#beginGeneration(slot);
           this.#maps.target_owners.update(u32(slot), ownerValue(ownerPid, generation));
+          // Opens the programs' gate before any task is tagged, so no tagged syscall is missed.
+          this.#active[slot] = 1;
           return new TracerTarget(this, slot, generation);
         }
       }
@@ -217,7 +222,15 @@ export class Tracer {
   release(slot: number, generation: number): void {
     if (this.#generation(slot) === generation) this.#setGeneration(slot, (generation + 1) >>> 0 || 1);
     const o = this.owner(slot);
-    if (o && o.generation === generation) this.#maps.target_owners.delete(u32(slot));
+    if (o && o.generation === generation) {
+      this.#active[slot] = 0;
+      this.#maps.target_owners.delete(u32(slot));
+    }
+  }
+
+  /** Slots claimed right now. */
+  activeSlots(): number {
+    return this.#active.reduce((n, b) => n + (b ? 1 : 0), 0);
   }
 
   /** Run counters of a privately loaded tracer's programs (empty for an opened pinned one). */

@@ -141,11 +141,14 @@ test('the shared tracer pins itself, is reused in milliseconds, and unloads clea
 });
 
 test('a claim survives in another handle and slots are reused after release', { skip: rootOnly }, () => {
+  const idle = tracer.activeSlots();
   const a = tracer.claim(12345);
   assert.equal(tracer.owner(a.slot)?.pid, 12345);
+  assert.equal(tracer.activeSlots(), idle + 1);
   const again = tracer.target(a.slot, a.generation);
   assert.equal(again.slot, a.slot);
   a.release();
+  assert.equal(tracer.activeSlots(), idle);
   assert.throws(() => tracer.target(a.slot, a.generation), /no longer claimed/);
   const b = tracer.claim();
   assert.equal(b.slot, a.slot);
