@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PKGS=(clang llvm libbpf-dev bpftool libseccomp-dev runc crun podman busybox-static auditd strace
       python3 make g++ iproute2 procps util-linux seccomp)
+# `--tests`: also what only the tests use (headless Chromium renders the HTML report).
+[[ "${1:-}" == "--tests" ]] && PKGS+=(chromium)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
