@@ -1,8 +1,9 @@
 // An OCI bundle whose rootfs is busybox-static and its applets: enough for runc/crun tests that
 // need a real container without images or a registry.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeRootfs } from '../../src/oci/busybox-bundle.js';
 
 export interface BundleOptions {
   args: string[];
@@ -15,18 +16,10 @@ export interface BundleOptions {
   namespaces?: Array<{ type: string; path?: string }>;
 }
 
-const BUSYBOX = '/bin/busybox';
-
 /** Writes dir/config.json and dir/rootfs; returns the bundle path. */
 export function makeBusyboxBundle(dir: string, o: BundleOptions): string {
-  const bin = join(dir, 'rootfs', 'bin');
-  mkdirSync(bin, { recursive: true });
-  for (const d of ['proc', 'dev', 'sys', 'tmp', 'etc']) mkdirSync(join(dir, 'rootfs', d), { recursive: true });
-  if (!existsSync(join(bin, 'busybox'))) {
-    copyFileSync(BUSYBOX, join(bin, 'busybox'));
-    const applets = execFileSync(BUSYBOX, ['--list'], { encoding: 'utf8' }).split('\n').filter((a) => a && a !== 'busybox');
-    for (const a of applets) symlinkSync('busybox', join(bin, a));
-  }
+  // The rootfs is the product's own (src/oci/busybox-bundle.ts); the config here is `runc spec`'s.
+  if (!existsSync(join(dir, 'rootfs', 'bin', 'busybox'))) makeRootfs(dir);
   if (!existsSync(join(dir, 'config.json'))) execFileSync('runc', ['spec', '--bundle', dir]);
   const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as Record<string, any>;
   config.process.args = o.args;
