@@ -43,7 +43,7 @@ export async function prestart(state: OciState, cfg: HookConfig, runtimePid?: nu
 
   mark('checked');
   const { Tracer, processStartTime } = await import('./tracer.js');
-  const tracer = Tracer.shared(cfg.pinRoot);
+  let tracer = Tracer.shared(cfg.pinRoot);
   // A run state left by an earlier container of the same id whose poststop never ran (runtime
   // crash, host kill): its slot would otherwise stay claimed until reclaimed an hour later.
   const stale = readRunState(cfg.runDir, state.id);
@@ -55,7 +55,19 @@ export async function prestart(state: OciState, cfg: HookConfig, runtimePid?: nu
     }
     warnings.push(`an unfinished recording of an earlier container named ${state.id} was discarded`);
   }
-  const target = tracer.claim(state.pid);
+  let target;
+  try {
+    target = tracer.claim(state.pid);
+  } catch (e) {
+    // `tracer unload --if-idle` ran between our open and our claim: load it again.
+    if ((e as { code?: string }).code !== 'TRACER_UNLOADED') {
+      tracer.close();
+      throw e;
+    }
+    tracer.close();
+    tracer = Tracer.shared(cfg.pinRoot);
+    target = tracer.claim(state.pid);
+  }
   try {
     target.addProcess(state.pid);
     mark('tagged');

@@ -107,6 +107,59 @@ export class Tracer {
     return t;
   }
 
+  /**
+   * Detaches the pinned tracer when no slot is claimed, so a host that is not recording pays
+   * nothing on its syscalls (a pinned program costs every task the slow syscall path). Safe
+   * against a hook claiming at the same moment: the directory is first renamed out of reach,
+   * the claims are checked again through the maps already open, and a claimer verifies after
+   * its claim that what it opened is still the published tracer (see claim()).
+   */
+  static unloadIfIdle(pinRoot = DEFAULT_PIN_ROOT): { unloaded: string[]; kept: string[] } {
+    const res = { unloaded: [] as string[], kept: [] as string[] };
+    if (!existsSync(pinRoot)) return res;
+    for (const name of readdirSync(pinRoot)) {
+      const dir = join(pinRoot, name);
+      // A tracer being published right now, by a hook that will use it at once.
+      if (name.startsWith('tmp-')) continue;
+      // Left by an unloader that died: nobody can reach it any more.
+      if (name.startsWith('gone-')) {
+        rmSync(dir, { recursive: true, force: true });
+        continue;
+      }
+      // Claims are judged by the owners map, which every tracer version has, so an older
+      // version left by an upgrade is unloaded by the same rule.
+      let owners: BpfMap;
+      try {
+        owners = BpfMap.openPinned(join(dir, 'target_owners'));
+      } catch {
+        continue;
+      }
+      const claimed = () => !owners.keys().next().done;
+      try {
+        if (claimed()) {
+          res.kept.push(name);
+          continue;
+        }
+        const gone = join(pinRoot, `gone-${process.pid}-${randomBytes(4).toString('hex')}`);
+        renameSync(dir, gone);
+        if (claimed()) {
+          try {
+            renameSync(gone, dir);
+          } catch {
+            // A new tracer was published meanwhile; the claimer re-verifies and moves to it.
+          }
+          res.kept.push(name);
+          continue;
+        }
+        rmSync(gone, { recursive: true, force: true });
+        res.unloaded.push(name);
+      } finally {
+        owners.close();
+      }
+    }
+    return res;
+  }
+
   /** Detach and forget every pinned tracer version under pinRoot. */
   static unloadShared(pinRoot = DEFAULT_PIN_ROOT): boolean {
     if (!existsSync(pinRoot)) return false;
@@ -123,6 +176,10 @@ export class Tracer {
           this.#maps.target_owners.update(u32(slot), ownerValue(ownerPid, generation));
           // Opens the programs' gate before any task is tagged, so no tagged syscall is missed.
           this.#active[slot] = 1;
+          if (!this.#stillPublished()) {
+            this.release(slot, generation);
+            throw new RecordError('TRACER_UNLOADED', 'the pinned tracer was unloaded while a slot was being claimed; open it again');
+          }
           return new TracerTarget(this, slot, generation);
         }
       }
@@ -244,6 +301,19 @@ export class Tracer {
     for (const l of this.#links) l.close();
     for (const m of Object.values(this.#maps)) m.close();
     this.#obj?.close();
+  }
+
+  /** A pinned tracer is live only while its maps are the ones published at its pin path. */
+  #stillPublished(): boolean {
+    if (!this.pinDir) return true;
+    try {
+      const m = BpfMap.openPinned(join(this.pinDir, 'targets'));
+      const same = m.info.id === this.#maps.targets.info.id;
+      m.close();
+      return same;
+    } catch {
+      return false;
+    }
   }
 
   #generation(slot: number): number {

@@ -183,3 +183,36 @@ test('not root: the CLI says so in one line, no stack trace', { skip: rootOnly }
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('unload --if-idle keeps a tracer that is recording, unloads an idle one, and a racing claim notices', { skip: rootOnly }, async () => {
+  const pinRoot = mkdtempSync('/sys/fs/bpf/st-idle-');
+  rmSync(pinRoot, { recursive: true });
+  const beforeIds = new Set(progIds());
+  try {
+    const a = Tracer.shared(pinRoot);
+    const target = a.claim();
+    const mine = progIds().filter((id) => !beforeIds.has(id));
+    assert.equal(mine.length, 4);
+    assert.deepEqual(Tracer.unloadIfIdle(pinRoot).unloaded, []);
+    assert.equal(progIds().filter((id) => mine.includes(id)).length, 4, 'a recording tracer stays attached');
+    target.release();
+
+    // A hook that opened the pins just before an unload: its claim must not land in a tracer
+    // that is no longer attached.
+    const late = Tracer.shared(pinRoot);
+    assert.equal(Tracer.unloadIfIdle(pinRoot).unloaded.length, 1);
+    assert.throws(() => late.claim(), (e: unknown) => (e as { code?: string }).code === 'TRACER_UNLOADED');
+    assert.equal(late.activeSlots(), 0, 'the refused claim was released');
+    late.close();
+    a.close();
+    assert.ok(await eventually(() => progIds().every((id) => !mine.includes(id))), 'an idle tracer was left attached');
+
+    const again = Tracer.shared(pinRoot);
+    const t2 = again.claim();
+    assert.ok(t2.slot >= 0, 'the next claim loads it again');
+    t2.release();
+    again.close();
+  } finally {
+    Tracer.unloadShared(pinRoot);
+  }
+});

@@ -7,6 +7,7 @@ export type AnyCommand = CommandModule<any, any>;
 export const commands: Array<() => Promise<AnyCommand>> = [
   () => import('./syscalls.js').then((m) => m.default),
   () => import('./record.js').then((m) => m.default),
+  () => import('./tracer.js').then((m) => m.default),
   () => import('./runtime-needs.js').then((m) => m.default),
   () => import('./hooks-config.js').then((m) => m.default),
   () => import('./install.js').then((m) => m.default),
