@@ -1,6 +1,6 @@
 // Typed wrapper over native/ebpf-napi (libbpf). Thin like the addon: it adds types, maps
 // libbpf's failures onto the error catalog, and tracks handles so one close() releases all.
-import { readFileSync } from 'node:fs';
+import { readFileSync, unlinkSync } from 'node:fs';
 import { basename } from 'node:path';
 import { BpfLoadError, NativeError } from '../errors.js';
 import { loadAddon } from './load-addon.js';
@@ -99,6 +99,8 @@ export class BpfMap {
     }
   }
   pin(path: string): void { wrap(`pin ${this.info.name} at ${path}`, () => this.#live().pin(path)); }
+  /** Removes a pin: bpffs has no unpin call, unlinking the file drops the pin's reference. */
+  static unpin(path: string): void { unlinkSync(path); }
   /** A live view of a BPF_F_MMAPABLE array's values. */
   mmap(writable = false): ArrayBuffer { return wrap(`mmap ${this.info.name}`, () => this.#live().mmap(writable)); }
   close(): void {

@@ -85,6 +85,8 @@ test('map operations: update/lookup/delete/iterate, NOEXIST, bad key sizes, pin,
     const again = BpfMap.openPinned(join(pinDir, 'owners'));
     assert.deepEqual(again.lookup(key(1)), val);
     again.close();
+    BpfMap.unpin(join(pinDir, 'owners'));
+    assert.equal(existsSync(join(pinDir, 'owners')), false);
     m.close();
     m.close();
     assert.throws(() => m.lookup(key(1)), /closed/);
