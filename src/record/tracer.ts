@@ -1,23 +1,15 @@
 // The loader of bpf/tracer.bpf.c: loads (or finds already pinned) the recorder, claims target
-// slots, tags process trees, and reads what they called. One Tracer per process; targets are
+// slots, tags process trees, and reads what they called (tracer-object.ts loads and pins it). One Tracer per process; targets are
 // cheap handles onto slots of the shared maps.
-import { closeSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { BpfLink, BpfMap, BpfObject, pidfdOpen, UpdateFlags, type ProgramInfo } from '../native/ebpf.js';
-import { packagePath } from '../native/package-root.js';
+import { BpfMap, pidfdOpen, UpdateFlags, type BpfLink, type BpfObject, type ProgramInfo } from '../native/ebpf.js';
 import { RecordError, NativeError } from '../errors.js';
+import {
+  DEFAULT_PIN_ROOT, MAPS, loadAndAttach, objectVersion, openPinnedMaps, publishPinned, unloadIfIdle, unloadShared, type MapName,
+} from './tracer-object.js';
 import { assertTracerCanRun } from './environment.js';
 import * as L from './tracer-layout.js';
-
-export const DEFAULT_PIN_ROOT = '/sys/fs/bpf/seccomp-tailor';
-const PROGRAMS = ['on_sys_enter', 'on_fork', 'on_exec', 'on_exit'] as const;
-const MAPS = ['task_tags', 'targets', 'target_owners', 'counts', 'control'] as const;
-type MapName = (typeof MAPS)[number];
-
-export function tracerObjectPath(): string {
-  return packagePath('build', 'bpf', 'tracer.bpf.o');
-}
 
 export interface TargetState {
   slot: number; generation: number; phase: L.Phase;
@@ -73,98 +65,19 @@ export class Tracer {
   static shared(pinRoot = DEFAULT_PIN_ROOT): Tracer {
     assertTracerCanRun();
     const dir = join(pinRoot, objectVersion());
-    const opened = openPinned(dir);
-    if (opened) return opened;
-    mkdirSync(pinRoot, { recursive: true, mode: 0o700 });
-    // bpffs refuses names with a dot in them: no hidden-file convention here.
-    const tmp = join(pinRoot, `tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-    mkdirSync(tmp, { mode: 0o700 });
-    const { obj, links } = loadAndAttach();
-    try {
-      for (const m of MAPS) {
-        const map = obj.map(m);
-        map.pin(join(tmp, m));
-        map.close();
-      }
-      links.forEach((l, i) => l.pin(join(tmp, `link_${PROGRAMS[i]}`)));
-      try {
-        renameSync(tmp, dir);
-      } catch (err) {
-        // Another hook published the same version first: use theirs, drop ours (unpinning and
-        // closing our links detaches our programs).
-        if (!['ENOTEMPTY', 'EEXIST'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
-        rmSync(tmp, { recursive: true, force: true });
-      }
-    } catch (err) {
-      rmSync(tmp, { recursive: true, force: true });
-      throw err;
-    } finally {
-      links.forEach((l) => l.close());
-      obj.close();
-    }
-    const t = openPinned(dir);
-    if (!t) throw new RecordError('TRACER_PIN_FAILED', `the tracer was pinned but cannot be opened at ${dir}`);
-    return t;
+    const maps = openPinnedMaps(dir) ?? (publishPinned(pinRoot, dir), openPinnedMaps(dir));
+    if (!maps) throw new RecordError('TRACER_PIN_FAILED', `the tracer was pinned but cannot be opened at ${dir}`);
+    return new Tracer(maps, [], dir);
   }
 
-  /**
-   * Detaches the pinned tracer when no slot is claimed, so a host that is not recording pays
-   * nothing on its syscalls (a pinned program costs every task the slow syscall path). Safe
-   * against a hook claiming at the same moment: the directory is first renamed out of reach,
-   * the claims are checked again through the maps already open, and a claimer verifies after
-   * its claim that what it opened is still the published tracer (see claim()).
-   */
+  /** See unloadIfIdle in tracer-object.ts. */
   static unloadIfIdle(pinRoot = DEFAULT_PIN_ROOT): { unloaded: string[]; kept: string[] } {
-    const res = { unloaded: [] as string[], kept: [] as string[] };
-    if (!existsSync(pinRoot)) return res;
-    for (const name of readdirSync(pinRoot)) {
-      const dir = join(pinRoot, name);
-      // A tracer being published right now, by a hook that will use it at once.
-      if (name.startsWith('tmp-')) continue;
-      // Left by an unloader that died: nobody can reach it any more.
-      if (name.startsWith('gone-')) {
-        rmSync(dir, { recursive: true, force: true });
-        continue;
-      }
-      // Claims are judged by the owners map, which every tracer version has, so an older
-      // version left by an upgrade is unloaded by the same rule.
-      let owners: BpfMap;
-      try {
-        owners = BpfMap.openPinned(join(dir, 'target_owners'));
-      } catch {
-        continue;
-      }
-      const claimed = () => !owners.keys().next().done;
-      try {
-        if (claimed()) {
-          res.kept.push(name);
-          continue;
-        }
-        const gone = join(pinRoot, `gone-${process.pid}-${randomBytes(4).toString('hex')}`);
-        renameSync(dir, gone);
-        if (claimed()) {
-          try {
-            renameSync(gone, dir);
-          } catch {
-            // A new tracer was published meanwhile; the claimer re-verifies and moves to it.
-          }
-          res.kept.push(name);
-          continue;
-        }
-        rmSync(gone, { recursive: true, force: true });
-        res.unloaded.push(name);
-      } finally {
-        owners.close();
-      }
-    }
-    return res;
+    return unloadIfIdle(pinRoot);
   }
 
   /** Detach and forget every pinned tracer version under pinRoot. */
   static unloadShared(pinRoot = DEFAULT_PIN_ROOT): boolean {
-    if (!existsSync(pinRoot)) return false;
-    rmSync(pinRoot, { recursive: true, force: true });
-    return true;
+    return unloadShared(pinRoot);
   }
 
   /** Claims a free slot for a new target owned by `ownerPid` (whose exit does not end it). */
@@ -366,36 +279,6 @@ export class TracerTarget {
   release(): void { this.tracer.release(this.slot, this.generation); }
 }
 
-function loadAndAttach(): { obj: BpfObject; links: BpfLink[] } {
-  const obj = BpfObject.openFile(tracerObjectPath(), 'seccomp_tailor');
-  try {
-    obj.load();
-    return { obj, links: PROGRAMS.map((p) => obj.attach(p)) };
-  } catch (err) {
-    obj.close();
-    throw err;
-  }
-}
-
-function openPinned(dir: string): Tracer | undefined {
-  if (!existsSync(join(dir, MAPS[0]))) return undefined;
-  const maps: Partial<Record<MapName, BpfMap>> = {};
-  try {
-    for (const m of MAPS) maps[m] = BpfMap.openPinned(join(dir, m));
-    return new (Tracer as unknown as new (m: Record<MapName, BpfMap>, l: BpfLink[], d: string) => Tracer)(maps as Record<MapName, BpfMap>, [], dir);
-  } catch (err) {
-    for (const m of Object.values(maps)) m?.close();
-    throw err;
-  }
-}
-
-let version: string | undefined;
-/** Pins are per object content, so an upgrade never mixes layouts with an older loaded tracer. */
-export function objectVersion(): string {
-  version ??= createHash('sha256').update(readFileSync(tracerObjectPath())).digest('hex').slice(0, 12);
-  return version;
-}
-
 function u32(n: number): Buffer {
   const b = Buffer.alloc(4);
   b.writeUInt32LE(n);
@@ -421,3 +304,5 @@ export function processStartTime(pid: number): number | undefined {
     return undefined;
   }
 }
+
+export { DEFAULT_PIN_ROOT, objectVersion, tracerObjectPath } from './tracer-object.js';
