@@ -44,6 +44,24 @@ export async function poststop(state: OciState, cfg: HookConfig): Promise<Postst
   }
 }
 
+/**
+ * `<of>.timeline.json` beside the profile: when each workload syscall was first seen, from the
+ * tracer's first-seen times, so `report PROFILE` can draw the profile's growth after the
+ * container is gone. A convenience: failing to write it never fails the recording.
+ */
+async function writeTimeline(rs: RunState, target: TracerTarget, warnings: string[]): Promise<void> {
+  const suffix = '.timeline.json';
+  if (Buffer.byteLength(rs.output.name) + suffix.length > 255) return;
+  try {
+    const { nameCounts } = await import('./recorded-profile.js');
+    const { timelineFromCalls } = await import('../report/timeline.js');
+    const timeline = timelineFromCalls(nameCounts(target.syscalls(), [2]).named);
+    await writeOutput({ ...rs.output, name: rs.output.name + suffix, path: rs.output.path + suffix }, JSON.stringify(timeline, null, 2) + '\n');
+  } catch (e) {
+    warnings.push(`could not write ${rs.output.path}${suffix}: ${(e as Error).message}`);
+  }
+}
+
 /** Writes the profile of what `target` recorded so far (poststop, and `flush` while it runs). */
 export async function writeProfile(rs: RunState, target: TracerTarget, versionCacheDir?: string): Promise<PoststopResult> {
   const warnings: string[] = [];
@@ -70,5 +88,6 @@ export async function writeProfile(rs: RunState, target: TracerTarget, versionCa
   mark('built');
   await writeOutput(rs.output, text);
   mark('written');
+  await writeTimeline(rs, target, warnings);
   return { written: rs.output.path, syscalls: built.names.length, warnings };
 }

@@ -109,6 +109,10 @@ export function userFlow(runtime: Runtime): void {
       assert.deepEqual(pa, soloA, 'concurrent ls / = solo ls /');
       assert.deepEqual(pb, soloB, 'concurrent uname -a = solo uname -a');
       assert.ok(pb.includes('uname') && !pa.includes('uname'), 'uname only where it was called');
+      // Beside each profile, when each workload call was first seen (for `report`'s growth chart).
+      const timeline = JSON.parse(readFileSync(join(env.out, 'B.json.timeline.json'), 'utf8')) as Array<{ name: string; firstSeen: string }>;
+      assert.ok(timeline.some((t) => t.name === 'uname'), 'uname has a first-seen time');
+      assert.ok(timeline.every((t, i) => i === 0 || t.firstSeen >= timeline[i - 1]!.firstSeen), 'in time order');
       const onlyA = pa.filter((n) => !pb.includes(n));
       assert.ok(onlyA.length > 0, 'ls / made calls uname -a did not, and they stay in its own profile');
     });
