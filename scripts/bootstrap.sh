@@ -21,6 +21,12 @@ if ((${#missing[@]})); then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# Node.js 20+ with npm must come from outside Debian 12 (its nodejs is 18): say so plainly.
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if (( node_major < 20 )) || ! command -v npm >/dev/null; then
+  echo "seccomp-tailor: needs Node.js 20 or newer with npm (found: $(node --version 2>/dev/null || echo none)); install it, then run this again" >&2
+  exit 1
+fi
 # bpffs is where the tracer pins itself; tracefs/debugfs are not needed (tp_btf).
 mountpoint -q /sys/fs/bpf 2>/dev/null || mount -t bpf bpf /sys/fs/bpf 2>/dev/null || true
 if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
