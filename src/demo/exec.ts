@@ -1,9 +1,10 @@
 // Child processes of the demo: the CLI itself (so every step is the command a user would type),
 // runc, auditd, and the watcher in the background.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { packagePath } from '../native/package-root.js';
+import { auditdPid } from '../watch/choose-source.js';
 
 export interface Ran { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
@@ -39,14 +40,7 @@ export async function waitFor<T>(what: string, fn: () => T | undefined | false, 
   }
 }
 
-export function auditdPid(): number | undefined {
-  try {
-    const pid = Number(readFileSync('/run/auditd.pid', 'utf8').trim());
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'auditd' ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export { auditdPid };
 
 /** Starts auditd; returns how to stop it (only this one: it was not running before). */
 export async function startAuditd(): Promise<() => Promise<void>> {

@@ -22,15 +22,17 @@ export function auditdLogFile(conf = '/etc/audit/auditd.conf'): string {
   return '/var/log/audit/audit.log';
 }
 
-/** auditd runs when the pid in its pid file is alive and is auditd. */
-export function auditdRunning(pidFile = '/run/auditd.pid'): boolean {
+/** auditd's pid, when the pid in its pid file is alive and is auditd (not a stale file). */
+export function auditdPid(pidFile = '/run/auditd.pid'): number | undefined {
   try {
     const pid = Number(readFileSync(pidFile, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 && readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'auditd';
+    return Number.isInteger(pid) && pid > 0 && readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'auditd' ? pid : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
+
+export const auditdRunning = (pidFile = '/run/auditd.pid'): boolean => auditdPid(pidFile) !== undefined;
 
 /** The socket outlives journald (and exists in containers without it): look for the process. */
 export function journaldRunning(): boolean {

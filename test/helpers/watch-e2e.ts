@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { syscallTable } from '../../src/native/libseccomp.js';
 import { makeBusyboxBundle, type BundleOptions } from './busybox-bundle.js';
 import { packageRoot } from '../../src/native/package-root.js';
+import { auditdPid } from '../../src/watch/choose-source.js';
 
 export const isRoot = process.getuid?.() === 0;
 export const AUDIT_LOG = '/var/log/audit/audit.log';
@@ -33,14 +34,7 @@ export function profileDenying(denied: string[], defaultAction: 'SCMP_ACT_LOG' |
   return { defaultAction, architectures: ['SCMP_ARCH_X86_64'], syscalls: [{ names, action: 'SCMP_ACT_ALLOW' }] };
 }
 
-export function auditdPid(): number | undefined {
-  try {
-    const pid = Number(readFileSync('/run/auditd.pid', 'utf8').trim());
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'auditd' ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export { auditdPid };
 
 /** Starts auditd unless it runs; returns a function that stops it again only if we started it. */
 export async function ensureAuditd(): Promise<() => Promise<void>> {
