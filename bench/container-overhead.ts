@@ -3,13 +3,13 @@
 // without the record hook, interleaved. The hook's own start-up (bench "hook") is taken out by
 // subtracting the same configuration's `/bin/true` run, so what remains is the workload's time.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeBundle } from '../src/oci/busybox-bundle.js';
 import { TRACE_ANNOTATION } from '../src/oci/annotation.js';
-import { packagePath } from '../src/native/package-root.js';
 import { Tracer } from '../src/record/tracer.js';
 import { fmt, median, rotated } from './stats.js';
+import { benchHookEnv } from './hook-env.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const COUNT = Number(process.env.BENCH_DD_COUNT ?? 2_000_000);
@@ -18,14 +18,7 @@ if (process.getuid?.() !== 0) {
   process.exit(0);
 }
 
-const work = mkdtempSync('/tmp/st-bench-ctr-');
-const out = join(work, 'out');
-mkdirSync(out);
-const pinRoot = '/sys/fs/bpf/seccomp-tailor-bench-ctr';
-const config = join(work, 'hook.json');
-writeFileSync(config, JSON.stringify({ allowedDirs: [out], defaultDir: out, runDir: join(work, 'run'), stateDir: join(work, 'state'), pinRoot }));
-chmodSync(config, 0o644);
-const hook = { path: packagePath('bin', 'seccomp-tailor-hook'), args: ['seccomp-tailor-hook', '--config', config] };
+const { work, out, pinRoot, hook } = benchHookEnv('ctr');
 
 const dd = ['/bin/dd', 'if=/dev/zero', 'of=/dev/null', 'bs=1', `count=${COUNT}`];
 const shapes: Record<string, string[]> = {

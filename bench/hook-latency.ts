@@ -3,8 +3,8 @@
 // two hook stages alone; and what a traced container costs while it runs (map bytes, processes).
 // Interleaved: plain, warm, cold in turn, 20 times; medians. Run as root: node dist/bench/hook-latency.js [N]
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, chmodSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { makeBundle, writeBundleConfig } from '../src/oci/busybox-bundle.js';
 import { TRACE_ANNOTATION } from '../src/oci/annotation.js';
 import { packagePath } from '../src/native/package-root.js';
@@ -12,9 +12,9 @@ import { Tracer } from '../src/record/tracer.js';
 import { ensureHookClient } from '../src/oci/hook-client.js';
 import { nativeHookCommand } from '../src/oci/hooks-config.js';
 import * as L from '../src/record/tracer-layout.js';
+import { benchHookEnv } from './hook-env.js';
 
 const N = Number(process.argv[2] ?? 20);
-const pinRoot = '/sys/fs/bpf/seccomp-tailor-bench-hook';
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 
@@ -23,13 +23,7 @@ if (process.getuid?.() !== 0) {
   process.exit(0);
 }
 
-const work = mkdtempSync('/tmp/st-bench-hook-');
-const out = join(work, 'out');
-mkdirSync(out);
-const config = join(work, 'hook.json');
-writeFileSync(config, JSON.stringify({ allowedDirs: [out], defaultDir: out, runDir: join(work, 'run'), stateDir: join(work, 'state'), pinRoot }));
-chmodSync(config, 0o644);
-const hook = { path: packagePath('bin', 'seccomp-tailor-hook'), args: ['seccomp-tailor-hook', '--config', config] };
+const { work, out, pinRoot, config, hook } = benchHookEnv('hook');
 const plainDir = makeBundle(join(work, 'plain'), { args: ['/bin/true'] });
 const tracedDir = makeBundle(join(work, 'traced'), {
   args: ['/bin/true'], annotations: { [TRACE_ANNOTATION]: `of:${join(out, 'true.json')}` }, hooks: { prestart: [hook], poststop: [hook] },
@@ -111,7 +105,7 @@ try {
   const resident = Number(child.stdout.trim().split('\n')[0]);
   let mapBytes = 0;
   try {
-    const dir = readdirSync(pinRoot).map((d) => join(pinRoot, d)).find((d) => !d.includes('.tmp-'))!;
+    const dir = readdirSync(pinRoot).map((d) => join(pinRoot, d)).find((d) => !/^(tmp|gone)-/.test(basename(d)))!;
     for (const m of readdirSync(dir).filter((n) => !n.startsWith('link_'))) {
       const info = spawnSync('bpftool', ['-j', 'map', 'show', 'pinned', join(dir, m)], { encoding: 'utf8' });
       mapBytes += (JSON.parse(info.stdout) as { bytes_memlock?: number }).bytes_memlock ?? 0;
