@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { claimedSlots, isRoot, makeHookEnv, profileNames, runStateFiles, strayHookProcesses, type HookEnv } from '../helpers/hook-env.js';
 import { packagePath } from '../../src/native/package-root.js';
@@ -20,7 +20,11 @@ describe('status and flush of a running traced container', { skip: isRoot ? fals
 
   test('status lists it, flush writes the profile so far, poststop the final one', async () => {
     const out = join(env.out, 'svc.json');
-    const run = env.runAsync('runc', { args: ['sh', '-c', 'ls / >/dev/null; sleep 2; mkdir /tmp/late'], trace: `of:${out}` });
+    // The late call waits for a file the test creates after flushing (the rootfs is the bundle's
+    // directory, bind-mounted), not for a fixed delay a loaded machine can overrun.
+    const id = `st-status-${process.pid}-late`;
+    const go = join(env.work, 'bundles', id, 'rootfs', 'etc', 'go');
+    const run = env.runAsync('runc', { id, args: ['sh', '-c', 'ls / >/dev/null; while [ ! -e /etc/go ]; do sleep 0.05; done; mkdir /tmp/late'], trace: `of:${out}` });
     const deadline = Date.now() + 10_000;
     while (runStateFiles(env).length === 0 && Date.now() < deadline) await sleep(20);
     await sleep(500);
@@ -42,6 +46,7 @@ describe('status and flush of a running traced container', { skip: isRoot ? fals
     assert.ok(soFar.includes('getdents64'), 'ls / is in the flushed profile');
     assert.ok(!soFar.includes('mkdir'), 'what has not happened yet is not');
     rmSync(out);
+    writeFileSync(go, '');
 
     const r = await run;
     assert.equal(r.status, 0, r.stderr);
