@@ -9,7 +9,7 @@ import { makeBundle, writeBundleConfig } from '../src/oci/busybox-bundle.js';
 import { TRACE_ANNOTATION } from '../src/oci/annotation.js';
 import { packagePath } from '../src/native/package-root.js';
 import { Tracer } from '../src/record/tracer.js';
-import { ensureHookClient } from '../src/oci/hook-client.js';
+import { ensureHookClient } from '../src/record/hook/native-entry.js';
 import { nativeHookCommand } from '../src/oci/hooks-config.js';
 import * as L from '../src/record/tracer-layout.js';
 import { benchHookEnv } from './hook-env.js';

@@ -6,7 +6,7 @@ import { createWriteStream, mkdtempSync, readFileSync, readlinkSync, rmSync, sta
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { registerContainer } from '../src/watch/registry.js';
+import { registerContainer } from '../src/state/registry.js';
 import { nsInode, startTicksFromStat } from '../src/watch/proc.js';
 import { syscallTable } from '../src/native/libseccomp.js';
 import { packageRoot } from '../src/native/package-root.js';

@@ -85,7 +85,7 @@ for (const addon of ['ebpf-napi', 'libseccomp-napi']) {
 
 // 3. The hook's native entry: a few-KB C client that hands the OCI state to a running hookd, or
 // becomes `node bin/seccomp-tailor-hook` itself. It embeds this checkout's node and hook script
-// paths, so it is built here, at install time (src/oci/hook-client.ts builds the same way).
+// paths, so it is built here, at install time (src/record/hook/native-entry.ts builds the same way).
 const hookSrc = join(root, 'native', 'hook-client', 'seccomp-tailor-hook.c');
 const hookOut = join(root, 'build', 'hook', 'seccomp-tailor-hook');
 if (existsSync(hookSrc) && !upToDate(hookOut, hookSrc)) {

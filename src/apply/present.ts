@@ -1,6 +1,6 @@
 // Proposals for people: the list table and the `show` page. Every string that came from inside a
 // container (comm, exe) or from a file name goes through escapeTerminal.
-import { escapeTerminal as esc, paint } from '../cli/escape.js';
+import { escapeTerminal as esc, paint } from '../terminal/escape.js';
 import type { Proposal } from '../profile/proposal.js';
 import { table } from '../profile/stats.js';
 import type { ApplyPlan } from './apply.js';

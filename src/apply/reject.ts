@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import { proposalNotOpen } from '../errors.js';
 import type { Proposal } from '../profile/proposal.js';
-import { readRejectionsSync, writeRejections } from './rejections.js';
+import { readRejectionsSync, writeRejections } from '../state/rejections.js';
 import { readProposal, writeProposal } from './store.js';
 
 export async function rejectProposal(stateDir: string, id: string, opts: { reason?: string; now?: Date } = {}): Promise<Proposal> {

@@ -1,6 +1,6 @@
 // What an operator reads before saying yes: a unified diff of the profile file as it would become.
 import { createTwoFilesPatch } from 'diff';
-import { escapeTerminal, paint } from '../cli/escape.js';
+import { escapeTerminal, paint } from '../terminal/escape.js';
 
 /** Indentation and final newline of the original text, so apply changes only what it must. */
 export function detectJsonStyle(text: string): { indent: string | number; finalNewline: boolean } {

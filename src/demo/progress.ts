@@ -1,6 +1,6 @@
 // One progress line per demo step (number, what, how long), the commands a user would type under
 // it, and the results worth seeing. Colour only on a terminal without NO_COLOR.
-import { paint, useColour } from '../cli/escape.js';
+import { paint, useColour } from '../terminal/escape.js';
 
 export class Progress {
   readonly #colour = useColour();

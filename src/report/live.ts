@@ -17,8 +17,8 @@ export interface LiveRecording {
 }
 
 export async function liveRecording(id: string, hookConfigPath?: string): Promise<LiveRecording> {
-  const { loadHookConfig } = await import('../record/hook-config.js');
-  const { readRunState } = await import('../record/run-state.js');
+  const { loadHookConfig } = await import('../record/hook/config.js');
+  const { readRunState } = await import('../record/hook/run-state.js');
   const cfg = loadHookConfig(hookConfigPath);
   const rs = readRunState(cfg.runDir, id);
   if (!rs) throw reportNoProfile(`container ${id} is not being recorded (no run state in ${cfg.runDir})`);

@@ -5,7 +5,7 @@ import { reportNoProfile } from '../errors.js';
 import { nativeLibseccomp } from '../profile/libseccomp-view.js';
 import { parseProfile } from '../profile/schema.js';
 import { loadDefaultProfile, PODMAN_DEFAULT_PROFILE } from '../profile/stats.js';
-import { readRegistryEntry, type RegistryEntry } from '../watch/registry.js';
+import { readRegistryEntry, type RegistryEntry } from '../state/registry.js';
 import { buildReport, type ContainerFacts, type ReportModel } from './model.js';
 import { parseTimeline, sidecarPath, timelineOfEntry, type Timeline } from './timeline.js';
 

@@ -1,6 +1,6 @@
 // The report for a terminal: the same sections as the HTML, as plain lines. Names come from files
 // others wrote, so every one is escaped for the terminal.
-import { escapeTerminal as t } from '../cli/escape.js';
+import { escapeTerminal as t } from '../terminal/escape.js';
 import type { ReportModel } from './model.js';
 import { formatDuration } from './svg-charts.js';
 

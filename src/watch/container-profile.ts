@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { sha256Hex } from '../profile/proposal.js';
 import { checkProfile, serializeProfile, type SeccompProfile } from '../profile/schema.js';
-import type { RegistryEntry } from './registry.js';
+import type { RegistryEntry } from '../state/registry.js';
 
 /**
  * The annotated profile file; else the profile embedded in config.json, which has no file to

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, readlinkSync, unlinkSync, watch, writeFileSync
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { createLineParser } from '../../parsers/index.js';
-import { isRejected } from '../apply/rejections.js';
+import { isRejected } from '../state/rejections.js';
 import { WatchError, watcherAlreadyRunning } from '../errors.js';
 import { syscallName } from '../native/libseccomp.js';
 import { registryDir } from '../state/paths.js';
@@ -16,7 +16,7 @@ import { ContainerIndex, Mapper, type HostIdentity } from './mapper.js';
 import { WatchMetrics } from './metrics.js';
 import { BootClock, nsInode } from './proc.js';
 import { ProfileCache } from './proposal-store.js';
-import { forgetStopped, readRegistry, registerContainer, readRegistryEntry, unregisterContainer, type RegistryEntry } from './registry.js';
+import { forgetStopped, readRegistry, registerContainer, readRegistryEntry, unregisterContainer, type RegistryEntry } from '../state/registry.js';
 import type { SourceSink } from './sources/source.js';
 import { loadState } from './state-store.js';
 import { DEFAULT_PIN_DIR, ExitWitnesses } from './witness.js';

@@ -8,7 +8,7 @@ import { basename, join } from 'node:path';
 import type { Logger } from 'pino';
 import { primaryCgroupPath } from './cgroup-id.js';
 import { readProcIdentity } from './proc.js';
-import type { RegistryEntry } from './registry.js';
+import type { RegistryEntry } from '../state/registry.js';
 
 export interface RuntimeRoot {
   runtime: 'runc' | 'crun';

@@ -8,7 +8,7 @@ import type { Attribution, Mapper } from './mapper.js';
 import type { WatchMetrics } from './metrics.js';
 import { readProposal, writeProposal, type ProfileCache } from './proposal-store.js';
 import { hiddenDenials, profileFileOf } from './container-profile.js';
-import type { RegistryEntry } from './registry.js';
+import type { RegistryEntry } from '../state/registry.js';
 import { renderProposal, sameContent, type IsRejected } from './render-proposal.js';
 import { saveState, type Checkpoint, type WatchState } from './state-store.js';
 

@@ -7,7 +7,7 @@
 import type { SeccompEvent } from '../../parsers/types.js';
 import { containerFromProcCgroup, primaryCgroupPath, type Engine } from './cgroup-id.js';
 import { BootClock, readProcIdentity, startedAfter, type ProcIdentity } from './proc.js';
-import type { RegistryEntry } from './registry.js';
+import type { RegistryEntry } from '../state/registry.js';
 
 /** Who a process was when it exited, as the eBPF probe saw it (bpf/witness.bpf.c). */
 export interface ExitWitness {

@@ -6,9 +6,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { claimedSlots, isRoot, makeHookEnv, profileNames, runStateFiles, strayHookProcesses, type HookEnv } from '../helpers/hook-env.js';
-import { ensureHookClient } from '../../src/oci/hook-client.js';
+import { ensureHookClient } from '../../src/record/hook/native-entry.js';
 import { nativeHookCommand } from '../../src/oci/hooks-config.js';
-import { parseHookRequest } from '../../src/record/hookd.js';
+import { parseHookRequest } from '../../src/record/hook/hookd.js';
 import { packagePath } from '../../src/native/package-root.js';
 
 test('hookd requests: parsed, and anything else refused', () => {

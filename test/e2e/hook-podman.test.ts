@@ -88,7 +88,7 @@ describe('podman: record, enforce, extend with if:', { skip }, () => {
   });
 
   test('the container is registered for the watcher, then marked stopped', async () => {
-    const { readRegistry } = await import('../../src/watch/registry.js');
+    const { readRegistry } = await import('../../src/state/registry.js');
     const entries = readRegistry(env.stateDir);
     assert.ok(entries.length >= 2, `entries: ${entries.length}`);
     for (const e of entries) {

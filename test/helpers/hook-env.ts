@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeBundle, writeBundleConfig, type BundleOptions } from './oci-bundle.js';
-import { runtimeCommand } from '../../src/record/runtime-needs-measure.js';
+import { runtimeCommand } from '../../src/record/hook/runtime-needs-measure.js';
 import { TRACE_ANNOTATION } from '../../src/oci/annotation.js';
 import { packagePath } from '../../src/native/package-root.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildHookProfile, mergeWithBaseline } from '../../src/record/hook-profile.js';
+import { buildHookProfile, mergeWithBaseline } from '../../src/record/hook/profile.js';
 import { parseProfile, serializeProfile } from '../../src/profile/schema.js';
 import { runtimeNeedsFor, type RuntimeNeedsTable } from '../../src/record/runtime-needs.js';
 import { parseOciState } from '../../src/oci/state.js';

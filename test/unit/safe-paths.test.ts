@@ -4,8 +4,8 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync,
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDirNoFollow, readBaseline, resolveAllowed, writeOutput } from '../../src/record/safe-paths.js';
-import { parseHookConfig } from '../../src/record/hook-config.js';
+import { openDirNoFollow, readBaseline, resolveAllowed, writeOutput } from '../../src/record/hook/safe-paths.js';
+import { parseHookConfig } from '../../src/record/hook/config.js';
 
 const root = process.getuid?.() === 0;
 const code = (re: RegExp) => (e: unknown) => {

@@ -8,7 +8,7 @@ import { WatchEngine } from '../../src/watch/engine.js';
 import { hiddenDenials } from '../../src/watch/container-profile.js';
 import type { Mapper } from '../../src/watch/mapper.js';
 import { ProfileCache } from '../../src/watch/proposal-store.js';
-import type { RegistryEntry } from '../../src/watch/registry.js';
+import type { RegistryEntry } from '../../src/state/registry.js';
 import { loadState, watchStatePath } from '../../src/watch/state-store.js';
 import { parseProfile } from '../../src/profile/schema.js';
 import type { SeccompEvent } from '../../parsers/types.js';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ContainerIndex, Mapper, type ExitWitness } from '../../src/watch/mapper.js';
 import { BootClock, startTicksFromStat, nsInode, type ProcIdentity } from '../../src/watch/proc.js';
-import type { RegistryEntry } from '../../src/watch/registry.js';
+import type { RegistryEntry } from '../../src/state/registry.js';
 
 // Boot at wall time 1_700_000_000_000 ms: uptime 1000 s read "now".
 const BOOT = 1_700_000_000_000;

@@ -5,7 +5,7 @@ import { unifiedDiff } from '../../apply/render.js';
 import { nativeLibseccomp } from '../../profile/libseccomp-view.js';
 import { defaultStateDir } from '../../state/paths.js';
 import { askYesNo, canAsk } from '../confirm.js';
-import { escapeTerminal as esc, useColour } from '../escape.js';
+import { escapeTerminal as esc, useColour } from '../../terminal/escape.js';
 import { reportError } from '../main.js';
 import type { AnyCommand } from './index.js';
 

@@ -1,7 +1,7 @@
 // `seccomp-tailor flush [--all | ID...] [--config FILE]`
 import type { AnyCommand } from './index.js';
-import { DEFAULT_HOOK_CONFIG, loadHookConfig } from '../../record/hook-config.js';
-import { flush } from '../../record/flush.js';
+import { DEFAULT_HOOK_CONFIG, loadHookConfig } from '../../record/hook/config.js';
+import { flush } from '../../record/hook/flush.js';
 import { InputError } from '../../errors.js';
 
 export default {

@@ -1,8 +1,8 @@
 // `seccomp-tailor hookd [--socket PATH]`: serve the hook's native entry (optional; see contrib/).
 // bin/seccomp-tailor-hookd is the same without the CLI (smaller resident process).
 import type { AnyCommand } from './index.js';
-import { DEFAULT_HOOKD_SOCKET } from '../../record/hookd.js';
-import { hookdMain } from '../../record/hookd-main.js';
+import { DEFAULT_HOOKD_SOCKET } from '../../record/hook/hookd.js';
+import { hookdMain } from '../../record/hook/hookd-main.js';
 
 export default {
   command: 'hookd',

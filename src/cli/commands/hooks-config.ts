@@ -1,7 +1,7 @@
 // `seccomp-tailor hooks-config --runtime podman|runc [--config FILE]`
 import type { AnyCommand } from './index.js';
 import { hookCommand, hooksDJson, nativeHookCommand, runcHooksJson } from '../../oci/hooks-config.js';
-import { ensureHookClient } from '../../oci/hook-client.js';
+import { ensureHookClient } from '../../record/hook/native-entry.js';
 
 export default {
   command: 'hooks-config',

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { AnyCommand } from './index.js';
 import { DEFAULT_HOOKS_DIR, HOOKS_D_FILE, hookCommand, hooksDJson, nativeHookCommand } from '../../oci/hooks-config.js';
-import { ensureHookClient } from '../../oci/hook-client.js';
+import { ensureHookClient } from '../../record/hook/native-entry.js';
 import { writeFileAtomic } from '../../profile/atomic-write.js';
-import { DEFAULT_HOOK_CONFIG } from '../../record/hook-config.js';
+import { DEFAULT_HOOK_CONFIG } from '../../record/hook/config.js';
 
 export default {
   command: 'install',

@@ -4,7 +4,7 @@ import { nativeLibseccomp } from '../../profile/libseccomp-view.js';
 import {
   complainFile, diffFiles, emit, enforceFile, exportFile, mergeFiles, statsFile, validateFiles,
 } from '../../profile/toolbox.js';
-import { escapeTerminal as esc } from '../escape.js';
+import { escapeTerminal as esc } from '../../terminal/escape.js';
 import type { AnyCommand } from './index.js';
 
 const warn = (ws: readonly string[]): void => ws.forEach((w) => process.stderr.write(`seccomp-tailor: warning: ${w}\n`));

@@ -5,7 +5,7 @@ import { formatProposalPage, formatProposalTable } from '../../apply/present.js'
 import { listProposals, readProposal } from '../../apply/store.js';
 import { nativeLibseccomp } from '../../profile/libseccomp-view.js';
 import { defaultStateDir } from '../../state/paths.js';
-import { escapeTerminal, useColour } from '../escape.js';
+import { escapeTerminal, useColour } from '../../terminal/escape.js';
 import type { AnyCommand } from './index.js';
 
 const stateDirOption = { type: 'string', default: defaultStateDir, describe: 'state directory (proposals, backups, registry)' } as const;

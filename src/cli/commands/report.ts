@@ -4,7 +4,7 @@ import { loadReport } from '../../report/load.js';
 import { renderHtml } from '../../report/render-html.js';
 import { renderText } from '../../report/render-text.js';
 import { defaultStateDir } from '../../state/paths.js';
-import { escapeTerminal as esc } from '../escape.js';
+import { escapeTerminal as esc } from '../../terminal/escape.js';
 import type { AnyCommand } from './index.js';
 
 export default {

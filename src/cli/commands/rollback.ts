@@ -1,7 +1,7 @@
 // `seccomp-tailor rollback PROFILE [--force]`
 import { rollbackProfile } from '../../apply/rollback.js';
 import { defaultStateDir } from '../../state/paths.js';
-import { escapeTerminal as esc } from '../escape.js';
+import { escapeTerminal as esc } from '../../terminal/escape.js';
 import type { AnyCommand } from './index.js';
 
 export default {

@@ -20,7 +20,7 @@ export default {
         process.stdout.write(`${t.runtime} ${t.version} ${t.arch} (${t.runs} runs, ${t.measuredAt})\n  noNewPrivileges=true:  ${t.noNewPrivileges.true.join(' ')}\n  noNewPrivileges=false: ${t.noNewPrivileges.false.join(' ')}\n`);
       return;
     }
-    const { measureRuntimeNeeds } = await import('../../record/runtime-needs-measure.js');
+    const { measureRuntimeNeeds } = await import('../../record/hook/runtime-needs-measure.js');
     let table = measureRuntimeNeeds({
       runtime: argv.runtime as 'runc' | 'crun', runs: argv.runs as number, stress: argv.stress as boolean,
       progress: (l) => process.stderr.write(`${l}\n`),

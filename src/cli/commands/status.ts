@@ -1,7 +1,7 @@
 // `seccomp-tailor status [--json] [--config FILE]`
 import type { AnyCommand } from './index.js';
-import { DEFAULT_HOOK_CONFIG, loadHookConfig } from '../../record/hook-config.js';
-import { tracedContainers } from '../../record/status.js';
+import { DEFAULT_HOOK_CONFIG, loadHookConfig } from '../../record/hook/config.js';
+import { tracedContainers } from '../../record/hook/status.js';
 
 export default {
   command: 'status',

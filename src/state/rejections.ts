@@ -5,7 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../profile/atomic-write.js';
-import { rejectionsFile } from '../state/paths.js';
+import { rejectionsFile } from './paths.js';
 
 export const Rejection = z.looseObject({ at: z.string(), reason: z.string().optional(), proposalId: z.string().optional() });
 export type Rejection = z.infer<typeof Rejection>;

@@ -1,12 +1,12 @@
 // `flush`: write the profile so far of containers that are still running (long-lived services
 // are recorded for days; a systemd timer runs this, see contrib/). Nothing resident is needed:
 // the counts live in the pinned maps, and the slot stays claimed for the container's poststop.
-import type { HookConfig } from './hook-config.js';
-import { writeProfile, type PoststopResult } from './hook-poststop.js';
+import type { HookConfig } from './config.js';
+import { writeProfile, type PoststopResult } from './poststop.js';
 import { listRunStates, readRunState, removeRunState, type RunState } from './run-state.js';
-import { markStoppedFromHook } from './hook-registry.js';
-import { processStartTime, Tracer } from './tracer.js';
-import { RecordError } from '../errors.js';
+import { markStoppedFromHook } from './registry.js';
+import { processStartTime, Tracer } from '../tracer.js';
+import { RecordError } from '../../errors.js';
 import { dirname } from 'node:path';
 
 export interface FlushResult extends PoststopResult {

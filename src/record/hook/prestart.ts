@@ -3,15 +3,15 @@
 // The runtime runs prestart after the init exists and before it execs the workload, so no early
 // syscall is missed.
 import { readFileSync } from 'node:fs';
-import { parseTraceAnnotation, TRACE_ANNOTATION } from '../oci/annotation.js';
-import type { OciState } from '../oci/state.js';
-import { mark } from '../oci/hook-timing.js';
-import { RecordError } from '../errors.js';
-import type { HookConfig } from './hook-config.js';
+import { parseTraceAnnotation, TRACE_ANNOTATION } from '../../oci/annotation.js';
+import type { OciState } from '../../oci/state.js';
+import { mark } from './timing.js';
+import { RecordError } from '../../errors.js';
+import type { HookConfig } from './config.js';
 import { checkBaseline, ensureDefaultDir, openDirNoFollow, resolveAllowed } from './safe-paths.js';
 import { readRunState, removeRunState, writeRunState, type RunState } from './run-state.js';
-import { cgroupOf, engineOf, nsInode, parentRuntime } from './container-facts.js';
-import { registerFromHook } from './hook-registry.js';
+import { cgroupOf, engineOf, nsInode, parentRuntime } from '../container-facts.js';
+import { registerFromHook } from './registry.js';
 
 export interface PrestartResult {
   traced: boolean;
@@ -42,7 +42,7 @@ export async function prestart(state: OciState, cfg: HookConfig, runtimePid?: nu
   }
 
   mark('checked');
-  const { Tracer, processStartTime } = await import('./tracer.js');
+  const { Tracer, processStartTime } = await import('../tracer.js');
   let tracer = Tracer.shared(cfg.pinRoot);
   // A run state left by an earlier container of the same id whose poststop never ran (runtime
   // crash, host kill): its slot would otherwise stay claimed until reclaimed an hour later.

@@ -5,7 +5,7 @@ import { mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
-import { registryDir } from '../state/paths.js';
+import { registryDir } from './paths.js';
 import { registryEntryInvalid } from '../errors.js';
 
 // An OCI container id becomes a file name: no path separators, no leading dot.

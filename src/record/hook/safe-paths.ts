@@ -9,7 +9,7 @@
 //   non-blocking so a FIFO cannot hang container creation.
 import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { posix } from 'node:path';
-import { hookPathRefused } from '../errors.js';
+import { hookPathRefused } from '../../errors.js';
 
 export const MAX_BASELINE_BYTES = 1 << 20;
 
@@ -135,7 +135,7 @@ export function checkBaseline(file: ResolvedFile): void {
  * /tmp that would hand a profile the sticky bit protects to whoever planted the file first.
  */
 export async function writeOutput(file: ResolvedFile, text: string): Promise<void> {
-  const { writeFileAtomic } = await import('../profile/atomic-write.js');
+  const { writeFileAtomic } = await import('../../profile/atomic-write.js');
   const held = openDirNoFollow(file.dir);
   try {
     const st = lstatSync(held.path(file.name), { throwIfNoEntry: false });

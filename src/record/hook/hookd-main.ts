@@ -2,7 +2,7 @@
 // `seccomp-tailor hookd`, which loads every command's modules).
 //   seccomp-tailor-hookd [--socket PATH] [--verbose]
 import { DEFAULT_HOOKD_SOCKET, serveHooks } from './hookd.js';
-import { ensureHookClient } from '../oci/hook-client.js';
+import { ensureHookClient } from './native-entry.js';
 
 export async function hookdMain(argv: string[]): Promise<void> {
   let socket = DEFAULT_HOOKD_SOCKET;

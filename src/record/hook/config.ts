@@ -7,7 +7,7 @@
 //   { "allowedDirs": ["/var/lib/seccomp-tailor/profiles", "/tmp"] }
 import { readFileSync, lstatSync } from 'node:fs';
 import { posix } from 'node:path';
-import { hookConfigInvalid } from '../errors.js';
+import { hookConfigInvalid } from '../../errors.js';
 
 export const DEFAULT_HOOK_CONFIG = '/etc/seccomp-tailor/hook.json';
 export const DEFAULT_PROFILE_DIR = '/var/lib/seccomp-tailor/profiles';

@@ -3,15 +3,15 @@
 // profile exists when the command returns (the bcc hook wrote it later, from a detached process).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname } from 'node:path';
-import type { OciState } from '../oci/state.js';
-import { mark } from '../oci/hook-timing.js';
-import type { HookConfig } from './hook-config.js';
+import type { OciState } from '../../oci/state.js';
+import { mark } from './timing.js';
+import type { HookConfig } from './config.js';
 import { readRunState, removeRunState, type RunState } from './run-state.js';
-import { markStoppedFromHook } from './hook-registry.js';
+import { markStoppedFromHook } from './registry.js';
 import { writeOutput, readBaseline } from './safe-paths.js';
-import { buildHookProfile, mergeWithBaseline } from './hook-profile.js';
-import { cachedRuntimeVersion, runtimeNeedsFor, runtimeVersion } from './runtime-needs.js';
-import type { TracerTarget } from './tracer.js';
+import { buildHookProfile, mergeWithBaseline } from './profile.js';
+import { cachedRuntimeVersion, runtimeNeedsFor, runtimeVersion } from '../runtime-needs.js';
+import type { TracerTarget } from '../tracer.js';
 
 export interface PoststopResult {
   written?: string;
@@ -23,7 +23,7 @@ export async function poststop(state: OciState, cfg: HookConfig): Promise<Postst
   const rs = readRunState(cfg.runDir, state.id);
   // Not traced, or already finished (podman may run poststop itself after the runtime did).
   if (!rs) return { warnings: [] };
-  const { Tracer } = await import('./tracer.js');
+  const { Tracer } = await import('../tracer.js');
   const tracer = Tracer.shared(rs.pinRoot);
   try {
     const target = tracer.target(rs.slot, rs.generation);
@@ -53,8 +53,8 @@ async function writeTimeline(rs: RunState, target: TracerTarget, warnings: strin
   const suffix = '.timeline.json';
   if (Buffer.byteLength(rs.output.name) + suffix.length > 255) return;
   try {
-    const { nameCounts } = await import('./recorded-profile.js');
-    const { timelineFromCalls } = await import('../report/timeline.js');
+    const { nameCounts } = await import('../recorded-profile.js');
+    const { timelineFromCalls } = await import('../../report/timeline.js');
     const timeline = timelineFromCalls(nameCounts(target.syscalls(), [2]).named);
     await writeOutput({ ...rs.output, name: rs.output.name + suffix, path: rs.output.path + suffix }, JSON.stringify(timeline, null, 2) + '\n');
   } catch (e) {
@@ -65,7 +65,7 @@ async function writeTimeline(rs: RunState, target: TracerTarget, warnings: strin
 /** Writes the profile of what `target` recorded so far (poststop, and `flush` while it runs). */
 export async function writeProfile(rs: RunState, target: TracerTarget, versionCacheDir?: string): Promise<PoststopResult> {
   const warnings: string[] = [];
-  const { nativeArch } = await import('../native/libseccomp.js');
+  const { nativeArch } = await import('../../native/libseccomp.js');
   const exe = rs.runtime.exe;
   const version = !exe ? undefined : versionCacheDir ? cachedRuntimeVersion(exe, versionCacheDir) : runtimeVersion(exe);
   const needs = runtimeNeedsFor(rs.runtime.name, version, nativeArch());

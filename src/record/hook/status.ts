@@ -1,8 +1,8 @@
 // `status`: the containers being traced right now, from the run-state files and the live tracer
 // maps (no daemon to ask). A profile that has not grown for a long time is ready to enforce.
-import type { HookConfig } from './hook-config.js';
+import type { HookConfig } from './config.js';
 import { listRunStates, type RunState } from './run-state.js';
-import { processStartTime, Tracer } from './tracer.js';
+import { processStartTime, Tracer } from '../tracer.js';
 
 export interface TracedContainer {
   id: string;

@@ -5,9 +5,9 @@
 // with stages [prestart, poststop] works.
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
-import { mark, timingMarks } from './hook-timing.js';
-import { parseOciState, readStateInput, type OciState } from './state.js';
-import { DEFAULT_CONFIG, DEFAULT_HOOK_CONFIG, loadHookConfig, type HookConfig } from '../record/hook-config.js';
+import { mark, timingMarks } from './timing.js';
+import { parseOciState, readStateInput, type OciState } from '../../oci/state.js';
+import { DEFAULT_CONFIG, DEFAULT_HOOK_CONFIG, loadHookConfig, type HookConfig } from './config.js';
 
 const TAG = 'seccomp-tailor-hook';
 
@@ -55,14 +55,14 @@ export async function runHook(io: HookIo): Promise<number> {
     mark('stdin');
     const isStop = stage === 'poststop' || ((stage === undefined || stage === 'auto') && state.status === 'stopped');
     if (isStop) {
-      const { poststop } = await import('../record/hook-poststop.js');
+      const { poststop } = await import('./poststop.js');
       mark('imported');
       const r = await poststop(state, cfg);
       for (const w of r.warnings) warn(cfg, say, `${state.id}: warning: ${w}`);
       if (r.written) say(`${state.id}: wrote ${r.written} (${r.syscalls} syscalls)`);
       return 0;
     }
-    const { prestart } = await import('../record/hook-prestart.js');
+    const { prestart } = await import('./prestart.js');
     mark('imported');
     const r = await prestart(state, cfg, runtimePid);
     for (const w of r.warnings) warn(cfg, say, `${state.id}: warning: ${w}`);

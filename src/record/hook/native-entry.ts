@@ -3,7 +3,7 @@
 // listens), so it is built here rather than shipped.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { packagePath } from '../native/package-root.js';
+import { packagePath } from '../../native/package-root.js';
 
 export const hookClientSource = (): string => packagePath('native', 'hook-client', 'seccomp-tailor-hook.c');
 export const hookClientPath = (): string => packagePath('build', 'hook', 'seccomp-tailor-hook');

@@ -7,15 +7,15 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeBundle } from '../oci/busybox-bundle.js';
-import { TRACE_ANNOTATION } from '../oci/annotation.js';
-import { packagePath } from '../native/package-root.js';
-import { RecordError } from '../errors.js';
+import { makeBundle } from '../../oci/busybox-bundle.js';
+import { TRACE_ANNOTATION } from '../../oci/annotation.js';
+import { packagePath } from '../../native/package-root.js';
+import { RecordError } from '../../errors.js';
 import { readRunState, removeRunState } from './run-state.js';
-import { runtimeVersion, type RuntimeNeedsTable } from './runtime-needs.js';
-import { Tracer } from './tracer.js';
-import { nameCounts } from './recorded-profile.js';
-import { nativeArch } from '../native/libseccomp.js';
+import { runtimeVersion, type RuntimeNeedsTable } from '../runtime-needs.js';
+import { Tracer } from '../tracer.js';
+import { nameCounts } from '../recorded-profile.js';
+import { nativeArch } from '../../native/libseccomp.js';
 
 export type MeasurableRuntime = 'runc' | 'crun';
 

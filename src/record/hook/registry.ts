@@ -1,11 +1,11 @@
-// The hook's side of the container registry (src/watch/registry.ts owns the format). The hook
+// The hook's side of the container registry (src/state/registry.ts owns the format). The hook
 // writes entries itself instead of calling registerContainer because that validates with zod,
 // whose import alone costs ~50 ms on every container start; the type import below keeps the
 // fields in step with the schema at compile time.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RegistryEntry } from '../watch/registry.js';
-import { registryDir } from '../state/paths.js';
+import type { RegistryEntry } from '../../state/registry.js';
+import { registryDir } from '../../state/paths.js';
 
 function write(stateDir: string, entry: RegistryEntry): void {
   const dir = registryDir(stateDir);

@@ -2,9 +2,9 @@
 // the runtime was measured to need after installing the filter, named per arch. Built without
 // the schema module on the common path (no baseline): its zod import costs ~50 ms inside
 // `runc run`'s poststop; the output is byte-identical to serializeProfile's (unit-tested).
-import { architectures, nativeArch, syscallName } from '../native/libseccomp.js';
-import type { SyscallCount } from './tracer.js';
-import type { ArchKind } from './tracer-layout.js';
+import { architectures, nativeArch, syscallName } from '../../native/libseccomp.js';
+import type { SyscallCount } from '../tracer.js';
+import type { ArchKind } from '../tracer-layout.js';
 
 export interface HookProfileInput {
   counts: readonly SyscallCount[];
@@ -63,8 +63,8 @@ export function buildHookProfile(inp: HookProfileInput): BuiltProfile {
 
 /** The profile merged into a baseline the way users expect (blocked stays blocked, its fields kept). */
 export async function mergeWithBaseline(recorded: string, baselineText: string, baselineSource: string): Promise<{ text: string; warnings: string[] }> {
-  const { parseProfile, serializeProfile } = await import('../profile/schema.js');
-  const { mergeProfiles } = await import('../profile/merge.js');
+  const { parseProfile, serializeProfile } = await import('../../profile/schema.js');
+  const { mergeProfiles } = await import('../../profile/merge.js');
   const base = parseProfile(baselineText, baselineSource);
   const rec = parseProfile(recorded, 'recording');
   const { profile, warnings } = mergeProfiles([{ profile: base, label: baselineSource }, { profile: rec, label: 'recording' }]);

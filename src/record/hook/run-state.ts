@@ -2,7 +2,7 @@
 // a root-only directory on tmpfs (/run), so nothing outlives a reboot and no process stays behind.
 import { mkdirSync, readFileSync, readdirSync, unlinkSync, writeFileSync, renameSync, lstatSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { CONTAINER_ID } from '../oci/state.js';
+import { CONTAINER_ID } from '../../oci/state.js';
 import type { ResolvedFile } from './safe-paths.js';
 
 export interface RunState {

@@ -5,8 +5,8 @@
 import { chmodSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
-import { runHook } from '../oci/hook-main.js';
-import { MAX_STATE_BYTES } from '../oci/state.js';
+import { runHook } from './main.js';
+import { MAX_STATE_BYTES } from '../../oci/state.js';
 
 export const DEFAULT_HOOKD_SOCKET = '/run/seccomp-tailor/hookd.sock';
 const HEADER = /^seccomp-tailor-hook 1 (\d+) (\d+)$/;
