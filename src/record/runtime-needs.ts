@@ -1,7 +1,7 @@
 // What an OCI runtime itself calls after it installed the container's seccomp filter and before
 // the workload's first execve returns (runc's Go runtime: futex, nanosleep, rt_sigreturn, tgkill,
 // ... in some runs and not others). Measured by `seccomp-tailor runtime-needs measure`, shipped
-// as data in samples/runtime-needs/, keyed by runtime, version and noNewPrivileges: a recorded
+// as product data in src/record/runtime-needs/ (read at run time from the package root), keyed by runtime, version and noNewPrivileges: a recorded
 // profile carries the measured union, so replays never fail on a timer signal, and 20 recordings
 // of one workload give one profile.
 import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
@@ -22,7 +22,7 @@ export interface RuntimeNeedsTable {
   noNewPrivileges: Record<'true' | 'false', string[]>;
 }
 
-export const runtimeNeedsDir = (): string => packagePath('samples', 'runtime-needs');
+export const runtimeNeedsDir = (): string => packagePath('src', 'record', 'runtime-needs');
 
 export function loadRuntimeNeedsTables(dir = runtimeNeedsDir()): RuntimeNeedsTable[] {
   let names: string[];

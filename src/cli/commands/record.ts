@@ -20,7 +20,7 @@ export default {
       .positional('command', { type: 'string', array: true, describe: 'the command and its arguments, after --' })
       .option('output', { alias: 'o', type: 'string', describe: 'profile file to write (atomically); default: standard output' })
       .option('wait', { type: 'number', default: 10, describe: 'seconds to wait for descendants after the command exits' })
-      .option('runtime', { type: 'string', describe: 'also allow what this OCI runtime (runc, crun) calls after installing the filter, as measured (samples/runtime-needs), so the profile works for the command in a container' })
+      .option('runtime', { type: 'string', describe: 'also allow what this OCI runtime (runc, crun) calls after installing the filter, as measured (src/record/runtime-needs/), so the profile works for the command in a container' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no summary on standard error' }),
   handler: async (argv: Record<string, unknown>) => {
     // yargs leaves what follows `--` in argv._ after the command's own name.

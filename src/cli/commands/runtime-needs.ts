@@ -11,7 +11,7 @@ export default {
       .option('runtime', { choices: ['runc', 'crun'] as const, default: 'runc' as const })
       .option('runs', { type: 'number', default: 20, describe: 'containers per noNewPrivileges setting' })
       .option('stress', { type: 'boolean', default: true, describe: 'keep every CPU busy while measuring (provokes the runtime\'s preemption signals)' })
-      .option('output', { alias: 'o', type: 'string', describe: 'write the table here (default: standard output); ship it in samples/runtime-needs/' })
+      .option('output', { alias: 'o', type: 'string', describe: 'write the table here (default: standard output); ship it in src/record/runtime-needs/' })
       .option('accumulate', { type: 'boolean', default: false, describe: 'unite with the table already in --output (same runtime, version, arch): runs add up' }),
   handler: async (argv: Record<string, unknown>) => {
     if (argv.action === 'show') {
