@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import writeFileAtomicLib from 'write-file-atomic';
 import { applyProposal } from '../src/apply/apply.js';
-import { writeFileAtomic } from '../src/profile/atomic-write.js';
+import { writeFileAtomic } from '../src/fs/atomic-write.js';
 import { nativeLibseccomp } from '../src/profile/libseccomp-view.js';
 import { PODMAN_DEFAULT_PROFILE } from '../src/profile/stats.js';
 import { validateProfileText } from '../src/profile/validate.js';

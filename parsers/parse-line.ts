@@ -24,7 +24,6 @@ const OTHER: ParseResult = { kind: 'other' };
 
 /** Control bytes other than tab and the 0x1d separator mark a line as not text. */
 function looksBinary(s: string): boolean {
-  // eslint-disable-next-line no-control-regex
   return /[\x00-\x08\x0b-\x1c\x1e\x1f]/.test(s);
 }
 
@@ -74,7 +73,6 @@ export function parseAs(s: string, format: ReturnType<typeof detectFormat>, opts
 
 /** JSON text must be real UTF-8 text; a latin1 view of a Buffer is turned back into it. */
 function utf8Json(s: string): string {
-  // eslint-disable-next-line no-control-regex
   if (!/[\u0080-\u00ff]/.test(s)) return s;
   return Buffer.from(s, 'latin1').toString('utf8');
 }

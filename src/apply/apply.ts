@@ -4,7 +4,7 @@
 import jsonpatch from 'fast-json-patch';
 import { readFile } from 'node:fs/promises';
 import { ApplyError, applyDeclined, baseChanged, invalidResult, isTailorError, patchMismatch, proposalNotOpen, riskyRefused } from '../errors.js';
-import { assertReplaceable, removeStaleTemps, writeFileAtomic } from '../profile/atomic-write.js';
+import { assertReplaceable, removeStaleTemps, writeFileAtomic } from '../fs/atomic-write.js';
 import { toProfileLike, type Libseccomp } from '../profile/libseccomp-view.js';
 import { buildPatch, sha256Hex, type PatchOperation, type Proposal } from '../profile/proposal.js';
 import { riskOf, type Risk } from '../profile/risk.js';

@@ -5,7 +5,7 @@
 import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from '../profile/atomic-write.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
 import { backupsDir, sanitizePath } from '../state/paths.js';
 
 export const BackupMeta = z.looseObject({

@@ -2,7 +2,7 @@
 // as apply. The backup is consumed, so rolling back again goes one step further back.
 import { readFile } from 'node:fs/promises';
 import { noBackup, rollbackModified } from '../errors.js';
-import { assertReplaceable, writeFileAtomic } from '../profile/atomic-write.js';
+import { assertReplaceable, writeFileAtomic } from '../fs/atomic-write.js';
 import { sha256Hex } from '../profile/proposal.js';
 import { parseProfile } from '../profile/schema.js';
 import { listBackups, readBackupMeta, removeBackup } from './backups.js';

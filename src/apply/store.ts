@@ -1,7 +1,7 @@
 // Proposal files in <stateDir>/proposals/: read, list, rewrite (atomically, as the watcher does).
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { proposalNotFound } from '../errors.js';
-import { writeFileAtomic } from '../profile/atomic-write.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
 import { parseProposal, proposalPath, serializeProposal, type Proposal } from '../profile/proposal.js';
 import { proposalsDir } from '../state/paths.js';
 

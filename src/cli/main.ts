@@ -2,7 +2,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { commands } from './commands/index.js';
-import { isTailorError } from '../errors.js';
+import { reportError } from './report-error.js';
 
 export async function main(argv: string[]): Promise<void> {
   const cli = yargs(hideBin(argv))
@@ -21,18 +21,4 @@ export async function main(argv: string[]): Promise<void> {
   } catch (err) {
     process.exitCode = reportError(err);
   }
-}
-
-/** One line for people; a stack only for bugs (errors we did not raise on purpose). */
-export function reportError(err: unknown): number {
-  if (isTailorError(err)) {
-    process.stderr.write(`seccomp-tailor: ${err.message}\n`);
-    return err.exitCode;
-  }
-  if (err instanceof Error && (err as { usage?: boolean }).usage) {
-    process.stderr.write(`seccomp-tailor: ${err.message}\n`);
-    return 2;
-  }
-  process.stderr.write(`seccomp-tailor: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  return 70;
 }

@@ -46,7 +46,6 @@ export function parseTraceAnnotation(value: string): TraceRequest {
 
 function checkPath(key: string, path: string, bad: (why: string) => never): void {
   if (path === '') bad(`${key}: the path is empty`);
-  // eslint-disable-next-line no-control-regex
   if (/[\x00-\x1f\x7f]/.test(path)) bad(`${key}: the path contains a control character`);
   const parts = path.split('/');
   if (parts.includes('..')) bad(`${key}: "${printable(path)}" contains "..": paths may not climb out of a directory`);

@@ -2,7 +2,7 @@
 // functions, write results atomically. The CLI module only parses arguments and prints.
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
 import { diffProfiles, formatDiff, type ProfileDiff } from './diff.js';
 import { exportOci, exportSpo, type ExportResult } from './export.js';
 import type { Libseccomp } from './libseccomp-view.js';

@@ -2,7 +2,9 @@
 // every descendant called after its execve (like `strace -f -c`, but the output is a profile).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SeccompProfile } from '../profile/schema.js';
-import { nameCounts, profileOf, type RecordedSyscall } from './recorded-profile.js';
+import { profileOf } from './recorded-profile.js';
+import { nameCounts, type RecordedSyscall } from './named-calls.js';
+import { PHASE } from './tracer-layout.js';
 import { spawnPaused } from './spawn-paused.js';
 import { Tracer, type SyscallCount, type TargetState } from './tracer.js';
 
@@ -41,7 +43,7 @@ export async function recordCommand(command: string, args: readonly string[], op
       const deadline = Date.now() + (opts.descendantsTimeoutMs ?? 10_000);
       while (target.state().liveTasks > 0 && Date.now() < deadline) await sleep(10);
       const state = target.state();
-      const { named, unknown } = nameCounts(target.syscalls(), [2]);
+      const { named, unknown } = nameCounts(target.syscalls(), [PHASE.workload]);
       return { profile: profileOf(named, opts.extraNames), calls: named, unknown, exit, state, leftRunning: Math.max(0, state.liveTasks) };
     } finally {
       target.release();

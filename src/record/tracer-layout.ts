@@ -11,8 +11,8 @@ export const ARCH_KINDS = ['native', 'compat', 'x32'] as const;
 export type ArchKind = (typeof ARCH_KINDS)[number];
 
 /** 0: runtime set-up, 1: after the filter install until exec, 2: after the first execve. */
-export const PHASE_NAMES = ['setup', 'runtime', 'workload'] as const;
 export type Phase = 0 | 1 | 2;
+export const PHASE = { setup: 0, runtime: 1, workload: 2 } as const satisfies Record<string, Phase>;
 
 /** struct syscall_count: two u64 (count, first_ns). */
 export const COUNT_WORDS = 2;

@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { reportNoProfile } from '../errors.js';
 import type { SeccompProfile } from '../profile/schema.js';
 import type { ContainerFacts } from './model.js';
-import { timelineFromCalls, type Timeline } from './timeline.js';
+import type { Timeline } from './timeline.js';
+import { timelineFromCalls } from '../record/first-seen.js';
 
 export interface LiveRecording {
   profile: SeccompProfile;
@@ -25,7 +26,9 @@ export async function liveRecording(id: string, hookConfigPath?: string): Promis
   // Tracer.shared() would load and pin a fresh (empty) tracer: a report must not do that.
   if (!existsSync(rs.pinRoot)) throw reportNoProfile(`the tracer of container ${id} is not loaded (${rs.pinRoot} is gone): its recording is lost`);
   const { Tracer } = await import('../record/tracer.js');
-  const { nameCounts, profileOf } = await import('../record/recorded-profile.js');
+  const { profileOf } = await import('../record/recorded-profile.js');
+  const { nameCounts } = await import('../record/named-calls.js');
+  const { PHASE } = await import('../record/tracer-layout.js');
   const { runtimeNeedsFor, runtimeVersion } = await import('../record/runtime-needs.js');
   const { nativeArch } = await import('../native/libseccomp.js');
   const tracer = Tracer.shared(rs.pinRoot);
@@ -39,7 +42,7 @@ export async function liveRecording(id: string, hookConfigPath?: string): Promis
   }
   // Phase 2 is the workload (after its first execve); the profile adds what the runtime was
   // measured to need, as the hook's own profile does.
-  const { named } = nameCounts(counts, [2]);
+  const { named } = nameCounts(counts, [PHASE.workload]);
   const needs = runtimeNeedsFor(rs.runtime.name, rs.runtime.exe ? runtimeVersion(rs.runtime.exe) : undefined, nativeArch());
   return {
     profile: profileOf(named, needs.names),

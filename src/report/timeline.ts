@@ -40,17 +40,3 @@ export function timelineOfEntry(entry: Record<string, unknown>): Timeline | unde
 }
 
 export const sidecarPath = (profilePath: string): string => `${profilePath}.timeline.json`;
-
-/**
- * A timeline from the tracer's counts. Their `firstNs` is bpf_ktime_get_ns(), CLOCK_MONOTONIC, the
- * clock of process.hrtime.bigint(); `clock` pairs one reading of each so the times become wall-clock.
- */
-export function timelineFromCalls(
-  calls: ReadonlyArray<{ name: string; arch: string; firstNs: bigint }>,
-  clock: { wallMs: number; monoNs: bigint } = { wallMs: Date.now(), monoNs: process.hrtime.bigint() },
-): Timeline {
-  return calls
-    .filter((c) => c.firstNs > 0n)
-    .map((c) => ({ name: c.name, arch: c.arch, firstSeen: new Date(clock.wallMs - Number(clock.monoNs - c.firstNs) / 1e6).toISOString() }))
-    .sort((a, b) => a.firstSeen.localeCompare(b.firstSeen));
-}

@@ -4,7 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from '../profile/atomic-write.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
 import { rejectionsFile } from './paths.js';
 
 export const Rejection = z.looseObject({ at: z.string(), reason: z.string().optional(), proposalId: z.string().optional() });

@@ -4,9 +4,12 @@
 // a backslash is doubled so the escaped form is unambiguous. JSON output is not escaped (JSON
 // already encodes control characters, and scripts need the exact bytes).
 
-// C0 controls, DEL, C1 controls; bidi embeddings/overrides/isolates; zero-width and BOM;
-// line/paragraph separators.
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff\\]/gu;
+// The one set of characters never shown as themselves: C0 controls, DEL, C1 controls; the Arabic
+// letter mark and the bidi marks, embeddings, overrides and isolates; zero-width characters
+// (space, joiners, word joiner, invisible operators) and the BOM; line/paragraph separators.
+const UNSAFE_CHARS = '\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff';
+const UNSAFE = new RegExp(`[${UNSAFE_CHARS}\\\\]`, 'gu');
+const UNSAFE_QUOTED = new RegExp(`[${UNSAFE_CHARS}"\\\\]`, 'gu');
 
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\\': '\\\\', '\u001b': '\\e' };
 
@@ -18,6 +21,14 @@ export function escapeTerminal(s: string, opts: { keepTabs?: boolean } = {}): st
     const cp = c.codePointAt(0)!;
     return cp <= 0xff ? `\\x${cp.toString(16).padStart(2, '0')}` : `\\u{${cp.toString(16)}}`;
   });
+}
+
+/**
+ * The same set inside double quotes, as `events` prints comm and exe: a quote and a backslash
+ * get a backslash, every other unsafe character its JSON-style \uXXXX (all are in the BMP).
+ */
+export function quoteTerminal(s: string): string {
+  return '"' + s.replace(UNSAFE_QUOTED, (c) => (c === '"' || c === '\\' ? '\\' + c : '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'))) + '"';
 }
 
 /** For a terminal: colours only when stdout is one and NO_COLOR is unset (https://no-color.org). */

@@ -1,8 +1,8 @@
 // How `seccomp-tailor events` prints an event and its summary.
 import type { ParseCounters, SeccompEvent } from '../../parsers/index.js';
+import { quoteTerminal } from '../terminal/escape.js';
 
 // Strings that JSON.stringify would change: quotes, backslashes, controls, lone surrogates.
-// eslint-disable-next-line no-control-regex
 const JSON_UNSAFE = /["\\\u0000-\u001f\ud800-\udfff]/;
 const str = (v: string) => (JSON_UNSAFE.test(v) ? JSON.stringify(v) : '"' + v + '"');
 
@@ -27,20 +27,12 @@ export function eventJson(e: SeccompEvent): string {
   return j + ',"code":' + str(e.code) + '}';
 }
 
-// comm and exe are chosen by the process that was denied: never let them drive a terminal
-// (C0/C1 controls, DEL, bidi overrides).
-// eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"\\]/g;
-export function terminalSafe(s: string): string {
-  return '"' + s.replace(UNSAFE, (c) => (c === '"' || c === '\\' ? '\\' + c : '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'))) + '"';
-}
-
 export function eventText(e: SeccompEvent): string {
   const name = e.syscallName ?? '?';
   const errno = e.errno !== undefined ? ` errno=${e.errno}` : '';
-  const node = e.node !== undefined ? ` node=${terminalSafe(e.node)}` : '';
-  const exe = e.exe !== undefined ? ` exe=${terminalSafe(e.exe)}` : '';
-  return `${e.time}${node} ${e.action}${errno} ${e.arch}${e.compat ? ' (compat)' : ''} ${name}(${e.syscall}) pid=${e.pid} comm=${terminalSafe(e.comm)}${exe} serial=${e.serial}`;
+  const node = e.node !== undefined ? ` node=${quoteTerminal(e.node)}` : '';
+  const exe = e.exe !== undefined ? ` exe=${quoteTerminal(e.exe)}` : '';
+  return `${e.time}${node} ${e.action}${errno} ${e.arch}${e.compat ? ' (compat)' : ''} ${name}(${e.syscall}) pid=${e.pid} comm=${quoteTerminal(e.comm)}${exe} serial=${e.serial}`;
 }
 
 export function summaryText(c: ParseCounters): string {

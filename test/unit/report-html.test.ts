@@ -7,7 +7,8 @@ import { buildReport, growthOf, type ReportInput } from '../../src/report/model.
 import { renderHtml } from '../../src/report/render-html.js';
 import { renderText } from '../../src/report/render-text.js';
 import { groupByKind, kindOf } from '../../src/report/syscall-kinds.js';
-import { parseTimeline, timelineFromCalls } from '../../src/report/timeline.js';
+import { parseTimeline } from '../../src/report/timeline.js';
+import { timelineFromCalls } from '../../src/record/first-seen.js';
 
 const HOSTILE = `<script>alert("x")</script>'&`;
 const TABLE = ['read', 'write', 'openat', 'close', 'socket', 'connect', 'execve', 'exit_group', 'mmap', 'brk', 'rt_sigaction',

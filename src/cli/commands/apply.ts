@@ -6,7 +6,7 @@ import { nativeLibseccomp } from '../../profile/libseccomp-view.js';
 import { defaultStateDir } from '../../state/paths.js';
 import { askYesNo, canAsk } from '../confirm.js';
 import { escapeTerminal as esc, useColour } from '../../terminal/escape.js';
-import { reportError } from '../main.js';
+import { reportError } from '../report-error.js';
 import type { AnyCommand } from './index.js';
 
 function summary(o: ApplyOutcome, dryRun: boolean): string {

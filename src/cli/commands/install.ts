@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import type { AnyCommand } from './index.js';
 import { DEFAULT_HOOKS_DIR, HOOKS_D_FILE, hookCommand, hooksDJson, nativeHookCommand } from '../../oci/hooks-config.js';
 import { ensureHookClient } from '../../record/hook/native-entry.js';
-import { writeFileAtomic } from '../../profile/atomic-write.js';
+import { writeFileAtomic } from '../../fs/atomic-write.js';
 import { DEFAULT_HOOK_CONFIG } from '../../record/hook/config.js';
 
 export default {

@@ -2,7 +2,7 @@
 import type { AnyCommand } from './index.js';
 import { recordCommand } from '../../record/record-command.js';
 import { serializeProfile } from '../../profile/schema.js';
-import { writeFileAtomic } from '../../profile/atomic-write.js';
+import { writeFileAtomic } from '../../fs/atomic-write.js';
 import { InputError } from '../../errors.js';
 
 async function runtimeExtras(runtime: string) {

@@ -1,5 +1,5 @@
 // `seccomp-tailor report [PROFILE] [--html FILE] [--registry-id ID] [--state-dir DIR] [--timeline FILE] | --live ID [--config FILE]`
-import { writeFileAtomic } from '../../profile/atomic-write.js';
+import { writeFileAtomic } from '../../fs/atomic-write.js';
 import { loadReport } from '../../report/load.js';
 import { renderHtml } from '../../report/render-html.js';
 import { renderText } from '../../report/render-text.js';

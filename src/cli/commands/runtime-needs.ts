@@ -32,7 +32,7 @@ export default {
     }
     const text = JSON.stringify(table, null, 2) + '\n';
     if (typeof argv.output === 'string') {
-      const { writeFileAtomic } = await import('../../profile/atomic-write.js');
+      const { writeFileAtomic } = await import('../../fs/atomic-write.js');
       await writeFileAtomic(argv.output, text, { mode: 0o644 });
     } else process.stdout.write(text);
   },

@@ -12,6 +12,7 @@ import { writeOutput, readBaseline } from './safe-paths.js';
 import { buildHookProfile, mergeWithBaseline } from './profile.js';
 import { cachedRuntimeVersion, runtimeNeedsFor, runtimeVersion } from '../runtime-needs.js';
 import type { TracerTarget } from '../tracer.js';
+import { PHASE } from '../tracer-layout.js';
 
 export interface PoststopResult {
   written?: string;
@@ -53,9 +54,9 @@ async function writeTimeline(rs: RunState, target: TracerTarget, warnings: strin
   const suffix = '.timeline.json';
   if (Buffer.byteLength(rs.output.name) + suffix.length > 255) return;
   try {
-    const { nameCounts } = await import('../recorded-profile.js');
-    const { timelineFromCalls } = await import('../../report/timeline.js');
-    const timeline = timelineFromCalls(nameCounts(target.syscalls(), [2]).named);
+    const { nameCounts } = await import('../named-calls.js');
+    const { timelineFromCalls } = await import('../first-seen.js');
+    const timeline = timelineFromCalls(nameCounts(target.syscalls(), [PHASE.workload]).named);
     await writeOutput({ ...rs.output, name: rs.output.name + suffix, path: rs.output.path + suffix }, JSON.stringify(timeline, null, 2) + '\n');
   } catch (e) {
     warnings.push(`could not write ${rs.output.path}${suffix}: ${(e as Error).message}`);

@@ -1,10 +1,11 @@
-// The recorded profile: the workload's calls (phase 2, exactly what the container made) plus what
+// The recorded profile: the workload's calls (the workload phase, exactly what the container made) plus what
 // the runtime was measured to need after installing the filter, named per arch. Built without
 // the schema module on the common path (no baseline): its zod import costs ~50 ms inside
 // `runc run`'s poststop; the output is byte-identical to serializeProfile's (unit-tested).
 import { architectures, nativeArch, syscallName } from '../../native/libseccomp.js';
 import type { SyscallCount } from '../tracer.js';
-import type { ArchKind } from '../tracer-layout.js';
+import { PHASE } from '../tracer-layout.js';
+import { archOfKind } from '../named-calls.js';
 
 export interface HookProfileInput {
   counts: readonly SyscallCount[];
@@ -23,12 +24,6 @@ export interface BuiltProfile {
   unknown: SyscallCount[];
 }
 
-function archOfKind(kind: ArchKind, native: string): string {
-  if (kind === 'native') return native;
-  if (kind === 'x32') return 'x32';
-  return native === 'aarch64' ? 'arm' : 'x86';
-}
-
 export function buildHookProfile(inp: HookProfileInput): BuiltProfile {
   const native = nativeArch();
   const workload: Array<{ arch: string; name: string }> = [];
@@ -36,7 +31,7 @@ export function buildHookProfile(inp: HookProfileInput): BuiltProfile {
   const arches = new Set<string>([native]);
   const unknown: SyscallCount[] = [];
   for (const c of inp.counts) {
-    if (c.phase === 0) continue;
+    if (c.phase === PHASE.setup) continue;
     const arch = archOfKind(c.arch, native);
     const name = syscallName(arch, c.nr);
     if (!name) {
@@ -44,7 +39,7 @@ export function buildHookProfile(inp: HookProfileInput): BuiltProfile {
       continue;
     }
     arches.add(arch);
-    if (c.phase === 2) workload.push({ arch, name });
+    if (c.phase === PHASE.workload) workload.push({ arch, name });
     else phase1.add(name);
   }
   const needs = new Set(inp.runtimeNeeds);

@@ -14,7 +14,8 @@ import { RecordError } from '../../errors.js';
 import { readRunState, removeRunState } from './run-state.js';
 import { runtimeVersion, type RuntimeNeedsTable } from '../runtime-needs.js';
 import { Tracer } from '../tracer.js';
-import { nameCounts } from '../recorded-profile.js';
+import { nameCounts } from '../named-calls.js';
+import { PHASE } from '../tracer-layout.js';
 import { nativeArch } from '../../native/libseccomp.js';
 
 export type MeasurableRuntime = 'runc' | 'crun';
@@ -82,7 +83,7 @@ export function measureRuntimeNeeds(o: MeasureOptions): RuntimeNeedsTable & { fr
         const target = tracer.target(rs.slot, rs.generation);
         try {
           const key = String(nnp) as 'true' | 'false';
-          for (const c of nameCounts(target.syscalls(), [1]).named) {
+          for (const c of nameCounts(target.syscalls(), [PHASE.runtime]).named) {
             names[key].add(c.name);
             frequency[key]![c.name] = (frequency[key]![c.name] ?? 0) + 1;
           }

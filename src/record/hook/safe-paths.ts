@@ -135,7 +135,7 @@ export function checkBaseline(file: ResolvedFile): void {
  * /tmp that would hand a profile the sticky bit protects to whoever planted the file first.
  */
 export async function writeOutput(file: ResolvedFile, text: string): Promise<void> {
-  const { writeFileAtomic } = await import('../../profile/atomic-write.js');
+  const { writeFileAtomic } = await import('../../fs/atomic-write.js');
   const held = openDirNoFollow(file.dir);
   try {
     const st = lstatSync(held.path(file.name), { throwIfNoEntry: false });

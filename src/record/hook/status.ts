@@ -1,6 +1,7 @@
 // `status`: the containers being traced right now, from the run-state files and the live tracer
 // maps (no daemon to ask). A profile that has not grown for a long time is ready to enforce.
 import type { HookConfig } from './config.js';
+import { PHASE } from '../tracer-layout.js';
 import { listRunStates, type RunState } from './run-state.js';
 import { processStartTime, Tracer } from '../tracer.js';
 
@@ -48,7 +49,7 @@ function describe(rs: RunState, tracers: Map<string, Tracer>): TracedContainer {
   }
   const st = target.state();
   const orphaned = processStartTime(rs.initPid) !== rs.initStartTime && st.liveTasks <= 0;
-  const workloadSyscalls = target.syscalls().filter((c) => c.phase === 2).length;
+  const workloadSyscalls = target.syscalls().filter((c) => c.phase === PHASE.workload).length;
   return {
     ...base, workloadSyscalls, liveTasks: st.liveTasks, execs: st.execs, ...(orphaned ? { orphaned } : {}),
     ...(st.lastNewNs > 0n ? { lastNewAt: monotonicToDate(st.lastNewNs).toISOString() } : {}),

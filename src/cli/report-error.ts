@@ -1,0 +1,16 @@
+// How an error reaches the person at the terminal (the entry and commands that go on after one).
+import { isTailorError } from '../errors.js';
+
+/** One line for people; a stack only for bugs (errors we did not raise on purpose). */
+export function reportError(err: unknown): number {
+  if (isTailorError(err)) {
+    process.stderr.write(`seccomp-tailor: ${err.message}\n`);
+    return err.exitCode;
+  }
+  if (err instanceof Error && (err as { usage?: boolean }).usage) {
+    process.stderr.write(`seccomp-tailor: ${err.message}\n`);
+    return 2;
+  }
+  process.stderr.write(`seccomp-tailor: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  return 70;
+}
