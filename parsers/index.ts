@@ -6,3 +6,4 @@ export type { LineParser, LineParserOptions, ParseCounters, LineSink, LineSplitt
 export { detectFormat, LOG_FORMATS, type LogFormat, type DetectedFormat } from './detect.js';
 export { decodeCode, type DecodedCode } from './actions.js';
 export { archName, X32_SYSCALL_BIT } from './arch.js';
+export { findAuditStamp, type AuditStamp } from './audit-stamp.js';

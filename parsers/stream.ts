@@ -92,10 +92,12 @@ export function createLineParser(opts: LineParserOptions): LineParser {
       case 'loss':
         counters.lossNotices++;
         if (r.loss.source === 'audit-lost') {
-          // audit_lost is the kernel's running total since boot.
+          // audit_lost is the kernel's running total since boot: downstream gets the new losses.
           const n = r.loss.count;
-          counters.lostRecords += lastAuditLost === undefined || n < lastAuditLost ? n : n - lastAuditLost;
+          const delta = lastAuditLost === undefined || n < lastAuditLost ? n : n - lastAuditLost;
+          counters.lostRecords += delta;
           lastAuditLost = n;
+          return { kind: 'loss', loss: { ...r.loss, count: delta } };
         } else {
           counters.lostRecords += r.loss.count;
         }

@@ -44,11 +44,18 @@ export interface ParseIssue {
   detail: string;
 }
 
-/** Records the kernel or auditd dropped: `callbacks suppressed`, `audit_lost=N`. */
+/**
+ * Records the kernel, auditd or the reader dropped: `callbacks suppressed`, `audit_lost=N` (from
+ * the log text), or what a source itself knows it missed (serials that never arrived, a netlink
+ * receive buffer that overflowed, the time the watcher was down with no log to catch up from).
+ */
 export interface LossNotice {
-  source: 'kmsg-ratelimit' | 'audit-lost' | 'auditd-backlog';
+  source: 'kmsg-ratelimit' | 'audit-lost' | 'auditd-backlog' | 'serial-gap' | 'kmsg-overrun' | 'file-rotated-away' | 'netlink-overflow' | 'netlink-drops' | 'restart-gap';
   count: number;
   detail: string;
+  /** The time span the loss falls in, when the reader knows it (ISO 8601). */
+  from?: string;
+  to?: string;
 }
 
 export type ParseResult =

@@ -41,6 +41,10 @@ export function formatProposalPage(p: Proposal, plan: ApplyPlan | Error, colour:
   out.push(`container: ${[c.name && `name ${esc(c.name)}`, c.id && `id ${esc(c.id)}`, c.image && `image ${esc(c.image)}`, c.runtime && `runtime ${esc(c.runtime)}`].filter(Boolean).join(', ') || 'unknown'}`);
   out.push(`profile:   ${esc(p.profile.path)} (sha256 ${p.profile.sha256.slice(0, 16)}…)`);
   out.push(`updated:   ${esc(p.updatedAt)}${p.appliedAt ? `, applied ${esc(p.appliedAt)}` : ''}${p.rejected ? `, rejected ${esc(p.rejected.at)}${p.rejected.reason ? `: ${esc(p.rejected.reason)}` : ''}` : ''}`);
+  const inc = p.evidenceIncomplete;
+  if (inc) {
+    out.push(paint(colour, 'yellow', `evidence incomplete: ${inc.lostRecords ? `${inc.lostRecords} records` : 'records'} lost host-wide (${inc.notices} notice${inc.notices === 1 ? '' : 's'}: ${inc.sources.map((x) => esc(x)).join(', ')}) between ${esc(inc.from)} and ${esc(inc.to)}, while this container was watched: counts are a lower bound and syscalls may be missing`));
+  }
   out.push('');
   if (p.add.length) {
     out.push(`syscalls to allow (${p.add.length}):`);

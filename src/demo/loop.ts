@@ -16,6 +16,15 @@ export const RECORDED_CMD = ['ls', '/'];
 export const BIGGER_CMD = ['sh', '-c', 'ls -l /; uname -a; date'];
 export const STEPS = 12;
 
+const PRINTK_RATELIMIT = '/proc/sys/kernel/printk_ratelimit';
+
+/** Sets kernel.printk_ratelimit, returning the value it had. */
+function setPrintkRatelimit(v: string): string {
+  const was = readFileSync(PRINTK_RATELIMIT, 'utf8').trim();
+  if (was !== v) writeFileSync(PRINTK_RATELIMIT, v);
+  return was;
+}
+
 /** The annotation the watcher reads for a runc container's profile file (podman sets its own). */
 const PROFILE_ANNOTATION = 'io.seccomp-tailor.profile';
 
@@ -151,6 +160,18 @@ export async function runLoop(ctx: DemoContext): Promise<void> {
       p.detail('auditd was not running: started it (stopped again at the end)');
     }
   }
+  if (source === 'kmsg') {
+    // Without auditd the kernel prints audit records through printk_ratelimit(): 10 lines per 5 s
+    // for the whole kernel. The container's own start spends it (runc loads a BPF device filter:
+    // BPF LOAD + SYSCALL + PROCTITLE records) and the workload alone makes more than 10 denials,
+    // so with the default most of them are "callbacks suppressed". 0 disables the limit
+    // (Documentation/admin-guide/sysctl/kernel.rst); the old value comes back at the end.
+    const was = setPrintkRatelimit('0');
+    if (was !== '0') {
+      cleanup.add(`kernel.printk_ratelimit (back to ${was})`, () => { setPrintkRatelimit(was); });
+      p.detail(`kernel.printk_ratelimit ${was} -> 0 while the demo runs: kmsg drops audit records beyond 10 lines per ${was} s (use --source netlink on a real host)`);
+    }
+  }
   const watchArgs = ['--source', source, '--state-dir', P.state, '--witness-pin', P.witnessPin];
   p.command(`seccomp-tailor watch --source ${source} --state-dir ${show(P.state)} &`);
   cleanup.add(`watcher pins ${P.witnessPin}`, () => rmSync(P.witnessPin, { recursive: true, force: true }));
@@ -200,6 +221,9 @@ export async function runLoop(ctx: DemoContext): Promise<void> {
   }
   const names = (proposal.add ?? []).map((x) => x.syscall);
   p.detail(`container ${proposal.container?.id}, profile ${show(proposal.profile?.path ?? '?')}`);
+  const losses = watcher.lines().filter((l) => l.loss !== undefined);
+  const lost = losses.reduce((n, l) => n + Number((l.loss as { count?: number }).count ?? 0), 0);
+  p.detail(losses.length ? `the watcher reported ${lost} records lost (${losses.length} notices): the evidence is incomplete` : 'the watcher reported no lost records');
   p.done(`proposal ${proposal.id}: add ${names.join(', ')}`);
 
   // 9 ───────────────────────────────────────────────────────────────────────────────────────────

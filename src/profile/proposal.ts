@@ -54,6 +54,22 @@ export const BlockedByRule = z.looseObject({
 });
 export type BlockedByRule = z.infer<typeof BlockedByRule>;
 
+/**
+ * Records were lost while this proposal's container was watched (printk's rate limit, a full
+ * netlink buffer, the watcher down with no log to catch up from): the counts are a lower bound and
+ * syscalls may be missing. The kernel does not say whose records were lost.
+ */
+export const EvidenceIncomplete = z.looseObject({
+  /** Records (or audit events, for serial gaps) reported lost host-wide; 0 when unknown. */
+  lostRecords: z.number().int().nonnegative(),
+  notices: z.number().int().nonnegative(),
+  from: isoTime,
+  to: isoTime,
+  /** How the loss was seen: kmsg-ratelimit, serial-gap, netlink-overflow, restart-gap, ... */
+  sources: z.array(z.string()),
+});
+export type EvidenceIncomplete = z.infer<typeof EvidenceIncomplete>;
+
 export const ProposalStatus = z.enum(['open', 'applied', 'rejected']);
 export type ProposalStatus = z.infer<typeof ProposalStatus>;
 
@@ -79,6 +95,7 @@ export const Proposal = z.looseObject({
   status: ProposalStatus,
   appliedAt: isoTime.optional(),
   rejected: z.object({ at: isoTime, reason: z.string().optional() }).optional(),
+  evidenceIncomplete: EvidenceIncomplete.optional(),
 });
 export type Proposal = z.infer<typeof Proposal>;
 

@@ -20,12 +20,24 @@ export interface SyscallTally {
   actions: string[];
 }
 
+/** Records lost while a subject was being watched: its proposal's evidence is incomplete. */
+export interface LossTally {
+  /** Records (or audit events, for serial gaps) reported lost; 0 when the count is unknown. */
+  records: number;
+  notices: number;
+  /** When the first and the last loss notice arrived (or the window they name). */
+  first: string;
+  last: string;
+  sources: string[];
+}
+
 export interface Subject {
   /** proposalId(container, profilePath). */
   id: string;
   container: Proposal['container'];
   profilePath: string;
   tallies: Record<string, SyscallTally>;
+  loss?: LossTally;
 }
 
 export interface AggregateSnapshot {
@@ -48,7 +60,7 @@ export class Aggregator {
     this.subjects = new Map(Object.entries(snapshot?.subjects ?? {}));
   }
 
-  add(subject: Omit<Subject, 'tallies'>, e: SeccompEvent): void {
+  add(subject: Omit<Subject, 'tallies' | 'loss'>, e: SeccompEvent): void {
     let s = this.subjects.get(subject.id);
     if (!s) {
       s = { ...subject, tallies: {} };
@@ -71,10 +83,32 @@ export class Aggregator {
     this.dirty.add(subject.id);
   }
 
+  /**
+   * A loss notice: the kernel does not say whose records were lost, so every subject held in
+   * memory (containers still running or recently gone) may have lost some.
+   */
+  markLoss(source: string, count: number, from: string, to: string): number {
+    let n = 0;
+    for (const s of this.subjects.values()) {
+      const l = s.loss;
+      if (!l) s.loss = { records: count, notices: 1, first: from, last: to, sources: [source] };
+      else {
+        l.records += count;
+        l.notices++;
+        if (from < l.first) l.first = from;
+        if (to > l.last) l.last = to;
+        if (!l.sources.includes(source)) l.sources.push(source);
+      }
+      this.dirty.add(s.id);
+      n++;
+    }
+    return n;
+  }
+
   /** Starts a subject from counts kept elsewhere (its proposal file, after the subject was pruned). */
-  seed(subject: Omit<Subject, 'tallies'>, tallies: SyscallTally[]): void {
+  seed(subject: Omit<Subject, 'tallies' | 'loss'>, tallies: SyscallTally[], loss?: LossTally): void {
     if (this.subjects.has(subject.id)) return;
-    this.subjects.set(subject.id, { ...subject, tallies: Object.fromEntries(tallies.map((t) => [`${t.arch}/${t.syscall}`, t])) });
+    this.subjects.set(subject.id, { ...subject, tallies: Object.fromEntries(tallies.map((t) => [`${t.arch}/${t.syscall}`, t])), ...(loss ? { loss } : {}) });
   }
 
   /** Forgets a subject whose proposal is on disk and whose containers are gone: memory stays bounded. */

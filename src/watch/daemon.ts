@@ -173,7 +173,8 @@ export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
       line: (text, latin1) => engine.handle(parser.push(text, latin1)),
       oversize: (bytes) => engine.handle(parser.oversize(bytes)),
       checkpoint: (cp) => engine.setCheckpoint(chosen.source.key, cp),
-      loss: (source, count, detail) => engine.handle({ kind: 'loss', loss: { source: source as 'audit-lost', count, detail } }),
+      loss: (source, count, detail, window) => engine.handle({ kind: 'loss', loss: { source, count, detail, ...window } }),
+      note: (level, msg, fields) => log[level](fields ?? {}, msg),
     };
 
     const stop = new AbortController();
@@ -205,7 +206,7 @@ export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
     const maxRssMB = Math.round(usage.maxRSS / 1024);
     const cpuMs = Math.round((usage.userCPUTime + usage.systemCPUTime) / 1000);
     log.info({
-      lines: c.lines, events: c.events, duplicates: c.duplicates, issues: c.issues, lossNotices: c.lossNotices, lostRecords: c.lostRecords,
+      lines: c.lines, events: c.events, duplicates: c.duplicates, issues: c.issues, lossNotices: engine.stats.lossNotices, lostRecords: engine.stats.lostRecords,
       attributed: engine.stats.attributed, proposalWrites: engine.stats.proposalWrites, readMs, cpuMs, maxRssMB,
     }, 'stopped');
     return { lines: c.lines, events: c.events, attributed: engine.stats.attributed, issues, proposalWrites: engine.stats.proposalWrites, readMs, maxRssMB };

@@ -23,7 +23,7 @@ export interface EngineOptions {
   flushIntervalMs?: number;
 }
 
-type SubjectRef = Omit<Subject, 'tallies'>;
+type SubjectRef = Omit<Subject, 'tallies' | 'loss'>;
 
 export class WatchEngine {
   private readonly agg: Aggregator;
@@ -37,7 +37,7 @@ export class WatchEngine {
   private lastFlush = 0;
   private flushDue = 0;
   private checkpointDirty = false;
-  readonly stats = { events: 0, attributed: 0, proposalWrites: 0, flushes: 0 };
+  readonly stats = { events: 0, attributed: 0, proposalWrites: 0, flushes: 0, lossNotices: 0, lostRecords: 0 };
 
   constructor(private readonly o: EngineOptions, state: WatchState) {
     this.agg = new Aggregator(state.aggregate as { subjects: Record<string, Subject> });
@@ -66,11 +66,17 @@ export class WatchEngine {
       case 'issue':
         m?.parseIssues.inc({ kind: r.issue.kind });
         return;
-      case 'loss':
+      case 'loss': {
         m?.lossNotices.inc({ source: r.loss.source });
-        m?.lostRecords.inc(r.loss.count);
-        this.o.log.warn({ loss: r.loss }, 'records lost before they reached the log');
+        m?.lostRecords.inc({ source: r.loss.source }, r.loss.count);
+        this.stats.lossNotices++;
+        this.stats.lostRecords += r.loss.count;
+        const now = new Date().toISOString();
+        const marked = this.agg.markLoss(r.loss.source, r.loss.count, r.loss.from ?? now, r.loss.to ?? now);
+        this.o.log.warn({ loss: r.loss, proposalsMarked: marked }, 'records lost: proposals watched meanwhile have incomplete evidence');
+        if (marked) this.scheduleFlush();
         return;
+      }
       case 'event':
         this.onEvent(r.event);
     }
@@ -126,7 +132,8 @@ export class WatchEngine {
         tallies.push({ arch: b.arch, syscall: b.syscall, nr: -1, count: b.count, firstSeen: p.createdAt, lastSeen: p.updatedAt, comm: [], exe: [], actions: [] });
       }
     }
-    this.agg.seed(subject, tallies);
+    const l = p.evidenceIncomplete;
+    this.agg.seed(subject, tallies, l ? { records: l.lostRecords, notices: l.notices, first: l.from, last: l.to, sources: [...l.sources] } : undefined);
   }
 
   /** Drops subjects none of whose containers is known any more (their proposals stay on disk). */

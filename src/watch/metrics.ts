@@ -12,7 +12,11 @@ export class WatchMetrics {
   });
   readonly parseIssues = new Counter({ name: 'seccomp_tailor_watch_parse_issues_total', help: 'Lines that looked like records but could not be parsed', labelNames: ['kind'] as const, registers: [this.registry] });
   readonly lossNotices = new Counter({ name: 'seccomp_tailor_watch_loss_notices_total', help: 'Kernel or auditd notices of lost records', labelNames: ['source'] as const, registers: [this.registry] });
-  readonly lostRecords = new Counter({ name: 'seccomp_tailor_watch_lost_records_total', help: 'Records the kernel or auditd reported lost', registers: [this.registry] });
+  readonly lostRecords = new Counter({
+    name: 'seccomp_tailor_watch_lost_records_total',
+    help: 'Records reported lost, by how the loss was seen (kmsg-ratelimit, audit-lost, serial-gap: audit events whose serial never arrived, netlink-overflow, restart-gap, ...); a loss may be seen twice (suppressed lines are serial gaps too)',
+    labelNames: ['source'] as const, registers: [this.registry],
+  });
   readonly unattributed = new Counter({ name: 'seccomp_tailor_watch_unattributed_total', help: 'Records of containers with no profile file to propose against, or of no container', labelNames: ['reason'] as const, registers: [this.registry] });
   readonly attributions = new Counter({
     name: 'seccomp_tailor_watch_attributions_total',

@@ -73,6 +73,7 @@ export function renderProposal(s: Subject, now: ProfileNow, existing: Proposal |
     patch: buildPatch(now.profile, add),
     status,
   };
+  if (s.loss) proposal.evidenceIncomplete = { lostRecords: s.loss.records, notices: s.loss.notices, from: s.loss.first, to: s.loss.last, sources: [...s.loss.sources] };
   if (status === 'open') {
     delete proposal.appliedAt;
     delete proposal.rejected;

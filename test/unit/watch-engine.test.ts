@@ -129,3 +129,31 @@ test('a pruned subject (containers gone) continues its counts from its proposal 
   assert.equal(onlyProposal(dir).add[0]!.count, 4);
   rmSync(dir, { recursive: true });
 });
+
+test('a loss notice marks the proposals watched meanwhile as incomplete, and the mark survives a restart', () => {
+  const { dir, engine } = setup();
+  const a = engine();
+  a.handle({ kind: 'event', event: ev('uname') });
+  a.handle({ kind: 'loss', loss: { source: 'kmsg-ratelimit', count: 38, detail: 'kauditd_printk_skb: 38 callbacks suppressed' } });
+  a.handle({ kind: 'loss', loss: { source: 'serial-gap', count: 40, detail: 'x', from: '2026-12-01T20:09:14.548Z', to: '2026-12-01T20:09:25.680Z' } });
+  a.flush();
+  const p = onlyProposal(dir) as unknown as { evidenceIncomplete?: { lostRecords: number; notices: number; sources: string[]; from: string } };
+  assert.equal(p.evidenceIncomplete?.lostRecords, 78);
+  assert.equal(p.evidenceIncomplete?.notices, 2);
+  assert.deepEqual(p.evidenceIncomplete?.sources, ['kmsg-ratelimit', 'serial-gap']);
+  assert.equal(p.evidenceIncomplete?.from, '2026-12-01T20:09:14.548Z');
+  const b = engine();
+  b.handle({ kind: 'event', event: ev('uname') });
+  b.flush();
+  assert.equal((onlyProposal(dir) as unknown as { evidenceIncomplete?: { lostRecords: number } }).evidenceIncomplete?.lostRecords, 78);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('no loss: no evidenceIncomplete field', () => {
+  const { dir, engine } = setup();
+  const a = engine();
+  a.handle({ kind: 'event', event: ev('uname') });
+  a.flush();
+  assert.equal('evidenceIncomplete' in onlyProposal(dir), false);
+  rmSync(dir, { recursive: true, force: true });
+});

@@ -2,7 +2,16 @@
 // (`audit: type=1326 ...`). Every read() returns exactly one record: `PRI,SEQ,TS,FLAGS;text\n`
 // followed by ` KEY=value` continuation lines. Sequence numbers are per boot, so the checkpoint
 // is (boot id, seq). https://www.kernel.org/doc/Documentation/ABI/testing/dev-kmsg
+//
+// Without auditd, kauditd prints records through printk_ratelimit(): by default 10 lines per 5 s,
+// one budget for every printk_ratelimit() caller in the kernel (kernel.printk_ratelimit and
+// kernel.printk_ratelimit_burst; 0 disables it). What it drops is announced only later, by the
+// next line that passes ("kauditd_printk_skb: N callbacks suppressed", a parsed loss notice), so
+// the audit serials are watched too: a serial that never arrives is reported within seconds.
 import { closeSync, constants, openSync, readFileSync, readSync } from 'node:fs';
+import { findAuditStamp } from '../../../parsers/index.js';
+import { isoTime } from '../../../parsers/fields.js';
+import { describeGap, SerialGaps } from '../serial-gaps.js';
 import type { Checkpoint, KmsgCheckpoint } from '../state-store.js';
 import { sleep, type RunOptions, type Source, type SourceSink } from './source.js';
 
@@ -22,11 +31,19 @@ export function kmsgSeq(record: string): number | undefined {
 export class KmsgSource implements Source {
   readonly key = 'kmsg';
   readonly description: string;
-  constructor(private readonly path = '/dev/kmsg', private readonly bootId = readBootId()) {
+  constructor(private readonly path = '/dev/kmsg', private readonly bootId = readBootId(), private readonly gapGraceMs = 2000) {
     this.description = path;
   }
 
   async run(sink: SourceSink, resume: Checkpoint | undefined, opts: RunOptions): Promise<void> {
+    const rl = printkRatelimit();
+    if (rl && rl.interval > 0 && rl.burst > 0) {
+      sink.note?.('warn', `the kernel prints audit records to /dev/kmsg only within printk_ratelimit (${rl.burst} lines per ${rl.interval} s, shared with the whole kernel): records beyond it are lost, and reported as lost; --source netlink has no such limit`, { printkRatelimit: rl.interval, printkRatelimitBurst: rl.burst });
+    }
+    const gaps = new SerialGaps(this.gapGraceMs);
+    const reportGaps = (list: ReturnType<SerialGaps['tick']>) => {
+      for (const g of list) sink.loss('serial-gap', g.count, `${describeGap(g)} in /dev/kmsg (printk rate limit, or auditd took them)`, { ...(g.from ? { from: g.from } : {}), ...(g.to ? { to: g.to } : {}) });
+    };
     // Reads never block: a blocking read would hold a libuv pool thread until the next record.
     const fd = openSync(this.path, constants.O_RDONLY | constants.O_NONBLOCK);
     const buf = Buffer.allocUnsafe(RECORD_MAX);
@@ -53,6 +70,7 @@ export class KmsgSource implements Source {
               continue;
             }
             if (opts.once) return;
+            reportGaps(gaps.tick());
             await sleep(POLL_MS, opts.signal);
             continue;
           }
@@ -74,6 +92,8 @@ export class KmsgSource implements Source {
         overrun = false;
         last = { kind: 'kmsg', bootId: this.bootId, seq };
         if (draining || seq <= skipThrough) continue;
+        const stamp = record.includes('audit(') ? findAuditStamp(record.slice(record.indexOf(';') + 1)) : undefined;
+        if (stamp && stamp.serial > 0) reportGaps(gaps.observe(stamp.serial, isoTime(stamp.sec, stamp.ms)));
         let from = 0;
         for (;;) {
           const nl = record.indexOf('\n', from);
@@ -87,6 +107,18 @@ export class KmsgSource implements Source {
     } finally {
       closeSync(fd);
     }
+  }
+}
+
+/** kernel.printk_ratelimit (seconds) and kernel.printk_ratelimit_burst (lines), when readable. */
+export function printkRatelimit(): { interval: number; burst: number } | undefined {
+  try {
+    return {
+      interval: Number(readFileSync('/proc/sys/kernel/printk_ratelimit', 'utf8').trim()),
+      burst: Number(readFileSync('/proc/sys/kernel/printk_ratelimit_burst', 'utf8').trim()),
+    };
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,6 +1,7 @@
 // What every log source gives the watcher: lines, and now and then a checkpoint that covers every
 // line handed over before it. A source reads the next chunk only after the previous one was
 // handled (synchronously), so a flood slows the reading down instead of growing a queue.
+import type { LossNotice } from '../../../parsers/index.js';
 import type { Checkpoint } from '../state-store.js';
 
 export interface SourceSink {
@@ -10,8 +11,13 @@ export interface SourceSink {
   oversize(bytes: number): void;
   /** Every line handed over so far is covered by `cp` (persisted with the counts at the next flush). */
   checkpoint(cp: Checkpoint): void;
-  /** Records the reader itself knows it missed (ring buffer overrun, a checkpoint older than the buffer). */
-  loss(source: string, count: number, detail: string): void;
+  /**
+   * Records the reader itself knows it missed (ring buffer overrun, a checkpoint older than the
+   * buffer, audit serials that never arrived, a full socket buffer); `window`: when, if known.
+   */
+  loss(source: LossNotice['source'], count: number, detail: string, window?: { from?: string; to?: string }): void;
+  /** Something the operator should know about the source (logged by the watcher). */
+  note?(level: 'info' | 'warn', msg: string, fields?: object): void;
 }
 
 export interface RunOptions {
