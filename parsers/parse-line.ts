@@ -7,7 +7,7 @@ import { parseJournaldJson } from './formats/journald-json.js';
 import { parseKernelMessage } from './formats/kernel.js';
 import { parseKmsgLine } from './formats/kmsg.js';
 import { parseSyslogLine } from './formats/syslog.js';
-import type { ParseResult, SyscallResolver } from './types.js';
+import type { ParseResult, SyscallResolver, SyslogTrust } from './types.js';
 
 /** Longer lines are not records (the kernel caps one at 8970 bytes): refused unread. */
 export const MAX_LINE_BYTES = 64 * 1024;
@@ -18,6 +18,8 @@ export interface LineOptions {
   resolveSyscall: SyscallResolver;
   /** Year for `Nov 28 14:53:05`-style stamps (journald audit transport in short form only). */
   yearHint?: number;
+  /** Records in syslog lines (default `accept`; the watcher refuses them unless told to trust syslog). */
+  syslog?: SyslogTrust;
 }
 
 const OTHER: ParseResult = { kind: 'other' };
@@ -61,7 +63,7 @@ export function parseAs(s: string, format: ReturnType<typeof detectFormat>, opts
     case 'auditd': return parseAuditdRecord(s, 0, s.length, opts.resolveSyscall);
     case 'kernel-text': return parseKernelMessage(s, 0, s.length, opts.resolveSyscall);
     case 'kmsg': return parseKmsgLine(s, opts.resolveSyscall);
-    case 'dmesg': return parseDmesgLine(s, opts.resolveSyscall, opts.yearHint);
+    case 'dmesg': return parseDmesgLine(s, opts.resolveSyscall, opts.yearHint, opts.syslog);
     case 'syslog': return parseSyslogLine(s, opts);
     case 'journald-json': return parseJournaldJson(fromBytes ? utf8Json(s) : s, opts.resolveSyscall);
     case 'continuation': case 'empty': return OTHER;

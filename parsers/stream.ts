@@ -18,6 +18,8 @@ export interface ParseCounters {
   lossNotices: number;
   /** Records the kernel says it lost, summed over the notices (audit_lost deltas, suppressed callbacks). */
   lostRecords: number;
+  /** Events read from syslog lines: anyone can write those (logger -t kernel), so they prove nothing. */
+  fromSyslog: number;
 }
 
 export interface LineParser {
@@ -41,8 +43,8 @@ export function createLineParser(opts: LineParserOptions): LineParser {
   let lastAuditLost: number | undefined;
   const counters: ParseCounters = {
     lines: 0, events: 0, duplicates: 0,
-    issues: { truncated: 0, malformed: 0, binary: 0, oversize: 0, 'unknown-arch': 0, 'bad-field': 0 },
-    lossNotices: 0, lostRecords: 0,
+    issues: { truncated: 0, malformed: 0, binary: 0, oversize: 0, 'unknown-arch': 0, 'bad-field': 0, untrusted: 0 },
+    lossNotices: 0, lostRecords: 0, fromSyslog: 0,
   };
 
   const same = (a: SeccompEvent, b: SeccompEvent) =>
@@ -85,6 +87,7 @@ export function createLineParser(opts: LineParserOptions): LineParser {
       case 'event':
         if (isRepeat(r.event)) { counters.duplicates++; return OTHER; }
         counters.events++;
+        if (r.via === 'syslog') counters.fromSyslog++;
         break;
       case 'issue':
         counters.issues[r.issue.kind]++;

@@ -37,7 +37,9 @@ export interface SeccompEvent {
 }
 
 /** Why a line could not become an event (counted, never thrown). */
-export type ParseIssueKind = 'truncated' | 'malformed' | 'binary' | 'oversize' | 'unknown-arch' | 'bad-field';
+export type ParseIssueKind = 'truncated' | 'malformed' | 'binary' | 'oversize' | 'unknown-arch' | 'bad-field'
+  /** A line shaped like a kernel record that user space wrote (a /dev/kmsg write, a syslog line). */
+  | 'untrusted';
 
 export interface ParseIssue {
   kind: ParseIssueKind;
@@ -59,11 +61,20 @@ export interface LossNotice {
 }
 
 export type ParseResult =
-  | { kind: 'event'; event: SeccompEvent }
+  /** `via: 'syslog'`: read from a syslog line, which any local user can write with logger(1). */
+  | { kind: 'event'; event: SeccompEvent; via?: 'syslog' }
   | { kind: 'issue'; issue: ParseIssue }
   | { kind: 'loss'; loss: LossNotice }
   /** A line that is not a SECCOMP record at all (most lines of a log): not an issue. */
   | { kind: 'other' };
+
+/**
+ * What to make of SECCOMP records in syslog lines. `accept`: parse them (marked `via: 'syslog'`);
+ * `kernel-facility`: only lines whose `<PRI>` says facility kern (0) — user space cannot send
+ * that: glibc and logger(1) turn it into `user` — and lines of formats that carry no PRI;
+ * `refuse`: none (an `untrusted` issue each).
+ */
+export type SyslogTrust = 'accept' | 'kernel-facility' | 'refuse';
 
 /** The syscall table lookup the caller injects (the native addon in src/, a table in tests). */
 export type SyscallResolver = (arch: ArchName, nr: number) => string | undefined;

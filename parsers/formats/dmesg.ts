@@ -1,11 +1,11 @@
 // dmesg's forms: `[  360.143869] MSG`, `-T` `[Sat Nov 28 14:49:58 2026] MSG`, `-r` `<5>[  395.359123] MSG`,
 // `--time-format iso` `2026-11-28T14:49:58,359123+00:00 MSG`; with CONFIG_PRINTK_CALLER a
 // `[   T55]` group follows the time. The event time is the record's own stamp, not dmesg's.
-import type { ParseResult, SyscallResolver } from '../types.js';
+import type { ParseResult, SyscallResolver, SyslogTrust } from '../types.js';
 import { parseKernelMessage, skipKernelBrackets } from './kernel.js';
 import { parseSyslogLine } from './syslog.js';
 
-export function parseDmesgLine(s: string, resolveSyscall: SyscallResolver, yearHint?: number): ParseResult {
+export function parseDmesgLine(s: string, resolveSyscall: SyscallResolver, yearHint?: number, syslog?: SyslogTrust): ParseResult {
   let i = 0;
   if (s.charCodeAt(0) === 0x3c) {
     const gt = s.indexOf('>');
@@ -18,7 +18,7 @@ export function parseDmesgLine(s: string, resolveSyscall: SyscallResolver, yearH
     const r = parseKernelMessage(s, msg, s.length, resolveSyscall);
     // `[  582.344726] host audit[9263]: ...` is journalctl -o short-monotonic, not dmesg.
     if (r.kind === 'other' && i === 0) {
-      const sys = parseSyslogLine(s, { resolveSyscall, yearHint });
+      const sys = parseSyslogLine(s, { resolveSyscall, yearHint, ...(syslog ? { syslog } : {}) });
       return sys.kind === 'issue' && sys.issue.kind === 'malformed' ? r : sys;
     }
     return r;

@@ -43,5 +43,9 @@ export function parseJournaldJson(line: string, resolveSyscall: SyscallResolver)
     const ms = Math.floor(usec / 1000);
     return parseSeccompBody(message, 8, message.length, { sec: Math.floor(ms / 1000), ms: ms % 1000, serial, resolveSyscall });
   }
-  return parseKernelMessage(message, 0, message.length, resolveSyscall);
+  const r = parseKernelMessage(message, 0, message.length, resolveSyscall);
+  // Fields that start with _ are set by journald itself, not by the client: only its kernel
+  // transport carries kernel lines; `logger "audit: type=1326 ..."` arrives as _TRANSPORT=syslog.
+  if (r.kind === 'other' || e._TRANSPORT === 'kernel') return r;
+  return { kind: 'issue', issue: { kind: 'untrusted', detail: `a kernel-shaped SECCOMP record from journald's ${typeof e._TRANSPORT === 'string' ? e._TRANSPORT.slice(0, 20) : 'unknown'} transport, written by user space` } };
 }

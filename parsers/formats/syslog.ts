@@ -3,7 +3,7 @@
 // The message is then a kernel line (`kernel:`), an auditd record (audisp-syslog, where auditd's
 // 0x1d became a space), or journald's audit transport (`audit[PID]: SECCOMP ...`, no stamp).
 import { parseSeccompBody } from '../audit-record.js';
-import type { ParseResult, SyscallResolver } from '../types.js';
+import type { ParseResult, SyscallResolver, SyslogTrust } from '../types.js';
 import { isAuditdRecordStart, parseAuditdRecord } from './auditd.js';
 import { parseKernelMessage, skipKernelBrackets } from './kernel.js';
 import { isoTime, traditionalTime, unixTime, type WallTime } from './syslog-time.js';
@@ -14,11 +14,13 @@ export interface SyslogOptions {
   resolveSyscall: SyscallResolver;
   /** For `Nov 28 14:53:05` stamps, which carry no year. */
   yearHint?: number;
+  /** Default `accept`. */
+  syslog?: SyslogTrust;
 }
 
 type TimeKind = 'traditional' | 'iso' | 'unix' | 'monotonic' | 'rfc5424';
 
-interface Prefix { tsStart: number; tsEnd: number; kind: TimeKind; tagStart: number; tagEnd: number; msg: number }
+interface Prefix { tsStart: number; tsEnd: number; kind: TimeKind; tagStart: number; tagEnd: number; msg: number; pri?: number }
 
 function nextSpace(s: string, i: number): number {
   const sp = s.indexOf(' ', i);
@@ -26,6 +28,12 @@ function nextSpace(s: string, i: number): number {
 }
 
 function locate(s: string): Prefix | undefined {
+  const p = locateAfterPri(s);
+  if (p && s.charCodeAt(0) === 0x3c) p.pri = Number(s.slice(1, s.indexOf('>')));
+  return p;
+}
+
+function locateAfterPri(s: string): Prefix | undefined {
   let i = 0;
   if (s.charCodeAt(0) === 0x3c) {
     const gt = s.indexOf('>');
@@ -91,9 +99,27 @@ function wallTime(s: string, p: Prefix, yearHint: number | undefined): WallTime 
   }
 }
 
+/**
+ * `kernel:` and `audit[PID]:` are only tags: logger(1) writes any tag, so a syslog line proves
+ * nothing about the kernel. What the caller's trust allows passes, marked as read from syslog.
+ */
 export function parseSyslogLine(s: string, opts: SyslogOptions): ParseResult {
   const p = locate(s);
   if (p === undefined) return { kind: 'issue', issue: { kind: 'malformed', detail: 'not a syslog line' } };
+  const r = parseRecord(s, p, opts);
+  if (r.kind !== 'event' && r.kind !== 'loss') return r;
+  const trust = opts.syslog ?? 'accept';
+  if (trust === 'refuse') {
+    return { kind: 'issue', issue: { kind: 'untrusted', detail: 'a SECCOMP record in a syslog line, which any local user can write (logger -t kernel): not read without --trust-syslog' } };
+  }
+  // glibc's syslog(3) and logger(1) replace facility kern (0) by user: only the kernel's own lines carry it.
+  if (trust === 'kernel-facility' && p.pri !== undefined && p.pri >> 3 !== 0) {
+    return { kind: 'issue', issue: { kind: 'untrusted', detail: `a SECCOMP record in a syslog line of facility ${p.pri >> 3}, not kern (0): written by user space` } };
+  }
+  return r.kind === 'event' ? { ...r, via: 'syslog' } : r;
+}
+
+function parseRecord(s: string, p: Prefix, opts: SyslogOptions): ParseResult {
   const end = s.length;
   // rsyslog keeps the message's own leading space (RFC 5424 lines from audisp-syslog have one).
   while (s.charCodeAt(p.msg) === 0x20) p.msg++;

@@ -37,6 +37,11 @@ export interface WatchOptions {
   /** How long a stopped container's entry is kept for late records. */
   graceMs?: number;
   signal?: AbortSignal;
+  /**
+   * Read SECCOMP records from syslog lines (only facility kern where the line carries its PRI).
+   * Off by default: `logger -t kernel "audit: type=1326 ..."` writes one as any user.
+   */
+  trustSyslog?: boolean;
 }
 
 export interface WatchSummary {
@@ -168,7 +173,10 @@ export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
     gc.unref();
     cleanups.push(() => clearInterval(gc));
 
-    const parser = createLineParser({ ...(chosen.format ? { format: chosen.format } : {}), resolveSyscall: memoResolver(syscallName) });
+    const parser = createLineParser({
+      ...(chosen.format ? { format: chosen.format } : {}), resolveSyscall: memoResolver(syscallName),
+      syslog: o.trustSyslog ? 'kernel-facility' : 'refuse',
+    });
     const sink: SourceSink = {
       line: (text, latin1) => engine.handle(parser.push(text, latin1)),
       oversize: (bytes) => engine.handle(parser.oversize(bytes)),

@@ -65,6 +65,8 @@ export class WatchEngine {
         return;
       case 'issue':
         m?.parseIssues.inc({ kind: r.issue.kind });
+        // Forged-looking records are dropped; the operator hears once per kind of line, not per line.
+        if (r.issue.kind === 'untrusted') this.warnOnce(`untrusted:${r.issue.detail.slice(0, 40)}`, { detail: r.issue.detail }, 'dropped a SECCOMP record user space wrote (counted in seccomp_tailor_watch_parse_issues_total{kind="untrusted"})');
         return;
       case 'loss': {
         m?.lossNotices.inc({ source: r.loss.source });

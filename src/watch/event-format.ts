@@ -38,5 +38,6 @@ export function eventText(e: SeccompEvent): string {
 export function summaryText(c: ParseCounters): string {
   const issues = Object.entries(c.issues).filter(([, n]) => n > 0).map(([k, n]) => `${k}=${n}`);
   const issueTotal = Object.values(c.issues).reduce((a, b) => a + b, 0);
-  return `events: ${c.events}; duplicates dropped: ${c.duplicates}; issues: ${issueTotal}${issues.length ? ` (${issues.join(', ')})` : ''}; loss notices: ${c.lossNotices} (records lost: ${c.lostRecords}); lines: ${c.lines}`;
+  const syslog = c.fromSyslog > 0 ? `; ${c.fromSyslog} of the events from syslog lines, which any local user can write (logger -t kernel): not proof of a kernel record` : '';
+  return `events: ${c.events}; duplicates dropped: ${c.duplicates}; issues: ${issueTotal}${issues.length ? ` (${issues.join(', ')})` : ''}; loss notices: ${c.lossNotices} (records lost: ${c.lostRecords}); lines: ${c.lines}${syslog}`;
 }

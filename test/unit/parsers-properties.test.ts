@@ -88,9 +88,11 @@ test('a valid record survives any prefix the sources add', () => {
     ];
     const want = parseLine(forms[0]!, opts);
     assert.equal(want.kind, 'event', forms[0]);
+    // Syslog forms say so (anyone can write a syslog line); the event is the same.
+    const same = (got: ReturnType<typeof parseLine>) => { const { via: _via, ...rest } = got as { via?: string }; return rest; };
     for (const f of forms) {
-      assert.deepEqual(parseLine(f, opts), want, f);
-      assert.deepEqual(parseLine(Buffer.from(f, 'utf8'), opts), want, f);
+      assert.deepEqual(same(parseLine(f, opts)), want, f);
+      assert.deepEqual(same(parseLine(Buffer.from(f, 'utf8'), opts)), want, f);
     }
     // node= keeps the event and adds the node.
     const withNode = parseLine(`node=${h} type=SECCOMP msg=${stamp(r)}: ${b}`, opts);

@@ -15,6 +15,7 @@ export default {
     .option('once', { type: 'boolean', default: false, describe: 'read to the current end of the source, write proposals, exit' })
     .option('discovery', { type: 'boolean', default: true, describe: 'discover runc/crun containers from their state directories' })
     .option('witness', { type: 'boolean', default: true, describe: 'load the eBPF exit witness (attributes processes killed before their record is read)' })
+    .option('trust-syslog', { type: 'boolean', default: false, describe: 'read SECCOMP records from syslog lines (any local user can write those; only facility kern where the line carries its PRI)' })
     .option('witness-pin', { type: 'string', hidden: true, describe: 'bpffs directory for the pinned witness' })
     .option('unpin-witness', { type: 'boolean', default: false, describe: 'detach the pinned eBPF exit witness (it outlives the watcher on purpose) and exit' }),
   handler: async (argv: Record<string, unknown>) => {
@@ -30,7 +31,7 @@ export default {
     const { runWatch } = await import('../../watch/daemon.js');
     await runWatch({
       source: stdin ? '-' : String(argv.source), stateDir: String(argv.stateDir), once: argv.once === true,
-      discovery: argv.discovery !== false, witness: argv.witness !== false,
+      discovery: argv.discovery !== false, witness: argv.witness !== false, trustSyslog: argv.trustSyslog === true,
       ...(typeof argv.metrics === 'string' ? { metrics: argv.metrics } : {}),
       ...(typeof argv.witnessPin === 'string' ? { witnessPinDir: argv.witnessPin } : {}),
     });

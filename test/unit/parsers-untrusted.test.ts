@@ -1,0 +1,58 @@
+// Lines user space can write that look like kernel SECCOMP records: syslog lines (logger -t kernel),
+// /dev/kmsg writes (facility user), journald entries of another transport. Byte for byte as the
+// writers produce them (logger 2.38 over TCP, printf to /dev/kmsg read back, journalctl -o json).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createLineParser, parseLine } from '../../parsers/index.js';
+import { resolveSyscall } from './helpers/parser-samples.js';
+
+const BODY = 'audit: type=1326 audit(1796156000.123:77): auid=1000 uid=1000 gid=1000 ses=3 pid=4242 comm="evil" exe="/tmp/evil" sig=0 arch=c000003e syscall=63 compat=0 ip=0x4011d6 code=0x7ffc0000';
+const opts = { resolveSyscall, yearHint: 2026 };
+
+test('kmsg: a record of facility user (a write to /dev/kmsg) is untrusted; facility kern is the kernel', () => {
+  // `echo "audit: ..." > /dev/kmsg` reads back as PRI 12 (user.warning); the kernel's own as 4/5/6.
+  const forged = parseLine(`12,1893,52000000000,-;${BODY}`, opts);
+  assert.equal(forged.kind, 'issue');
+  assert.equal(forged.kind === 'issue' && forged.issue.kind, 'untrusted');
+  // `<0>` asked by the writer still ends as facility user: the kernel keeps only a non-zero facility.
+  assert.equal(parseLine(`8,1894,52000000001,-;${BODY}`, opts).kind, 'issue');
+  assert.equal(parseLine(`5,1895,52000000002,-;${BODY}`, opts).kind, 'event');
+  // Other user-space lines stay what they were: not records, not issues.
+  assert.equal(parseLine('12,1896,52000000003,-;hello from user space', opts).kind, 'other');
+});
+
+const SYSLOG = [
+  `<13>Dec  1 20:11:12 vm kernel: ${BODY}`, // logger --rfc3164 -t kernel (user.notice)
+  `<11>Dec  1 20:11:12 vm kernel: ${BODY}`, // logger -p kern.err: logger turns kern into user
+  `<13>1 2026-12-01T20:11:12.662847+00:00 vm kernel - - [timeQuality tzKnown="1" isSynced="0"] ${BODY}`,
+  `Dec  1 20:11:12 vm kernel: ${BODY}`, // rsyslog's traditional file format: no PRI left
+];
+
+test('syslog: records are refused, accepted only by facility kern where the line has a PRI, or accepted marked', () => {
+  for (const line of SYSLOG) {
+    const r = parseLine(line, { ...opts, syslog: 'refuse' });
+    assert.equal(r.kind === 'issue' && r.issue.kind, 'untrusted', line);
+    const a = parseLine(line, opts);
+    assert.equal(a.kind === 'event' && a.via, 'syslog', line);
+  }
+  for (const line of SYSLOG.slice(0, 3)) assert.equal(parseLine(line, { ...opts, syslog: 'kernel-facility' }).kind, 'issue', line);
+  assert.equal(parseLine(SYSLOG[3]!, { ...opts, syslog: 'kernel-facility' }).kind, 'event');
+  assert.equal(parseLine(`<4>Dec  1 20:11:12 vm kernel: ${BODY}`, { ...opts, syslog: 'kernel-facility' }).kind, 'event');
+  // Ordinary syslog lines are not issues whatever the trust.
+  assert.equal(parseLine('<13>Dec  1 20:11:12 vm cron[12]: (root) CMD (true)', { ...opts, syslog: 'refuse' }).kind, 'other');
+});
+
+test('journald: a kernel-shaped line from the syslog transport is untrusted', () => {
+  const forged = JSON.stringify({ _TRANSPORT: 'syslog', SYSLOG_IDENTIFIER: 'kernel', SYSLOG_FACILITY: '0', MESSAGE: BODY });
+  const r = parseLine(forged, opts);
+  assert.equal(r.kind === 'issue' && r.issue.kind, 'untrusted');
+  assert.equal(parseLine(JSON.stringify({ _TRANSPORT: 'kernel', MESSAGE: BODY }), opts).kind, 'event');
+});
+
+test('the stream counts untrusted lines and the events read from syslog', () => {
+  const p = createLineParser({ resolveSyscall });
+  // Distinct serials: the same record twice is de-duplicated.
+  [...SYSLOG, `12,1,1,-;${BODY}`].forEach((l, i) => p.push(l.replace(':77)', `:${100 + i})`)));
+  assert.equal(p.counters.fromSyslog, 4);
+  assert.equal(p.counters.issues.untrusted, 1);
+});
