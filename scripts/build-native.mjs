@@ -14,6 +14,7 @@ const requirements = [
   { path: '/usr/bin/llvm-strip', pkg: 'llvm' },
   { path: '/usr/include/bpf/libbpf.h', pkg: 'libbpf-dev' },
   { path: '/usr/include/seccomp.h', pkg: 'libseccomp-dev' },
+  { path: '/usr/include/jansson.h', pkg: 'libjansson-dev' },
 ];
 const missing = requirements.filter((r) => !existsSync(r.path)).map((r) => r.pkg);
 if (missing.length) {
@@ -94,4 +95,18 @@ if (existsSync(hookSrc) && !upToDate(hookOut, hookSrc)) {
     `-DNODE_PATH=${JSON.stringify(process.execPath)}`, `-DHOOK_SCRIPT=${JSON.stringify(join(root, 'bin', 'seccomp-tailor-hook'))}`,
     '-o', hookOut, hookSrc]);
   console.error(`built ${hookOut}`);
+}
+
+// 4. The runtime shim for Docker and containerd (build/runtime-shim/seccomp-tailor-runc): C, so
+// the engine's many pass-through calls (state, kill, start, delete) start no JavaScript runtime.
+// It embeds where the hook's native entry and the Node hook of this checkout live.
+const shimSrc = join(root, 'native', 'runtime-shim', 'seccomp-tailor-runc.c');
+const shimOut = join(root, 'build', 'runtime-shim', 'seccomp-tailor-runc');
+if (existsSync(shimSrc) && !upToDate(shimOut, shimSrc)) {
+  mkdirSync(dirname(shimOut), { recursive: true });
+  run(existsSync('/usr/bin/cc') ? '/usr/bin/cc' : 'clang', ['-O2', '-Wall', '-Wextra', '-Werror',
+    `-DHOOK_CLIENT=${JSON.stringify(hookOut)}`, `-DNODE_PATH=${JSON.stringify(process.execPath)}`,
+    `-DHOOK_SCRIPT=${JSON.stringify(join(root, 'bin', 'seccomp-tailor-hook'))}`,
+    '-o', shimOut, shimSrc, '-ljansson']);
+  console.error(`built ${shimOut}`);
 }
