@@ -2,7 +2,9 @@
 // every descendant called after its execve (like `strace -f -c`, but the output is a profile).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SeccompProfile } from '../profile/schema.js';
-import { profileOf } from './recorded-profile.js';
+import { argumentProfileOf } from './recorded-profile.js';
+import type { ArgFact } from './arg-facts.js';
+import type { ArgNote, Clone3Choice } from './arg-rules.js';
 import { nameCounts, type RecordedSyscall } from './named-calls.js';
 import { PHASE } from './tracer-layout.js';
 import { spawnPaused } from './spawn-paused.js';
@@ -17,6 +19,9 @@ export interface CommandRecording {
   state: TargetState;
   /** Descendants still alive when we stopped waiting (daemons). */
   leftRunning: number;
+  /** Names allowed only with argument rules, and why others kept the name alone. */
+  restricted: string[];
+  argNotes: ArgNote[];
 }
 
 export interface RecordOptions {
@@ -26,6 +31,9 @@ export interface RecordOptions {
   descendantsTimeoutMs?: number;
   /** Names to allow besides what was recorded (e.g. a runtime's measured needs). */
   extraNames?: readonly string[];
+  /** Names only, no argument rules (today's profiles). */
+  namesOnly?: boolean;
+  clone3?: Clone3Choice;
 }
 
 export async function recordCommand(command: string, args: readonly string[], opts: RecordOptions = {}): Promise<CommandRecording> {
@@ -44,7 +52,13 @@ export async function recordCommand(command: string, args: readonly string[], op
       while (target.state().liveTasks > 0 && Date.now() < deadline) await sleep(10);
       const state = target.state();
       const { named, unknown } = nameCounts(target.syscalls(), [PHASE.workload]);
-      return { profile: profileOf(named, opts.extraNames), calls: named, unknown, exit, state, leftRunning: Math.max(0, state.liveTasks) };
+      // Only the command's own facts (after its execve): the extra names are someone else's calls.
+      const t = target as typeof target & { argFacts?: () => ArgFact[] };
+      const facts = typeof t.argFacts === 'function' ? t.argFacts().filter((f) => f.phase === PHASE.workload) : undefined;
+      const built = argumentProfileOf(named, opts.extraNames ?? [], {
+        ...(facts ? { facts } : {}), namesOnly: opts.namesOnly, clone3: opts.clone3, runtimeNames: opts.extraNames,
+      });
+      return { profile: built.profile, calls: named, unknown, exit, state, leftRunning: Math.max(0, state.liveTasks), restricted: built.restricted, argNotes: built.notes };
     } finally {
       target.release();
     }

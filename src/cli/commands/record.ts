@@ -21,6 +21,8 @@ export default {
       .option('output', { alias: 'o', type: 'string', describe: 'profile file to write (atomically); default: standard output' })
       .option('wait', { type: 'number', default: 10, describe: 'seconds to wait for descendants after the command exits' })
       .option('runtime', { type: 'string', describe: 'also allow what this OCI runtime (runc, crun) calls after installing the filter, as measured (src/record/runtime-needs/), so the profile works for the command in a container' })
+      .option('names-only', { type: 'boolean', default: false, describe: 'names only, no argument rules (the profiles of earlier versions)' })
+      .option('clone3-enosys', { type: 'boolean', default: false, describe: 'clone3 fails with ENOSYS so libc falls back to clone, whose flags the profile filters (clone3\'s flags are behind a pointer seccomp cannot read)' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no summary on standard error' }),
   handler: async (argv: Record<string, unknown>) => {
     // yargs leaves what follows `--` in argv._ after the command's own name.
@@ -28,7 +30,10 @@ export default {
     const [cmd, ...args] = words;
     if (!cmd) throw new InputError('RECORD_NO_COMMAND', 'name the command to record after --, e.g. seccomp-tailor record -- /bin/ls /');
     const runtime = typeof argv.runtime === 'string' ? await runtimeExtras(argv.runtime) : undefined;
-    const rec = await recordCommand(cmd, args, { descendantsTimeoutMs: (argv.wait as number) * 1000, extraNames: runtime?.names });
+    const rec = await recordCommand(cmd, args, {
+      descendantsTimeoutMs: (argv.wait as number) * 1000, extraNames: runtime?.names,
+      namesOnly: argv.namesOnly === true, clone3: argv.clone3Enosys === true ? 'enosys' : 'allow',
+    });
     if (runtime?.warning) process.stderr.write(`seccomp-tailor: warning: ${runtime.warning}\n`);
     const text = serializeProfile(rec.profile);
     if (typeof argv.output === 'string') await writeFileAtomic(argv.output, text, { mode: 0o644 });
@@ -37,10 +42,13 @@ export default {
       const perArch = new Map<string, number>();
       for (const c of rec.calls) perArch.set(c.arch, (perArch.get(c.arch) ?? 0) + 1);
       const archs = [...perArch].map(([a, n]) => `${a}: ${n}`).join(', ') || 'none';
-      process.stderr.write(`seccomp-tailor: recorded ${rec.profile.syscalls?.[0]?.names.length ?? 0} syscalls (${archs}) from ${rec.state.initialTasks + rec.state.forks} tasks, ${rec.state.execs} execs` +
+      const allowed = new Set((rec.profile.syscalls ?? []).filter((r) => r.action === 'SCMP_ACT_ALLOW').flatMap((r) => r.names)).size;
+      process.stderr.write(`seccomp-tailor: recorded ${allowed} syscalls (${archs}) from ${rec.state.initialTasks + rec.state.forks} tasks, ${rec.state.execs} execs` +
         (rec.unknown.length ? `; ${rec.unknown.length} numbers no table names were left out` : '') +
         (rec.state.dropped ? `; ${rec.state.dropped} out-of-range calls ignored` : '') +
-        (rec.leftRunning ? `; ${rec.leftRunning} descendants still running were not waited for` : '') + '\n');
+        (rec.leftRunning ? `; ${rec.leftRunning} descendants still running were not waited for` : '') +
+        `; argument rules: ${rec.restricted.length} syscalls restricted${rec.restricted.length ? ` (${rec.restricted.join(', ')})` : ''}\n`);
+      for (const n of rec.argNotes) process.stderr.write(`seccomp-tailor: ${n.syscall}: ${n.note}\n`);
     }
     process.exitCode = rec.exit.code ?? (rec.exit.signal ? 128 + 15 : 1);
   },

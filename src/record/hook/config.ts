@@ -33,6 +33,10 @@ export interface HookConfig {
    * none: the profile fits the runtime it was recorded with, exactly.
    */
   alsoRuntimes: string[];
+  /** Today's profiles: names only, no argument rules (for clone, socket, personality, ...). */
+  namesOnly: boolean;
+  /** `enosys`: clone3 fails with ENOSYS so libc falls back to clone, whose flags the profile filters. */
+  clone3: 'allow' | 'enosys';
 }
 
 export const DEFAULT_CONFIG: HookConfig = {
@@ -44,6 +48,8 @@ export const DEFAULT_CONFIG: HookConfig = {
   pinRoot: '/sys/fs/bpf/seccomp-tailor',
   drainTimeoutMs: 2000,
   alsoRuntimes: [],
+  namesOnly: false,
+  clone3: 'allow',
 };
 
 const KEYS = new Set(Object.keys(DEFAULT_CONFIG));
@@ -97,6 +103,14 @@ export function parseHookConfig(json: unknown, source: string): HookConfig {
     if (!Array.isArray(o.alsoRuntimes) || !o.alsoRuntimes.every((r) => typeof r === 'string' && /^[a-z0-9._-]{1,32}$/.test(r)))
       bad('alsoRuntimes: expected a list of runtime names such as ["crun"]');
     cfg.alsoRuntimes = o.alsoRuntimes as string[];
+  }
+  if (o.namesOnly !== undefined) {
+    if (typeof o.namesOnly !== 'boolean') bad('namesOnly: expected true or false');
+    cfg.namesOnly = o.namesOnly as boolean;
+  }
+  if (o.clone3 !== undefined) {
+    if (o.clone3 !== 'allow' && o.clone3 !== 'enosys') bad('clone3: expected "allow" or "enosys"');
+    cfg.clone3 = o.clone3 as 'allow' | 'enosys';
   }
   if (o.drainTimeoutMs !== undefined) {
     if (typeof o.drainTimeoutMs !== 'number' || !Number.isInteger(o.drainTimeoutMs) || o.drainTimeoutMs < 0 || o.drainTimeoutMs > 60_000)

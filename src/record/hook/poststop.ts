@@ -12,6 +12,7 @@ import { writeOutput, readBaseline } from './safe-paths.js';
 import { buildHookProfile, mergeWithBaseline } from './profile.js';
 import { cachedRuntimeVersion, runtimeNeedsFor, runtimeVersion } from '../runtime-needs.js';
 import type { TracerTarget } from '../tracer.js';
+import type { ArgFact } from '../arg-facts.js';
 import { PHASE } from '../tracer-layout.js';
 
 export interface PoststopResult {
@@ -63,6 +64,16 @@ async function writeTimeline(rs: RunState, target: TracerTarget, warnings: strin
   }
 }
 
+// Notes an operator should hear about at once; the routine ones (clone3's, a runtime need's) are
+// in the profile's risk notes (`profile stats`, `report`).
+const NOTEWORTHY = /more distinct values|distinct values, more than|different values|without its protocol/;
+
+/** The tracer's argument facts, once its capture exists (older pinned tracers have none). */
+function argFactsOf(target: TracerTarget): ArgFact[] | undefined {
+  const t = target as TracerTarget & { argFacts?: () => ArgFact[] };
+  return typeof t.argFacts === 'function' ? t.argFacts() : undefined;
+}
+
 /** Writes the profile of what `target` recorded so far (poststop, and `flush` while it runs). */
 export async function writeProfile(rs: RunState, target: TracerTarget, versionCacheDir?: string): Promise<PoststopResult> {
   const warnings: string[] = [];
@@ -73,7 +84,11 @@ export async function writeProfile(rs: RunState, target: TracerTarget, versionCa
   if (needs.warning) warnings.push(needs.warning);
   // A runtime with no table falls back to every runtime known: still portable.
   const extra = (rs.alsoRuntimes ?? []).filter((r) => r !== rs.runtime.name).flatMap((r) => runtimeNeedsFor(r, undefined, nativeArch()).names);
-  const built = buildHookProfile({ counts: target.syscalls(), runtimeNeeds: [...new Set([...needs.names, ...extra])] });
+  const built = buildHookProfile({
+    counts: target.syscalls(), runtimeNeeds: [...new Set([...needs.names, ...extra])],
+    argFacts: argFactsOf(target), namesOnly: rs.namesOnly === true, clone3: rs.clone3 ?? 'allow',
+  });
+  for (const n of built.argNotes) if (NOTEWORTHY.test(n.note)) warnings.push(`argument rules: ${n.syscall} ${n.note}`);
   if (built.unexpectedRuntimeCalls.length)
     warnings.push(`the runtime made ${built.unexpectedRuntimeCalls.join(', ')} after installing the filter, which the measured table for ${needs.source} lacks: added them; re-measure with \`seccomp-tailor runtime-needs measure\``);
   if (built.unknown.length) warnings.push(`${built.unknown.length} syscall numbers no libseccomp table names were left out`);

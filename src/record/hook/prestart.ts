@@ -80,6 +80,7 @@ export async function prestart(state: OciState, cfg: HookConfig, runtimePid?: nu
       ...(enforcing ? { enforcingFilter: enforcing } : {}),
       startedAt: new Date().toISOString(), stateDir: cfg.stateDir,
       ...(cfg.alsoRuntimes.length ? { alsoRuntimes: cfg.alsoRuntimes } : {}),
+      ...(cfg.namesOnly ? { namesOnly: true } : {}), ...(cfg.clone3 === 'enosys' ? { clone3: 'enosys' as const } : {}),
     };
     writeRunState(cfg.runDir, rs);
     try {

@@ -1,8 +1,12 @@
 // The recorded profile: the workload's calls (the workload phase, exactly what the container made) plus what
-// the runtime was measured to need after installing the filter, named per arch. Built without
-// the schema module on the common path (no baseline): its zod import costs ~50 ms inside
-// `runc run`'s poststop; the output is byte-identical to serializeProfile's (unit-tested).
+// the runtime was measured to need after installing the filter, named per arch, with argument
+// rules from the tracer's argument facts. Built without the schema module on the common path (no
+// baseline): its zod import costs ~50 ms inside `runc run`'s poststop; the text is the canonical
+// serializer's (the zod-free profile/canonical.ts).
 import { architectures, nativeArch, syscallName } from '../../native/libseccomp.js';
+import { serializeProfile } from '../../profile/canonical.js';
+import type { ArgFact } from '../arg-facts.js';
+import { argRulesFromFacts, ruleSet, type ArgNote, type Clone3Choice } from '../arg-rules.js';
 import type { SyscallCount } from '../tracer.js';
 import { PHASE } from '../tracer-layout.js';
 import { archOfKind } from '../named-calls.js';
@@ -11,6 +15,11 @@ export interface HookProfileInput {
   counts: readonly SyscallCount[];
   /** Names (native arch) the runtime needs after the filter, from the measured table. */
   runtimeNeeds: readonly string[];
+  /** The tracer's argument facts (absent: a tracer without argument capture; names only, noted). */
+  argFacts?: readonly ArgFact[];
+  /** Today's behaviour: no argument rules. */
+  namesOnly?: boolean;
+  clone3?: Clone3Choice;
 }
 
 export interface BuiltProfile {
@@ -22,6 +31,10 @@ export interface BuiltProfile {
   unexpectedRuntimeCalls: string[];
   /** Numbers no table names (left out). */
   unknown: SyscallCount[];
+  /** Names allowed only with argument rules. */
+  restricted: string[];
+  /** Why a dangerous-by-argument syscall kept its name alone, what clone3 does, arch differences. */
+  argNotes: ArgNote[];
 }
 
 export function buildHookProfile(inp: HookProfileInput): BuiltProfile {
@@ -44,16 +57,21 @@ export function buildHookProfile(inp: HookProfileInput): BuiltProfile {
   }
   const needs = new Set(inp.runtimeNeeds);
   const unexpectedRuntimeCalls = [...phase1].filter((n) => !needs.has(n)).sort();
-  const names = [...new Set([...workload.map((w) => w.name), ...needs, ...unexpectedRuntimeCalls])].sort();
+  const recorded = [...new Set([...workload.map((w) => w.name), ...needs, ...unexpectedRuntimeCalls])];
+  const args = argRulesFromFacts(inp.argFacts ?? [], {
+    names: new Set(recorded), runtimeNames: needs, clone3: inp.clone3 ?? 'allow', namesOnly: inp.namesOnly,
+    archName: (k) => archOfKind(k, native),
+  });
+  const names = [...new Set([...recorded, ...args.added])].filter((n) => !args.denied.includes(n)).sort();
   const tokens = new Map(architectures().map((a) => [a.name, a.token]));
   const architecturesList = [...arches].map((a) => tokens.get(a)).filter((t): t is string => t !== undefined).sort();
   const profile = {
     defaultAction: 'SCMP_ACT_ERRNO',
     defaultErrnoRet: 1,
     architectures: architecturesList,
-    syscalls: [{ names, action: 'SCMP_ACT_ALLOW' }],
+    syscalls: ruleSet(recorded, args),
   };
-  return { text: JSON.stringify(profile, null, 2) + '\n', names, workload, unexpectedRuntimeCalls, unknown };
+  return { text: serializeProfile(profile), names, workload, unexpectedRuntimeCalls, unknown, restricted: args.restricted, argNotes: args.notes };
 }
 
 /** The profile merged into a baseline the way users expect (blocked stays blocked, its fields kept). */

@@ -27,6 +27,9 @@ export interface RunState {
   stateDir: string;
   /** Runtimes whose needs the profile also carries (hook config `alsoRuntimes` at prestart). */
   alsoRuntimes?: string[];
+  /** Hook config `namesOnly` and `clone3` at prestart (flush and poststop build the same profile). */
+  namesOnly?: boolean;
+  clone3?: 'enosys';
 }
 
 export const runStatePath = (runDir: string, id: string): string => {
