@@ -121,7 +121,16 @@ export function describeCondition(syscall: string, c: ArgCondition): string {
   if (c.op === 'SCMP_CMP_MASKED_EQ') {
     const mask = BigInt(c.value);
     const want = BigInt(c.valueTwo ?? 0);
-    if (want === 0n) return `${arg} has none of ${syscall === 'clone' || syscall === 'unshare' ? flagNames(mask) : hex(mask)}`;
+    if (want === 0n && (syscall === 'clone' || syscall === 'unshare')) {
+      // A mask over most of the word reads better as the few bits it lets through.
+      const free = syscall === 'clone' ? CSIGNAL : 0n;
+      const allowed = LOW32 & ~free & ~mask;
+      const bits = (v: bigint) => v.toString(2).replace(/0/g, '').length;
+      const signal = syscall === 'clone' ? ' (any exit signal)' : '';
+      if (bits(mask) > 16) return allowed === 0n ? `${arg} has no flag${signal}` : `${arg} has only flags from ${flagNames(allowed)}${signal}`;
+      return `${arg} has none of ${flagNames(mask)}`;
+    }
+    if (want === 0n) return `${arg} has none of ${hex(mask)}`;
     if (mask === LOW32) return `${arg} == ${nameValue(syscall, c.index, want)} (low 32 bits)`;
     return `${arg} & ${hex(mask)} == ${hex(want)}`;
   }

@@ -2,6 +2,7 @@
 // run against the arch's whole table and against the default profile podman and Docker ship.
 import { readFile } from 'node:fs/promises';
 import { riskOf, type RiskLevel } from './risk.js';
+import { argRestrictedNames, compareWithDefaults, describeArgRules, formatComparison, type DefaultComparison } from './engine-defaults.js';
 import { parseProfile, type SeccompProfile } from './schema.js';
 import { allowedByArch, profileArches, type SyscallCatalog } from './syscall-set.js';
 
@@ -24,6 +25,8 @@ export interface ProfileStats {
   defaultAction: string;
   arches: ArchStats[];
   dangerousAllowed: Array<{ syscall: string; level: RiskLevel; why: string; arches: string[] }>;
+  /** Names allowed only with argument rules, their rules for people, and the engine defaults' argument limits against this profile. */
+  argRules: { restricted: string[]; rules: Record<string, string[]>; defaults: DefaultComparison[] };
 }
 
 const pct = (part: number, whole: number): number => (whole === 0 ? 0 : Math.round((1 - part / whole) * 1000) / 10);
@@ -43,7 +46,9 @@ export function profileStats(p: SeccompProfile, ctx: { catalog: SyscallCatalog; 
   const dangerous = new Map<string, string[]>();
   for (const [arch, names] of allowed) for (const n of names) if (riskOf(n)) dangerous.set(n, [...(dangerous.get(n) ?? []), arch]);
   const dangerousAllowed = [...dangerous].sort(([a], [b]) => (a < b ? -1 : 1)).map(([syscall, on]) => ({ syscall, ...riskOf(syscall)!, arches: on }));
-  return { defaultAction: p.defaultAction, arches: stats, dangerousAllowed };
+  const restricted = argRestrictedNames(p);
+  const argRules = { restricted, rules: Object.fromEntries(restricted.map((n) => [n, describeArgRules(p, n)])), defaults: compareWithDefaults(p) };
+  return { defaultAction: p.defaultAction, arches: stats, dangerousAllowed, argRules };
 }
 
 /** The default profile podman ships, or undefined when containers-common is not installed. */
@@ -66,6 +71,10 @@ export function formatStats(s: ProfileStats, source: string): string {
     out.push(`dangerous syscalls allowed (${s.dangerousAllowed.length}):`);
     for (const d of s.dangerousAllowed) out.push(`  ${d.syscall} [${d.level}]: ${d.why}`);
   }
+  const [head, ...rest] = formatComparison(s.argRules.defaults, s.argRules.restricted);
+  out.push(head!);
+  for (const n of s.argRules.restricted) for (const r of s.argRules.rules[n] ?? []) out.push(`  ${n}: ${r}`);
+  out.push(...rest);
   return out.join('\n') + '\n';
 }
 

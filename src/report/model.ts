@@ -3,7 +3,7 @@
 // catalog, so tests run without the addon.
 import { riskOf, type RiskLevel } from '../profile/risk.js';
 import { isPermitting, type SeccompProfile } from '../profile/schema.js';
-import { profileStats, type ArchStats } from '../profile/stats.js';
+import { profileStats, type ArchStats, type ProfileStats } from '../profile/stats.js';
 import { allowedByArch, profileArches, type SyscallCatalog } from '../profile/syscall-set.js';
 import { groupByKind, kindOf, type SyscallKind } from './syscall-kinds.js';
 import type { TimelineEntry } from './timeline.js';
@@ -74,6 +74,8 @@ export interface ReportModel {
   riskyRemoved: RiskyName[];
   growth?: Growth;
   container?: ContainerFacts;
+  /** Argument rules and the engine defaults' argument limits against this profile. */
+  argRules: ProfileStats['argRules'];
 }
 
 const union = (m: Map<string, Set<string>>): Set<string> => new Set([...m.values()].flatMap((s) => [...s]));
@@ -137,6 +139,7 @@ export function buildReport(inp: ReportInput): ReportModel {
       reductionVsDefault: pct(allowed.size, reference.size),
     } : {}),
     kinds,
+    argRules: stats.argRules,
     risky: riskyOf(allowed),
     riskyRemoved: removed ? riskyOf(removed) : [],
     ...(growth ? { growth } : {}),

@@ -19,7 +19,7 @@ code,.chip,.mono{font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,"DejaV
 .tile{background:#fff;border:1px solid #e1e4ea;border-radius:10px;padding:14px 16px}
 .tile .v{font-size:30px;font-weight:700;line-height:1.1}
 .tile .k{color:#5b6475;font-size:13px}
-.tile.good .v{color:#1a7f4b}.tile.bad .v{color:#c0362c}
+.tile.good .v{color:#1a7f4b}.tile.bad .v{color:#c0362c}td.good{color:#1a7f4b}td.bad{color:#c0362c}
 .banner{background:#fff6e0;border:1px solid #f0d48a;border-radius:10px;padding:12px 16px;margin:0 0 18px}
 .kinds{display:grid;grid-template-columns:repeat(2,1fr);gap:14px}
 .kind{border:1px solid #e1e4ea;border-radius:8px;padding:12px 14px}
@@ -114,6 +114,18 @@ function archTable(m: ReportModel): string {
     `<td class="num">${a.defaultProfileAllowed ?? '–'}</td><td class="num">${a.reductionVsDefault === undefined ? '–' : `${a.reductionVsDefault}%`}</td></tr>`).join('')}</tbody></table>`;
 }
 
+function argSection(m: ReportModel): string {
+  const a = m.argRules;
+  const rules = a.restricted.length
+    ? `<p><strong>argument rules: ${a.restricted.length} syscalls restricted</strong></p><table><thead><tr><th>syscall</th><th>allowed only</th></tr></thead><tbody>${a.restricted.map((n) =>
+      `<tr><td><code>${e(n)}</code></td><td>${(a.rules[n] ?? []).map((r) => e(r)).join('<br>')}</td></tr>`).join('')}</tbody></table>`
+    : '<p><strong>argument rules: 0 syscalls restricted</strong> (every allowed syscall is allowed by name alone)</p>';
+  const rows = a.defaults.map((d) =>
+    `<tr><td><code>${e(d.syscall)}</code></td><td>${e(d.engines.join(', '))}${d.unlessCap ? ` without ${e(d.unlessCap)}` : ''}: ${e(d.summary)}</td>` +
+    `<td class="${d.verdict === 'looser' ? 'bad' : 'good'}">${d.verdict === 'looser' ? `looser: allows ${e(d.allows.join(', '))}` : e(d.verdict)}</td></tr>`).join('');
+  return `${rules}<table><thead><tr><th>syscall</th><th>the engine default</th><th>this profile</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
 function containerLine(m: ReportModel): string {
   const c = m.container;
   if (!c) return '';
@@ -146,6 +158,7 @@ ${tiles(m)}
 <section class="card" id="by-kind"><h2>Allowed syscalls by kind</h2>${kindBars(m.kinds)}</section>
 <section class="card" id="allowed"><h2>What this profile allows (${m.allowedCount})</h2>${kindCards(m.kinds, risky)}</section>
 <section class="card" id="risky"><h2>Risky syscalls still allowed (${m.risky.length})</h2>${riskTable(m.risky)}</section>
+<section class="card" id="arguments"><h2>Argument rules against the engine defaults</h2>${argSection(m)}</section>
 <section class="card" id="removed"><h2>What podman&#39;s default allows that this one does not${m.removedCount === undefined ? '' : ` (${m.removedCount})`}</h2>${removedSection(m)}</section>
 <section class="card" id="growth"><h2>Growth over time</h2>${growthSection(m)}</section>
 <section class="card" id="arches"><h2>Per architecture</h2>${archTable(m)}</section>

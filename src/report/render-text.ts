@@ -1,5 +1,6 @@
 // The report for a terminal: the same sections as the HTML, as plain lines. Names come from files
 // others wrote, so every one is escaped for the terminal.
+import { formatComparison } from '../profile/engine-defaults.js';
 import { escapeTerminal as t } from '../terminal/escape.js';
 import type { ReportModel } from './model.js';
 import { formatDuration } from './svg-charts.js';
@@ -34,6 +35,10 @@ export function renderText(m: ReportModel): string {
   }
   out.push('', m.risky.length ? `risky syscalls allowed (${m.risky.length}):` : 'risky syscalls allowed: none');
   for (const r of m.risky) out.push(`  ${t(r.name)} [${r.level}]: ${r.why}`);
+  const [argHead, ...argRest] = formatComparison(m.argRules.defaults, m.argRules.restricted);
+  out.push('', argHead!);
+  for (const n of m.argRules.restricted) for (const r of m.argRules.rules[n] ?? []) out.push(`  ${t(n)}: ${t(r)}`);
+  out.push(...argRest);
   if (m.removedCount !== undefined) {
     out.push('', `allowed by podman's default but not here (${m.removedCount}${m.riskyRemoved.length ? `, ${m.riskyRemoved.length} of them risky` : ''}):`);
     for (const k of m.kinds) if (k.removed.length) out.push(`  ${k.title} (${k.removed.length})`, ...wrap(k.removed, '    '));
