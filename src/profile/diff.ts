@@ -1,6 +1,18 @@
 // What changes between two profiles, in the terms an operator reviews: which names moved to or from
 // each action, what each arch can now run, which argument-filtered rules came or went.
-import { canonicalJson, isConditionalRule, type SeccompProfile, type SeccompRule } from './schema.js';
+import { canonicalJson, isArgOnlyRule, isConditionalRule, isPermitting, type SeccompProfile, type SeccompRule } from './schema.js';
+import { describeArgRules } from './engine-defaults.js';
+
+/** How a name may run: by name alone, only with argument rules, or not through any rule. */
+export type Allowance = 'name' | 'arguments' | 'none';
+
+export interface ArgRuleChange {
+  from: Allowance;
+  to: Allowance;
+  /** The argument rules (in words) that came and went. */
+  added: string[];
+  removed: string[];
+}
 import { allowedByArch, profileArches, type SyscallCatalog } from './syscall-set.js';
 
 export interface AddedRemoved {
@@ -19,12 +31,32 @@ export interface ProfileDiff {
   allowedByArch?: Record<string, AddedRemoved>;
   /** Conditional rules (args, includes/excludes), compared whole. */
   conditionalRules: { added: SeccompRule[]; removed: SeccompRule[] };
+  /** Per name with argument rules on either side: how it may run, and its rules that changed. */
+  argRules: Record<string, ArgRuleChange>;
 }
 
 export const hasChanges = (d: ProfileDiff): boolean =>
   d.defaultAction !== undefined || d.defaultErrnoRet !== undefined ||
   [d.architectures, d.flags, ...Object.values(d.actions), ...Object.values(d.allowedByArch ?? {})].some((x) => x.added.length + x.removed.length > 0) ||
-  d.conditionalRules.added.length + d.conditionalRules.removed.length > 0;
+  d.conditionalRules.added.length + d.conditionalRules.removed.length > 0 || Object.keys(d.argRules).length > 0;
+
+function allowance(p: SeccompProfile, name: string): Allowance {
+  const rules = (p.syscalls ?? []).filter((r) => r.names.includes(name) && isPermitting(r.action));
+  if (rules.some((r) => !isConditionalRule(r))) return 'name';
+  return rules.some(isArgOnlyRule) ? 'arguments' : 'none';
+}
+
+function argRuleChanges(a: SeccompProfile, b: SeccompProfile): Record<string, ArgRuleChange> {
+  const names = new Set([a, b].flatMap((p) => (p.syscalls ?? []).filter(isArgOnlyRule).flatMap((r) => r.names)));
+  const out: Record<string, ArgRuleChange> = {};
+  for (const n of [...names].sort()) {
+    const from = allowance(a, n);
+    const to = allowance(b, n);
+    const x = setDiff(describeArgRules(a, n), describeArgRules(b, n));
+    if (from !== to || x.added.length || x.removed.length) out[n] = { from, to, ...x };
+  }
+  return out;
+}
 
 function setDiff(a: Iterable<string>, b: Iterable<string>): AddedRemoved {
   const sa = new Set(a);
@@ -45,6 +77,7 @@ export function diffProfiles(a: SeccompProfile, b: SeccompProfile, ctx?: { catal
     flags: setDiff(a.flags ?? [], b.flags ?? []),
     actions: {},
     conditionalRules: { added: [], removed: [] },
+    argRules: argRuleChanges(a, b),
   };
   if (a.defaultAction !== b.defaultAction) d.defaultAction = { from: a.defaultAction, to: b.defaultAction };
   if ((a.defaultErrnoRet ?? null) !== (b.defaultErrnoRet ?? null)) d.defaultErrnoRet = { from: a.defaultErrnoRet ?? null, to: b.defaultErrnoRet ?? null };
@@ -92,7 +125,13 @@ export function formatDiff(d: ProfileDiff): string {
   for (const [arch, x] of Object.entries(d.allowedByArch ?? {})) {
     if (x.added.length + x.removed.length) out.push(`${arch} can run: ${x.added.length} more, ${x.removed.length} fewer`);
   }
-  for (const r of d.conditionalRules.added) out.push(`+ conditional rule ${canonicalJson(r)}`);
-  for (const r of d.conditionalRules.removed) out.push(`- conditional rule ${canonicalJson(r)}`);
+  for (const [n, c] of Object.entries(d.argRules)) {
+    const how = c.from === c.to ? '' : c.to === 'name' ? ` WIDER: now allowed by name alone (was ${c.from === 'arguments' ? 'only with arguments' : 'not allowed'})`
+      : c.to === 'arguments' ? ` now allowed only with arguments (was ${c.from === 'name' ? 'by name alone' : 'not allowed'})` : ' no longer allowed';
+    out.push(`${n}:${how}`, ...c.added.map((r) => `  + ${r}`), ...c.removed.map((r) => `  - ${r}`));
+  }
+  // Argument rules are shown per syscall above; the rest (capabilities, arches) whole.
+  for (const r of d.conditionalRules.added) if (!isArgOnlyRule(r)) out.push(`+ conditional rule ${canonicalJson(r)}`);
+  for (const r of d.conditionalRules.removed) if (!isArgOnlyRule(r)) out.push(`- conditional rule ${canonicalJson(r)}`);
   return out.length ? out.join('\n') + '\n' : 'no differences\n';
 }

@@ -9,7 +9,7 @@ import {
   CLONE, CLONE_NAMESPACE_BITS, describeRuleArgs, nameValue, READ_IMPLIES_EXEC,
   type ArgCondition,
 } from './arg-model.js';
-import { isConditionalRule, isPermitting, type SeccompProfile, type SeccompRule } from './schema.js';
+import { isArgOnlyRule, isConditionalRule, isPermitting, type SeccompProfile, type SeccompRule } from './schema.js';
 
 export type Engine = 'docker' | 'podman';
 
@@ -93,7 +93,7 @@ function holds(c: { index: number; value: number; valueTwo?: number | null; op: 
   }
 }
 
-const onlyArgs = (r: SeccompRule): boolean => (r.args?.length ?? 0) > 0 && isConditionalRule({ ...r, args: null }) === false;
+const onlyArgs = isArgOnlyRule;
 
 /** Whether a Docker-style rule applies to a container holding `caps`; arch and kernel conditions: never (not the profile's to decide). */
 function appliesTo(r: SeccompRule, caps: ReadonlySet<string>): boolean {

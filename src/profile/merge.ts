@@ -1,9 +1,12 @@
 // Union of profiles: several recordings of one workload (e.g. CI runs), optionally on top of a
 // baseline. A name blocked by an unconditional rule in any input stays blocked: a recording only
-// shows what ran, never that a deliberate block was wrong. Argument-filtered and Docker-conditional
-// rules are kept as written, since a recording of names cannot say which arguments are safe.
+// shows what ran, never that a deliberate block was wrong. Argument rules are a union too: every
+// input's rules are kept (libseccomp ORs a syscall's rules, so the merged profile allows exactly
+// the values any input allowed), unless a name is allowed by name alone somewhere (then its
+// argument rules restrict nothing and are dropped, with a warning) or blocked. Docker-conditional
+// rules (capabilities, arches) are kept as written.
 import {
-  canonicalJson, isConditionalRule, isPermitting, SCMP_ARCHES,
+  canonicalJson, isArgOnlyRule, isConditionalRule, isPermitting, SCMP_ARCHES,
   type SeccompAction, type SeccompProfile, type SeccompRule, type ScmpArch,
 } from './schema.js';
 
@@ -77,10 +80,29 @@ export function mergeProfiles(inputs: readonly MergeInput[], opts: MergeOptions 
     blockGroups.set(key, g);
   }
 
+  const conditionalKept: SeccompRule[] = [];
+  const widened = new Set<string>();
+  for (const r of conditional.values()) {
+    if (!isArgOnlyRule(r) || !isPermitting(r.action)) {
+      conditionalKept.push(r);
+      continue;
+    }
+    const names = r.names.filter((n) => {
+      if (blocked.has(n)) return false;
+      const byName = allowed.get(n);
+      if (byName && (byName.has(r.action) || byName.has('SCMP_ACT_ALLOW'))) return widened.add(n), false;
+      return true;
+    });
+    if (names.length) conditionalKept.push({ ...r, names });
+  }
+  for (const n of [...widened].sort()) {
+    const from = inputs.filter((i) => (i.profile.syscalls ?? []).some((r) => !isConditionalRule(r) && isPermitting(r.action) && r.names.includes(n))).map((i) => i.label);
+    warnings.push(`${n}: allowed by name in ${from.join(', ')}, so the argument rules other inputs have for it no longer restrict it (dropped)`);
+  }
   const syscalls: SeccompRule[] = [
     ...[...groups.values()].map((g) => ({ names: g.names.sort(), action: g.action, ...(g.comment ? { comment: g.comment } : {}) })),
     ...[...blockGroups.values()].map((r) => ({ ...r, names: [...r.names].sort() })),
-    ...conditional.values(),
+    ...conditionalKept,
   ];
 
   const profile: SeccompProfile = { ...base.profile, syscalls };

@@ -102,6 +102,9 @@ export const isConditionalRule = (r: SeccompRule): boolean =>
   (r.args?.length ?? 0) > 0 || !filterIsEmpty(r.includes) || !filterIsEmpty(r.excludes);
 export type SeccompRule = z.infer<typeof SeccompRule>;
 
+/** A rule conditional on argument values only (no capability, arch or kernel condition). */
+export const isArgOnlyRule = (r: SeccompRule): boolean => (r.args?.length ?? 0) > 0 && filterIsEmpty(r.includes) && filterIsEmpty(r.excludes);
+
 export const ArchMapEntry = z.looseObject({
   architecture: ScmpArch,
   subArchitectures: z.array(ScmpArch).nullish(),

@@ -36,7 +36,8 @@ describe('profile diff', () => {
     const text = formatDiff(d);
     assert.match(text, /^defaultAction: SCMP_ACT_ERRNO -> SCMP_ACT_KILL_PROCESS$/m);
     assert.match(text, /^SCMP_ACT_ALLOW: \+openat -ptrace$/m);
-    assert.match(text, /^\+ conditional rule .*"value":8/m);
+    assert.match(text, /^personality:\n {2}\+ allow if arg0 == PER_LINUX32 \(0x8\)\n {2}- allow if arg0 == PER_LINUX \(0x0\)$/m);
+    assert.deepEqual(d.argRules.personality, { from: 'arguments', to: 'arguments', added: ['allow if arg0 == PER_LINUX32 (0x8)'], removed: ['allow if arg0 == PER_LINUX (0x0)'] });
   });
 
   it('says so when nothing differs', () => {
