@@ -8,6 +8,7 @@ import { assertReplaceable, removeStaleTemps, writeFileAtomic } from '../fs/atom
 import { toProfileLike, type Libseccomp } from '../profile/libseccomp-view.js';
 import { buildPatch, sha256Hex, type PatchOperation, type Proposal } from '../profile/proposal.js';
 import { riskOf, type Risk } from '../profile/risk.js';
+import { wideningFor } from '../profile/widen-args.js';
 import { canonicalJson, checkProfile, type SeccompProfile } from '../profile/schema.js';
 import { verdictFor } from '../profile/syscall-set.js';
 import { saveBackup } from './backups.js';
@@ -75,7 +76,7 @@ export function planApply(proposal: Proposal, current: Uint8Array, opts: { lib: 
   for (const a of proposal.add) {
     const v = verdictFor(profile, a.syscall);
     if (v.kind === 'blocked-by-rule') throw baseChanged(path, `${a.syscall} is now blocked by rule ${v.rule} (${v.action}); allowing it would override a deliberate block`);
-    if (v.kind === 'conditional') throw baseChanged(path, `${a.syscall} is now allowed only conditionally by rule ${v.rule}; allowing it outright would widen that rule`);
+    if (v.kind === 'conditional' && !(a.widen && wideningFor(profile, a.syscall))) throw baseChanged(path, `${a.syscall} is now allowed only conditionally by rule ${v.rule}; allowing it outright would widen that rule`);
     if (v.kind === 'allowed') alreadyAllowed.push(a.syscall);
     else adding.push(a.syscall);
   }

@@ -53,6 +53,7 @@ export function formatProposalPage(p: Proposal, plan: ApplyPlan | Error, colour:
       out.push(`    comm: ${a.comm.map((x) => `"${esc(x)}"`).join(', ') || '-'}`);
       out.push(`    exe:  ${a.exe.map((x) => `"${esc(x)}"`).join(', ') || '-'}`);
       if (a.risk) out.push(`    ${paint(colour, a.risk.level === 'high' ? 'red' : 'yellow', `risk ${a.risk.level}`)}: ${esc(a.risk.why)}`);
+      if (a.widen) out.push(`    ${paint(colour, 'yellow', `widens its argument rules (${a.widen.basis})`)}: ${esc(a.widen.reason)}`);
     }
   } else out.push('nothing to allow');
   if (p.blockedByRule.length) {

@@ -8,6 +8,7 @@ import { ProfileError } from '../errors.js';
 import { proposalsDir } from '../state/paths.js';
 import { archTokenOf, isConditionalRule, SeccompAction, type SeccompProfile, type SeccompRule } from './schema.js';
 import { verdictFor } from './syscall-set.js';
+import { wideningFor } from './widen-args.js';
 
 /** An RFC 6902 operation (the shape fast-json-patch applies). */
 export const PatchOperation = z.looseObject({
@@ -37,6 +38,11 @@ export const ProposalAddition = z.looseObject({
   /** Event actions seen (kill_process, errno, log, ...: parsers/types.ts SeccompAction). */
   actions: z.array(z.string()),
   risk: ProposalRisk.optional(),
+  /**
+   * The syscall is allowed only with argument rules: how they are widened and why. For display:
+   * the rules themselves are recomputed from the profile (widen-args.ts), never read from here.
+   */
+  widen: z.object({ basis: z.enum(['values', 'engine-default', 'name']), reason: z.string() }).optional(),
 });
 export type ProposalAddition = z.infer<typeof ProposalAddition>;
 
@@ -137,16 +143,32 @@ const isSorted = (xs: readonly string[]): boolean => xs.every((x, i) => i === 0 
  * already allows are skipped. A name the profile blocks by rule or allows only conditionally throws
  * PATCH_CONFLICT: widening a deliberate limit is never a side effect (see verdictFor).
  */
-export function buildPatch(profile: SeccompProfile, additions: ReadonlyArray<{ arch: string; syscall: string }>): PatchOperation[] {
+export function buildPatch(profile: SeccompProfile, additions: ReadonlyArray<{ arch: string; syscall: string; widen?: unknown }>): PatchOperation[] {
   const ops: PatchOperation[] = [];
   const names = new Set<string>();
+  const argRules: SeccompRule[] = [];
+  const widened = new Set<string>();
   for (const a of additions) {
     const v = verdictFor(profile, a.syscall);
+    // Allowed only with argument rules and proposed as a widening: widened as widen-args.ts
+    // decides, from the profile alone (an addition computed against an older profile is not).
+    const w = v.kind === 'conditional' && a.widen && !widened.has(a.syscall) ? wideningFor(profile, a.syscall) : undefined;
+    if (w) {
+      widened.add(a.syscall);
+      if (w.basis === 'name') names.add(a.syscall);
+      else argRules.push(...w.rules);
+      continue;
+    }
+    if (v.kind === 'conditional' && widened.has(a.syscall)) continue;
     if (v.kind === 'blocked-by-rule' || v.kind === 'conditional') {
       throw new ProfileError('PATCH_CONFLICT', `${a.syscall} is ${v.kind === 'conditional' ? 'allowed only conditionally' : `blocked (${v.action})`} by rule ${v.rule}: not adding it`);
     }
     if (v.kind === 'default') names.add(a.syscall);
   }
+  // Appended after the name changes, so their indexes stay those of the profile as it was.
+  const ruleOps = (hasArray: boolean): PatchOperation[] => hasArray
+    ? argRules.map((r) => ({ op: 'add', path: '/syscalls/-', value: r }))
+    : argRules.length ? [{ op: 'add', path: '/syscalls', value: argRules }] : [];
 
   const arches = profile.architectures;
   if (arches && arches.length > 0) {
@@ -159,7 +181,7 @@ export function buildPatch(profile: SeccompProfile, additions: ReadonlyArray<{ a
       }
     }
   }
-  if (names.size === 0) return ops;
+  if (names.size === 0) return [...ops, ...ruleOps(profile.syscalls != null)];
 
   const sorted = [...names].sort();
   const rules = profile.syscalls;
@@ -183,5 +205,5 @@ export function buildPatch(profile: SeccompProfile, additions: ReadonlyArray<{ a
   } else {
     ops.push({ op: 'add', path: '/syscalls', value: [{ names: sorted, action: 'SCMP_ACT_ALLOW' }] });
   }
-  return ops;
+  return [...ops, ...ruleOps(true)];
 }

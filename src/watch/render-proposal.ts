@@ -5,6 +5,7 @@ import { buildPatch, type BlockedByRule, type Proposal, type ProposalAddition } 
 import { riskOf } from '../profile/risk.js';
 import type { SeccompProfile } from '../profile/schema.js';
 import { verdictFor } from '../profile/syscall-set.js';
+import { wideningFor } from '../profile/widen-args.js';
 import type { Subject } from './aggregator.js';
 
 export interface ProfileNow {
@@ -39,7 +40,9 @@ export function renderProposal(s: Subject, now: ProfileNow, existing: Proposal |
     }
     const v = verdictFor(now.profile, t.syscall);
     if (v.kind === 'allowed') continue;
-    if (v.kind === 'blocked-by-rule' || v.kind === 'conditional') {
+    // Allowed only with argument rules: the denied call used other values, which the record does not carry.
+    const widen = v.kind === 'conditional' && !isRejected(s.profilePath, t.arch, t.syscall) ? wideningFor(now.profile, t.syscall) : undefined;
+    if ((v.kind === 'blocked-by-rule' || v.kind === 'conditional') && !widen) {
       blockedByRule.push({ arch: t.arch, syscall: t.syscall, rule: v.rule, action: v.action, count: t.count, reason: v.kind === 'conditional' ? 'conditional' : 'explicit' });
       continue;
     }
@@ -50,6 +53,7 @@ export function renderProposal(s: Subject, now: ProfileNow, existing: Proposal |
     };
     const r = riskOf(t.syscall);
     if (r) a.risk = { level: r.level, why: r.why };
+    if (widen) a.widen = { basis: widen.basis, reason: widen.reason };
     add.push(a);
   }
   if (add.length === 0 && blockedByRule.length === 0 && !existing) return undefined;

@@ -50,8 +50,11 @@ describe('buildPatch', () => {
 
   it('refuses names blocked by rule or allowed only conditionally', () => {
     assert.throws(() => buildPatch(base, add('ptrace')), { code: 'PATCH_CONFLICT' });
-    const cond = P({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW' }, { names: ['personality'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 0, op: 'SCMP_CMP_EQ' }] }] });
+    // Conditional on a capability: not ours to widen. (Argument rules are widened: arg-widen.test.ts.)
+    const cond = P({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW' }, { names: ['personality'], action: 'SCMP_ACT_ALLOW', includes: { caps: ['CAP_SYS_ADMIN'] } }] });
     assert.throws(() => buildPatch(cond, add('personality')), { code: 'PATCH_CONFLICT' });
+    const unshare = P({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW' }, { names: ['unshare'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 0xffffffff, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }] }] });
+    assert.throws(() => buildPatch(unshare, add('unshare')), { code: 'PATCH_CONFLICT' }, 'the engine default refuses unshare: no widening');
   });
 });
 
