@@ -90,6 +90,8 @@ export const riskyRefused = (id: string, list: string) =>
 export const baseChanged = (path: string, why: string) =>
   new ApplyError('APPLY_BASE_CHANGED', `${path} changed since the proposal was computed and the addition cannot be rebased: ${why}`);
 export const invalidResult = (path: string, why: string) => new ApplyError('APPLY_INVALID_RESULT', `applying to ${path} would produce an invalid profile: ${why}`);
+/** apply, rollback: the profile's path has a symlink or lies in a directory others can write. */
+export const targetRefused = (path: string, why: string) => new ApplyError('APPLY_TARGET_REFUSED', `${path}: not writing there: ${why}`);
 export const profileLocked = (path: string) => new ApplyError('APPLY_LOCKED', `${path} is locked by another apply or rollback; try again when it has finished`);
 export const patchMismatch = (id: string) =>
   new ApplyError('APPLY_PATCH_MISMATCH', `proposal ${id}: its stored patch does something other than add the proposed syscalls; not applying it`);
