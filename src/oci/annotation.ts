@@ -3,6 +3,7 @@
 // container's config (CRI-O copies pod annotations, podman 4.3 copies image labels), so it is
 // parsed strictly: anything unexpected is one line naming the problem, never a guess.
 import { annotationInvalid } from '../errors.js';
+import { escapeTerminal } from '../terminal/escape.js';
 
 export const TRACE_ANNOTATION = 'io.containers.trace-syscall';
 
@@ -57,4 +58,8 @@ function checkPath(key: string, path: string, bad: (why: string) => never): void
   }
 }
 
-const printable = (s: string): string => (s.length > 80 ? `${s.slice(0, 77)}...` : s);
+// The value is the container author's: escaped (a newline would forge a second log line), then cut.
+const printable = (s: string): string => {
+  const e = escapeTerminal(s);
+  return e.length > 80 ? `${e.slice(0, 77)}...` : e;
+};

@@ -95,7 +95,7 @@ export class WatchEngine {
     if (a.kind === 'container') e.container = a.entry.id;
     const m = this.o.metrics;
     if (m) {
-      this.counter(`${e.action}\0${label}`, () => m.events.labels(e.action, label)).inc();
+      this.counter(`${e.action}\0${label}`, () => m.events.labels(e.action, m.containerLabel(label))).inc();
       const via = a.kind === 'container' ? a.via : a.kind;
       this.counter(`v\0${via}`, () => m.attributions.labels(via)).inc();
       if ((this.stats.events & 255) === 1) m.lag.set((Date.now() - Date.parse(e.time)) / 1000);

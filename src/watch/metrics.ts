@@ -3,11 +3,28 @@ import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { badMetricsAddress, metricsListenFailed } from '../errors.js';
 
+/**
+ * Container ids become label values, and on a cluster node the ids never stop coming (every pod
+ * restart is a new one): each would be a new series in Prometheus forever. The first ones keep
+ * their own label; the rest are counted under one.
+ */
+export const MAX_CONTAINER_LABELS = 500;
+export const OVERFLOW_LABEL = 'other';
+
 export class WatchMetrics {
+  private readonly containerLabels = new Set<string>(['host', 'unknown']);
+  /** The label value for a container id (or host/unknown): itself while fewer than the cap are in use. */
+  containerLabel(id: string): string {
+    if (this.containerLabels.has(id)) return id;
+    if (this.containerLabels.size >= MAX_CONTAINER_LABELS + 2) return OVERFLOW_LABEL;
+    this.containerLabels.add(id);
+    return id;
+  }
+
   readonly registry = new Registry();
   readonly lines = new Counter({ name: 'seccomp_tailor_watch_lines_total', help: 'Log lines read', registers: [this.registry] });
   readonly events = new Counter({
-    name: 'seccomp_tailor_watch_events_total', help: 'SECCOMP records by action and container (host, unknown, or the container id)',
+    name: 'seccomp_tailor_watch_events_total', help: `SECCOMP records by action and container (host, unknown, the container id for the first ${MAX_CONTAINER_LABELS} containers, then ${OVERFLOW_LABEL})`,
     labelNames: ['action', 'container'] as const, registers: [this.registry],
   });
   readonly parseIssues = new Counter({ name: 'seccomp_tailor_watch_parse_issues_total', help: 'Lines that looked like records but could not be parsed', labelNames: ['kind'] as const, registers: [this.registry] });
