@@ -5,15 +5,22 @@
 // is ignored: it is sometimes wrong (SYSCALL=unknown-syscall(-1) for a valid x86_64 number).
 import { decodeCode } from './actions.js';
 import { archName } from './arch.js';
-import { decodeUntrusted, isoTime, lowerHexEnd, parseDec } from './fields.js';
+import { decodeUntrusted, isoTime, lossyHex, lowerHexEnd, parseDec } from './fields.js';
 import type { ParseResult, SeccompEvent, SyscallResolver } from './types.js';
 
 export interface RecordContext {
   sec: number;
   ms: number;
-  serial: number;
+  /** Absent when the line carries none (journald's short audit lines): never invented. */
+  serial?: number;
   node?: string;
   resolveSyscall: SyscallResolver;
+}
+
+/** The exact bytes (as the kernel's hex) of comm/exe values that are not valid UTF-8. */
+interface RawValues {
+  commHex?: string | undefined;
+  exeHex?: string | undefined;
 }
 
 const GS = 0x1d;
@@ -49,6 +56,7 @@ function bareEnd(s: string, i: number, end: number): number {
  * the general reader below takes over.
  */
 function parseInKernelOrder(s: string, p: number, end: number, ctx: RecordContext): ParseResult | undefined {
+  const raw: RawValues = {};
   let e: number;
   if ((p = expect(s, p, 'auid=')) < 0) return undefined;
   e = bareEnd(s, p, end); const auid = parseDec(s, p, e);
@@ -76,6 +84,7 @@ function parseInKernelOrder(s: string, p: number, end: number, ctx: RecordContex
   } else {
     e = bareEnd(s, p, end);
     comm = decodeUntrusted(s, p, e, false);
+    raw.commHex = lossyHex(s, p, e);
   }
   if ((p = expect(s, e + 1, 'exe=')) < 0) return undefined;
   let exe: string;
@@ -87,6 +96,7 @@ function parseInKernelOrder(s: string, p: number, end: number, ctx: RecordContex
   } else {
     e = bareEnd(s, p, end);
     exe = decodeUntrusted(s, p, e, false);
+    raw.exeHex = lossyHex(s, p, e);
   }
   if ((p = expect(s, e + 1, 'sig=')) < 0) return undefined;
   e = bareEnd(s, p, end); const sig = parseDec(s, p, e);
@@ -101,10 +111,11 @@ function parseInKernelOrder(s: string, p: number, end: number, ctx: RecordContex
   if ((p = expect(s, e + 1, 'code=0x')) < 0) return undefined;
   e = lowerHexEnd(s, p, end);
   if (pid === undefined || syscall === undefined || e === p) return undefined;
-  return finish(s.slice(p - 2, e), pid, uid, auid, comm, exe, sig, archHex, syscall, compat, ip, ctx);
+  return finish(s.slice(p - 2, e), pid, uid, auid, comm, exe, sig, archHex, syscall, compat, ip, ctx, raw);
 }
 
 function parseAnyOrder(s: string, start: number, end: number, ctx: RecordContext): ParseResult {
+  const raw: RawValues = {};
   let pid: number | undefined;
   let uid: number | undefined;
   let auid: number | undefined;
@@ -159,12 +170,12 @@ function parseAnyOrder(s: string, start: number, end: number, ctx: RecordContext
       case 3:
         if (s.startsWith('pid', keyStart)) pid = parseDec(s, v, ve) ?? -1;
         else if (s.startsWith('uid', keyStart)) uid = parseDec(s, v, ve);
-        else if (s.startsWith('exe', keyStart)) exe = decodeUntrusted(s, v, ve, quoted);
+        else if (s.startsWith('exe', keyStart)) { exe = decodeUntrusted(s, v, ve, quoted); raw.exeHex = quoted ? undefined : lossyHex(s, v, ve); }
         else if (s.startsWith('sig', keyStart)) sig = parseDec(s, v, ve);
         break;
       case 4:
         if (s.startsWith('auid', keyStart)) auid = parseDec(s, v, ve);
-        else if (s.startsWith('comm', keyStart)) comm = decodeUntrusted(s, v, ve, quoted);
+        else if (s.startsWith('comm', keyStart)) { comm = decodeUntrusted(s, v, ve, quoted); raw.commHex = quoted ? undefined : lossyHex(s, v, ve); }
         else if (s.startsWith('arch', keyStart)) archHex = s.slice(v, ve);
         else if (s.startsWith('code', keyStart)) {
           // The hex run alone: copies that lost the 0x1d glue `AUID=` straight onto it.
@@ -187,12 +198,13 @@ function parseAnyOrder(s: string, start: number, end: number, ctx: RecordContext
     return issue('malformed', 'record lacks one of pid, comm, arch, syscall');
   }
   if (pid < 0 || Number.isNaN(syscall)) return issue('bad-field', 'pid or syscall is not a decimal number');
-  return finish(code, pid, uid, auid, comm, exe, sig, archHex, syscall, compat, ip, ctx);
+  return finish(code, pid, uid, auid, comm, exe, sig, archHex, syscall, compat, ip, ctx, raw);
 }
 
 function finish(
   code: string, pid: number, uid: number | undefined, auid: number | undefined, comm: string, exe: string | undefined,
   sig: number | undefined, archHex: string, syscall: number, compat: number | undefined, ip: string | undefined, ctx: RecordContext,
+  raw: RawValues,
 ): ParseResult {
   if (code.length < 3 || code.length > 10) return issue('bad-field', `code=${code} is not a seccomp return value`);
   const codeNum = Number.parseInt(code.slice(2), 16);
@@ -220,5 +232,8 @@ function finish(
     ip,
     code,
   };
+  if (ctx.serial === undefined) delete event.serial;
+  if (raw.commHex !== undefined) event.commHex = raw.commHex;
+  if (raw.exeHex !== undefined) event.exeHex = raw.exeHex;
   return { kind: 'event', event };
 }

@@ -46,18 +46,30 @@ export function isUpperHex(s: string, a: number, b: number): boolean {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8Lenient = new TextDecoder('utf-8');
 
-/**
- * Decode a bare-hex value to text. Bytes that are not valid UTF-8 keep their hex form, so no
- * information is lost and nothing is guessed.
- */
-export function decodeHexValue(s: string, a: number, b: number): string {
+function hexBytes(s: string, a: number, b: number): Uint8Array {
   const bytes = new Uint8Array((b - a) / 2);
   for (let i = 0; i < bytes.length; i++) {
     bytes[i] = (hexNibble(s.charCodeAt(a + 2 * i)) << 4) | hexNibble(s.charCodeAt(a + 2 * i + 1));
   }
+  return bytes;
+}
+
+/**
+ * Decode a bare-hex value to text. Bytes that are not UTF-8 become U+FFFD: the kernel cuts `comm`
+ * at 15 bytes, often inside a character; lossyHex() keeps the exact bytes for those.
+ */
+export function decodeHexValue(s: string, a: number, b: number): string {
+  return utf8Lenient.decode(hexBytes(s, a, b));
+}
+
+/** The hex text itself when the bytes it encodes are not valid UTF-8 (decoding lost something), else undefined. */
+export function lossyHex(s: string, a: number, b: number): string | undefined {
+  if (!isUpperHex(s, a, b)) return undefined;
   try {
-    return utf8.decode(bytes);
+    utf8.decode(hexBytes(s, a, b));
+    return undefined;
   } catch {
     return s.slice(a, b);
   }

@@ -51,6 +51,7 @@ export function createLineParser(opts: LineParserOptions): LineParser {
     a.time === b.time && a.node === b.node && a.pid === b.pid && a.syscall === b.syscall;
 
   function forget(e: SeccompEvent): void {
+    if (e.serial === undefined) return;
     const v = bySerial.get(e.serial);
     if (v === e) bySerial.delete(e.serial);
     else if (Array.isArray(v)) {
@@ -61,8 +62,8 @@ export function createLineParser(opts: LineParserOptions): LineParser {
   }
 
   function isRepeat(e: SeccompEvent): boolean {
-    // journald's audit transport in short form has no serial (0): nothing to key on.
-    if (e.serial === 0) return false;
+    // journald's audit transport in short form has no serial: nothing to key on.
+    if (e.serial === undefined || e.serial === 0) return false;
     const v = bySerial.get(e.serial);
     if (v !== undefined) {
       if (Array.isArray(v)) {

@@ -11,7 +11,8 @@ export type SeccompAction =
 export interface SeccompEvent {
   /** ISO 8601 with milliseconds, UTC, from the audit(EPOCH.MS:SERIAL) stamp. */
   time: string;
-  serial: number;
+  /** The audit serial; absent when the line carries none (journald's short audit lines). */
+  serial?: number;
   /** auditd's `node=` prefix, when present. */
   node?: string;
   pid: number;
@@ -19,7 +20,11 @@ export interface SeccompEvent {
   auid?: number;
   /** Decoded; hostile (chosen by the process): escape before printing to a terminal. */
   comm: string;
+  /** The exact bytes of a hex-encoded comm (kernel's uppercase hex) when they are not valid UTF-8 and `comm` has U+FFFD. */
+  commHex?: string;
   exe?: string;
+  /** Same for exe. */
+  exeHex?: string;
   arch: ArchName;
   syscall: number;
   /** Resolved with the arch's own table; undefined when the number is unknown for that arch. */

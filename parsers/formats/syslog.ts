@@ -133,8 +133,8 @@ function parseRecord(s: string, p: Prefix, opts: SyslogOptions): ParseResult {
     if (t === undefined) {
       return { kind: 'issue', issue: { kind: 'bad-field', detail: 'journald audit record whose line time has no wall clock or year' } };
     }
-    // journald's audit transport drops the serial: 0 means unknown (and is never de-duplicated).
-    return parseSeccompBody(s, p.msg + 8, end, { sec: t.sec, ms: t.ms, serial: 0, resolveSyscall: opts.resolveSyscall });
+    // journald's audit transport drops the serial: the event has none (and is never de-duplicated).
+    return parseSeccompBody(s, p.msg + 8, end, { sec: t.sec, ms: t.ms, resolveSyscall: opts.resolveSyscall });
   }
   return OTHER;
 }

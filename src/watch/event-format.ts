@@ -11,13 +11,16 @@ const str = (v: string) => (JSON_UNSAFE.test(v) ? JSON.stringify(v) : '"' + v + 
  * Built by hand: it is the bulk of `events --json` time, and gives the same text as JSON.stringify.
  */
 export function eventJson(e: SeccompEvent): string {
-  let j = '{"time":' + str(e.time) + ',"serial":' + e.serial;
+  let j = '{"time":' + str(e.time);
+  if (e.serial !== undefined) j += ',"serial":' + e.serial;
   if (e.node !== undefined) j += ',"node":' + str(e.node);
   j += ',"pid":' + e.pid;
   if (e.uid !== undefined) j += ',"uid":' + e.uid;
   if (e.auid !== undefined) j += ',"auid":' + e.auid;
   j += ',"comm":' + str(e.comm);
+  if (e.commHex !== undefined) j += ',"commHex":' + str(e.commHex);
   if (e.exe !== undefined) j += ',"exe":' + str(e.exe);
+  if (e.exeHex !== undefined) j += ',"exeHex":' + str(e.exeHex);
   j += ',"arch":' + str(e.arch) + ',"syscall":' + e.syscall;
   if (e.syscallName !== undefined) j += ',"syscallName":' + str(e.syscallName);
   j += ',"compat":' + e.compat + ',"action":"' + e.action + '"';
@@ -32,7 +35,7 @@ export function eventText(e: SeccompEvent): string {
   const errno = e.errno !== undefined ? ` errno=${e.errno}` : '';
   const node = e.node !== undefined ? ` node=${quoteTerminal(e.node)}` : '';
   const exe = e.exe !== undefined ? ` exe=${quoteTerminal(e.exe)}` : '';
-  return `${e.time}${node} ${e.action}${errno} ${e.arch}${e.compat ? ' (compat)' : ''} ${name}(${e.syscall}) pid=${e.pid} comm=${quoteTerminal(e.comm)}${exe} serial=${e.serial}`;
+  return `${e.time}${node} ${e.action}${errno} ${e.arch}${e.compat ? ' (compat)' : ''} ${name}(${e.syscall}) pid=${e.pid} comm=${quoteTerminal(e.comm)}${exe}${e.serial !== undefined ? ` serial=${e.serial}` : ''}`;
 }
 
 export function summaryText(c: ParseCounters): string {

@@ -108,9 +108,9 @@ test('every source form of the same record gives the same event', () => {
   for (const f of forms) assert.deepEqual(event(parseLine(f, opts)), want, f.slice(0, 60));
 });
 
-test('journald short forms of the audit transport: time from the line, serial unknown (0)', () => {
+test('journald short forms of the audit transport: time from the line, no serial', () => {
   const precise = event(parseLine(`Nov 28 14:53:05.931000 vm audit[9263]: SECCOMP ${BODY}`, opts));
-  assert.deepEqual([precise.time, precise.serial], ['2026-11-28T14:53:05.931Z', 0]);
+  assert.deepEqual([precise.time, precise.serial], ['2026-11-28T14:53:05.931Z', undefined]);
   assert.equal(event(parseLine(`1795877585.931000 vm audit[9263]: SECCOMP ${BODY}`, opts)).time, '2026-11-28T14:53:05.931Z');
   assert.equal(event(parseLine(`2026-11-28T14:53:05.931000+0000 vm audit[9263]: SECCOMP ${BODY}`, opts)).time, '2026-11-28T14:53:05.931Z');
   // No year, no wall clock: an issue rather than a guess.
@@ -189,4 +189,52 @@ test('detectFormat on one line of each source', () => {
   assert.equal(detectFormat('2026-11-28T14:49:58.359123+00:00 vm kernel: x'), 'syslog');
   assert.equal(detectFormat('<5>1 2026-11-28T14:49:58Z vm kernel - - - x'), 'syslog');
   assert.equal(detectFormat('{"MESSAGE":"x"}'), 'journald-json');
+});
+
+test('a serial the line does not carry is omitted, never invented (journald short lines of the audit transport)', async () => {
+  const { eventJson } = await import('../../src/watch/event-format.js');
+  // Real lines: journald's short output of the audit transport, and auditd's raw record of the same kind.
+  for (const [line, serial] of [
+    [`Nov 28 14:53:05.931000 vm audit[9263]: SECCOMP ${BODY}`, undefined],
+    [`2026-11-28T14:53:05.931000+0000 vm audit[9263]: SECCOMP ${BODY}`, undefined],
+    [`type=SECCOMP msg=audit(1795877585.931:4233): ${BODY}`, 4233],
+  ] as const) {
+    const e = event(parseLine(line, opts));
+    assert.equal(e.serial, serial, line);
+    assert.equal('serial' in e, serial !== undefined, line);
+    const json = JSON.parse(eventJson(e)) as Record<string, unknown>;
+    assert.equal(json.serial, serial, line);
+    assert.equal('serial' in json, serial !== undefined, line);
+  }
+  // Two serial-less records are never taken for repeats of each other.
+  const p = createLineParser(opts);
+  const l = `Nov 28 14:53:05.931000 vm audit[9263]: SECCOMP ${BODY}`;
+  assert.equal(p.push(l).kind, 'event');
+  assert.equal(p.push(l).kind, 'event');
+});
+
+test('a hex comm cut mid-character by the kernel decodes with U+FFFD, and keeps its exact bytes in commHex', async () => {
+  const { eventJson } = await import('../../src/watch/event-format.js');
+  // The kernel keeps 15 bytes of comm: nine "ñ" (C3 B1) become seven and a lone C3.
+  const cut = 'C3B1C3B1C3B1C3B1C3B1C3B1C3B1C3';
+  for (const [line, comm, commHex] of [
+    [`type=SECCOMP msg=audit(1796157000.120:20001): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=7073 comm=${cut} exe="/bin/busybox" sig=0 arch=c000003e syscall=1 compat=0 ip=0x47bdb7 code=0x7ffc0000`, 'ñññññññ\ufffd', cut],
+    [`audit: type=1326 audit(1796157000.120:20001): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=7073 comm=${cut} exe="/bin/busybox" sig=0 arch=c000003e syscall=1 compat=0 ip=0x47bdb7 code=0x7ffc0000`, 'ñññññññ\ufffd', cut],
+    // Valid UTF-8 in hex (the kernel hex-encodes anything with a space or non-ASCII): no commHex.
+    ['type=SECCOMP msg=audit(1795877486.467:552): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=7073 comm=E4BDA0E5A5BD exe="/bin/busybox" sig=0 arch=c000003e syscall=80 compat=0 ip=0x47bdb7 code=0x7ffc0000', '你好', undefined],
+    ['type=SECCOMP msg=audit(1795877486.467:551): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=7073 comm=6120620A631B2278 exe="/bin/busybox" sig=0 arch=c000003e syscall=80 compat=0 ip=0x47bdb7 code=0x7ffc0000', 'a b\nc\u001b"x', undefined],
+    // A quoted comm that happens to look like hex is the text itself.
+    ['type=SECCOMP msg=audit(1795877486.467:553): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=7073 comm="C3" exe="/bin/busybox" sig=0 arch=c000003e syscall=80 compat=0 ip=0x47bdb7 code=0x7ffc0000', 'C3', undefined],
+  ] as const) {
+    const e = event(parseLine(line, opts));
+    assert.equal(e.comm, comm, line);
+    assert.equal(e.commHex, commHex, line);
+    const json = JSON.parse(eventJson(e)) as Record<string, unknown>;
+    assert.equal(json.comm, comm);
+    assert.equal(json.commHex, commHex);
+    assert.equal('commHex' in json, commHex !== undefined);
+  }
+  // exe gets the same treatment.
+  const e = event(parseLine(`type=SECCOMP msg=audit(1796157000.120:20002): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=7073 comm="sh" exe=2F746D702FC3 sig=0 arch=c000003e syscall=1 compat=0 ip=0x47bdb7 code=0x7ffc0000`, opts));
+  assert.deepEqual([e.exe, e.exeHex], ['/tmp/\ufffd', '2F746D702FC3']);
 });
