@@ -23,7 +23,7 @@ const skip = !isRoot ? 'needs root (eBPF, runc)' : !hasCapture ? 'the tracer has
 
 function buildProbe(): string {
   const out = join(mkdtempSync(join(tmpdir(), 'st-probe-')), 'arg-probe');
-  execFileSync('cc', ['-static', '-nostdlib', '-O1', '-o', out, packagePath('test', 'fixtures', 'arg-probe.c')]);
+  execFileSync('cc', ['-static', '-nostdlib', '-O1', '-o', out, packagePath('test', 'fixtures', 'arg-rules-probe.c')]);
   return out;
 }
 
