@@ -22,6 +22,8 @@ export interface CommandRecording {
   /** Names allowed only with argument rules, and why others kept the name alone. */
   restricted: string[];
   argNotes: ArgNote[];
+  /** Arguments of the listed syscalls (clone flags, socket domains, ...), all phases recorded. */
+  argFacts: ArgFact[];
 }
 
 export interface RecordOptions {
@@ -54,11 +56,12 @@ export async function recordCommand(command: string, args: readonly string[], op
       const { named, unknown } = nameCounts(target.syscalls(), [PHASE.workload]);
       // Only the command's own facts (after its execve): the extra names are someone else's calls.
       const t = target as typeof target & { argFacts?: () => ArgFact[] };
-      const facts = typeof t.argFacts === 'function' ? t.argFacts().filter((f) => f.phase === PHASE.workload) : undefined;
+      const all = typeof t.argFacts === 'function' ? t.argFacts() : undefined;
+      const facts = all?.filter((f) => f.phase === PHASE.workload);
       const built = argumentProfileOf(named, opts.extraNames ?? [], {
         ...(facts ? { facts } : {}), namesOnly: opts.namesOnly, clone3: opts.clone3, runtimeNames: opts.extraNames,
       });
-      return { profile: built.profile, calls: named, unknown, exit, state, leftRunning: Math.max(0, state.liveTasks), restricted: built.restricted, argNotes: built.notes };
+      return { profile: built.profile, calls: named, unknown, exit, state, leftRunning: Math.max(0, state.liveTasks), restricted: built.restricted, argNotes: built.notes, argFacts: all ?? [] };
     } finally {
       target.release();
     }
