@@ -13,7 +13,7 @@ import type { ArchKind, Phase } from '../../src/record/tracer-layout.js';
 
 const ARCH_OF: Record<ArchKind, string> = { native: 'x86_64', compat: 'x86', x32: 'x32' };
 const nr = (kind: ArchKind, name: string) => syscallNumber(ARCH_OF[kind], name)!;
-const count = (name: string, kind: ArchKind = 'native', phase: Phase = 2): SyscallCount => ({ phase, arch: kind, nr: nr(kind, name), count: 1, firstNs: 1n });
+const count = (name: string, kind: ArchKind = 'native', phase: Phase = 2): SyscallCount => ({ phase, arch: kind, nr: nr(kind, name), count: 1, firstNs: 1n }) as SyscallCount;
 const INDEXES: Record<ArgSyscall, number[]> = { clone: [0], unshare: [0], setns: [1], personality: [0], socket: [0, 2], socketpair: [0], prctl: [0], ioctl: [1] };
 function fact(syscall: ArgSyscall, values: bigint[][], kind: ArchKind = 'native', overflow = false, phase: Phase = 2): ArgFact {
   return { phase, arch: kind, syscall, nr: nr(kind, syscall), argIndexes: INDEXES[syscall], values, overflow };
