@@ -15,6 +15,7 @@ const benches = {
   'watch-ingest': 'dist/bench/watch-ingest.js',
   'watch-latency': 'dist/bench/watch-latency.js',
   hook: 'dist/bench/hook-latency.js',
+  shim: 'dist/bench/shim.js',
 };
 const wanted = process.argv.slice(2);
 let failed = 0;

@@ -80,6 +80,13 @@ export const metricsListenFailed = (addr: string, cause: Error) =>
   new WatchError('WATCH_METRICS_LISTEN', `--metrics ${addr}: ${cause.message}`, { cause });
 export const watchBadArgument = (arg: string) =>
   new InputError('WATCH_BAD_ARGUMENT', `watch takes no argument "${arg}": use --source FILE`);
+export const watchBadRuntimeRoot = (spec: string) =>
+  new InputError('WATCH_BAD_RUNTIME_ROOT', `--runtime-root ${JSON.stringify(spec)}: expected RUNTIME:DIR with runc or crun and an absolute directory, e.g. runc:/run/docker/runtime-runc/moby`);
+
+// --- install ---------------------------------------------------------------------------------
+export const installBadDaemonJson = (path: string, why: string) =>
+  new InputError('INSTALL_BAD_DAEMON_JSON', `${path}: ${why}; fix it first (dockerd would not start either), nothing was written`);
+export const installBadOption = (why: string) => new InputError('INSTALL_BAD_OPTION', why);
 
 // --- apply ------------------------------------------------------------------------------------
 export class ApplyError extends TailorError {}

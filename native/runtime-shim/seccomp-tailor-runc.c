@@ -10,7 +10,8 @@
  * The shim's options come first (dockerd puts runtimeArgs before its own arguments); everything
  * from the first other argument on is passed to the real runtime unchanged. containerd's
  * BinaryName takes no arguments, so the same settings can come from a root-owned JSON file
- * (/etc/seccomp-tailor/runtime-shim.json: runtimePath, recordDir, hookConfig).
+ * (/etc/seccomp-tailor/runtime-shim.json, or $SECCOMP_TAILOR_SHIM_CONFIG: runtimePath, recordDir,
+ * hookConfig).
  *
  * Which containers are recorded: those whose config.json carries the annotation
  * io.containers.trace-syscall (ctr --annotation, CRI pod_annotations, Docker >= 24 --annotation),
@@ -551,7 +552,14 @@ int main(int argc, char **argv)
 	char found[PATH_MAX];
 	const char *real;
 	int first = parse_own_options(argc, argv, &s);
-	load_settings(&s, s.shim_config != NULL);
+	int explicit_config = s.shim_config != NULL;
+	/* containerd's BinaryName and `ctr --runc-binary` take a path only; the engine's environment
+	 * (set by its admin, inherited through containerd-shim) can still name the settings file. */
+	if (!s.shim_config && getenv("SECCOMP_TAILOR_SHIM_CONFIG") && *getenv("SECCOMP_TAILOR_SHIM_CONFIG")) {
+		s.shim_config = getenv("SECCOMP_TAILOR_SHIM_CONFIG");
+		explicit_config = 1;
+	}
+	load_settings(&s, explicit_config);
 	real = find_runtime(&s, found, sizeof(found));
 	parse_runtime_args(argc, argv, first, &c);
 	if (c.command && (!strcmp(c.command, "create") || !strcmp(c.command, "run"))) {

@@ -16,6 +16,7 @@ import { withProfileLock } from './lock.js';
 import { containersUsing, type ContainerRef } from './registry-view.js';
 import { formatJsonLike } from './render.js';
 import { readProposal, writeProposal } from './store.js';
+import { indexProfileFile } from '../state/profile-index.js';
 
 export type CompileView = Pick<Libseccomp, 'nativeArch' | 'names' | 'compile'>;
 
@@ -137,6 +138,8 @@ export async function applyProposal(id: string, opts: ApplyOptions): Promise<App
     if (plan.after !== plan.before) {
       backup = (await saveBackup(opts.stateDir, path, current, { replacedBySha256: sha256Hex(plan.after), proposalId: id, at: now })).path;
       await writeFileAtomic(path, plan.after, { crashTestPoint: true });
+      // A container started from the new file under Docker embeds it: keep it findable.
+      try { indexProfileFile(opts.stateDir, path, plan.after); } catch { /* the watcher then proposes against an embedded copy */ }
     }
     await writeProposal(opts.stateDir, { ...proposal, status: 'applied', appliedAt: now, updatedAt: now });
     return { ...plan, written: plan.after !== plan.before, ...(backup ? { backup } : {}), restart: [] };

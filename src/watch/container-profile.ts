@@ -6,6 +6,7 @@ import writeFileAtomic from 'write-file-atomic';
 import { sha256Hex } from '../profile/proposal.js';
 import { checkProfile, serializeProfile, type SeccompProfile } from '../profile/schema.js';
 import type { RegistryEntry } from '../state/registry.js';
+import { findProfileFile } from '../state/profile-index.js';
 
 /**
  * The annotated profile file; else the profile embedded in config.json, which has no file to
@@ -15,6 +16,9 @@ import type { RegistryEntry } from '../state/registry.js';
 export function profileFileOf(stateDir: string, entry: RegistryEntry): string | undefined {
   if (entry.profilePath) return entry.profilePath;
   if (entry.profile === undefined) return undefined;
+  // Written by the hook, `apply` or `profile complain|enforce -o`: the file this copy came from.
+  const indexed = findProfileFile(stateDir, entry.profile);
+  if (indexed) return indexed;
   let profile: SeccompProfile;
   try {
     profile = checkProfile(entry.profile, `${entry.id}: config.json linux.seccomp`);

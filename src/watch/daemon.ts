@@ -9,7 +9,7 @@ import { WatchError, watcherAlreadyRunning } from '../errors.js';
 import { syscallName } from '../native/libseccomp.js';
 import { registryDir } from '../state/paths.js';
 import { chooseSource } from './choose-source.js';
-import { Discovery } from './discovery.js';
+import { DEFAULT_ROOTS, Discovery, type RuntimeRoot } from './discovery.js';
 import { WatchEngine } from './engine.js';
 import { memoResolver } from './events.js';
 import { ContainerIndex, Mapper, type HostIdentity } from './mapper.js';
@@ -29,6 +29,8 @@ export interface WatchOptions {
   log?: Logger;
   /** Discover runc/crun containers (default on). */
   discovery?: boolean;
+  /** State directories searched besides DEFAULT_ROOTS (an engine with a private exec root). */
+  runtimeRoots?: RuntimeRoot[];
   /** Load the eBPF exit witness (default on; skipped with a warning where it cannot load). */
   witness?: boolean;
   /** bpffs directory the witness is pinned in (null: not pinned, dies with the watcher). */
@@ -156,7 +158,7 @@ export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
           if (e && !e.stoppedAt) index.upsert({ ...e, stoppedAt: at.toISOString() });
           unregisterContainer(o.stateDir, id, at);
         },
-      }, log, undefined, witness ? (pid) => {
+      }, log, [...DEFAULT_ROOTS, ...(o.runtimeRoots ?? [])], witness ? (pid) => {
         const w = witness!.lookup(pid);
         // /proc/<pid>/stat's start time is the boot-time start in USER_HZ ticks (10 ms).
         return w ? { startTicks: Number(w.startBootNs / 10_000_000n), mntNs: w.mntNs, pidNs: w.pidNs } : undefined;

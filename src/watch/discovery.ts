@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { primaryCgroupPath } from './cgroup-id.js';
 import { readProcIdentity } from './proc.js';
 import type { RegistryEntry } from '../state/registry.js';
+import { watchBadRuntimeRoot } from '../errors.js';
 
 export interface RuntimeRoot {
   runtime: 'runc' | 'crun';
@@ -23,6 +24,13 @@ export const DEFAULT_ROOTS: RuntimeRoot[] = [
   { runtime: 'runc', dir: '/run/containerd/runc/default' },
   { runtime: 'runc', dir: '/run/docker/runtime-runc/moby' },
 ];
+
+/** `runc:/run/x` -> a root; throws WATCH_BAD_ARGUMENT for anything else. */
+export function parseRuntimeRoot(spec: string): RuntimeRoot {
+  const m = /^(runc|crun):(\/.*)$/.exec(spec);
+  if (!m || m[2]!.split('/').includes('..')) throw watchBadRuntimeRoot(spec);
+  return { runtime: m[1] as 'runc' | 'crun', dir: m[2]! };
+}
 
 /** The annotation podman sets to the profile file of `--security-opt seccomp=FILE`. */
 export const PODMAN_SECCOMP_ANNOTATION = 'io.podman.annotations.seccomp';

@@ -3,11 +3,13 @@
 // container; the same shim without one is invisible.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { isRoot, makeHookEnv, profileNames, runStateFiles, strayHookProcesses, type HookEnv } from '../helpers/hook-env.js';
 import { haveEngines, startEngines, type Engines } from '../helpers/engines.js';
 import { packagePath } from '../../src/native/package-root.js';
+import { ensureAuditd, proposals, startWatcher, waitFor } from '../helpers/watch-e2e.js';
 
 const SHIM = packagePath('bin', 'seccomp-tailor-runc');
 const skip = !isRoot ? 'needs root (eBPF, dockerd)' : !haveEngines ? 'needs docker.io and containerd (scripts/bootstrap.sh --tests)' : !existsSync(SHIM) ? 'the shim is not built (npm run build)' : false;
@@ -96,6 +98,48 @@ describe('Docker: record through the runtime shim', { skip }, () => {
         const names = profileNames(join(env.out, `${id}.json`));
         assert.ok(names.includes('rt_sigreturn') || names.includes('nanosleep') || names.includes('clock_nanosleep'), 'the long-running container was recorded when it stopped');
       }
+    }
+  });
+
+  test('the watcher attributes a complain-mode denial to the Docker container and proposes against the file; apply, then the enforced profile runs clean', async () => {
+    const stopAuditd = await ensureAuditd();
+    const pin = `/sys/fs/bpf/st-shim-docker-${process.pid}`;
+    const watcher = await startWatcher(['--source', 'auditd', '--state-dir', env.stateDir, '--witness-pin', pin,
+      '--runtime-root', `runc:${join(eng.dockerExecRoot, 'runtime-runc', 'moby')}`]);
+    const cli = (args: string[]) => spawnSync(process.execPath, [packagePath('bin', 'seccomp-tailor'), ...args], { encoding: 'utf8', timeout: 60_000 });
+    try {
+      const rec = run('st-record', ['sh', '-c', 'ls / >/dev/null; sleep 0.3']);
+      assert.equal(rec.status, 0, rec.stderr);
+      const recorded = join(env.out, `${rec.id}.json`);
+      const complain = join(env.out, 'complain.json');
+      const c = cli(['profile', 'complain', recorded, '-o', complain, '--state-dir', env.stateDir]);
+      assert.equal(c.status, 0, c.stderr);
+      // Docker embeds complain.json's JSON in the spec; the denial must still be proposed against complain.json.
+      const workload = ['sh', '-c', 'ls / >/dev/null; sleep 0.3; uname -a'];
+      const live = run(undefined, workload, { seccomp: complain });
+      assert.equal(live.status, 0, live.stderr);
+      const ofContainer = (p: { container?: { id?: string }; containers?: Array<{ id?: string }> }) =>
+        p.container?.id === live.id || (p.containers ?? []).some((x) => x.id === live.id);
+      const prop = await waitFor('a proposal for the Docker container', () => proposals(env.stateDir).find((p) => ofContainer(p as never) && p.add.some((a) => a.syscall === 'uname')), 5000);
+      assert.equal(prop.profile.path, complain, 'proposed against the file, not an embedded copy');
+      const a = cli(['apply', prop.id, '--yes', '--state-dir', env.stateDir]);
+      assert.equal(a.status, 0, a.stderr + a.stdout);
+      const enforced = join(env.out, 'enforced.json');
+      // runc 1.1 refuses "flags": --runtime runc leaves them out.
+      const e = cli(['profile', 'enforce', complain, '--runtime', 'runc', '-o', enforced, '--state-dir', env.stateDir]);
+      assert.equal(e.status, 0, e.stderr);
+      for (const rm of [true, false]) {
+        const ok = run(undefined, ['uname', '-s'], { seccomp: enforced, rm });
+        assert.equal(ok.status, 0, ok.stderr);
+        assert.equal(ok.stdout, 'Linux\n', `uname runs under the enforced profile (${rm ? '--rm' : 'kept'})`);
+        if (!rm) assert.equal(eng.docker(['rm', ok.id]).status, 0);
+      }
+      const full = run(undefined, workload, { seccomp: enforced });
+      assert.equal(full.status, 0, full.stderr);
+    } finally {
+      await watcher.stop();
+      rmSync(pin, { recursive: true, force: true });
+      await stopAuditd();
     }
   });
 

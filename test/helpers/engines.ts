@@ -25,8 +25,8 @@ async function until(what: string, fn: () => boolean, timeoutMs: number, d: Daem
 
 interface Daemon { proc: ChildProcess; log: string; name: string }
 
-function startDaemon(name: string, cmd: string, args: string[], logFile: string): Daemon {
-  const d: Daemon = { proc: spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] }), log: '', name };
+function startDaemon(name: string, cmd: string, args: string[], logFile: string, env?: Record<string, string>): Daemon {
+  const d: Daemon = { proc: spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(env ? { env: { ...process.env, ...env } } : {}) }), log: '', name };
   const keep = (b: Buffer) => { d.log += b.toString(); if (d.log.length > 200_000) d.log = d.log.slice(-100_000); };
   d.proc.stdout!.on('data', keep);
   d.proc.stderr!.on('data', keep);
@@ -83,6 +83,8 @@ export interface EngineOptions {
   /** dockerd runtimes: name -> { path, runtimeArgs }. */
   runtimes?: Record<string, { path: string; runtimeArgs?: string[] }>;
   docker?: boolean;
+  /** Environment for containerd (inherited by its shims and the runtimes they run). */
+  containerdEnv?: Record<string, string>;
 }
 
 export async function startEngines(name: string, o: EngineOptions = {}): Promise<Engines> {
@@ -113,7 +115,7 @@ export async function startEngines(name: string, o: EngineOptions = {}): Promise
       'disabled_plugins = ["io.containerd.grpc.v1.cri"]',
       '[grpc]', `  address = "${containerdSocket}"`, '[ttrpc]', `  address = "${containerdSocket}.ttrpc"`, '',
     ].join('\n'));
-    containerd = startDaemon('containerd', '/usr/bin/containerd', ['-c', join(work, 'containerd.toml')], join(work, 'containerd.log'));
+    containerd = startDaemon('containerd', '/usr/bin/containerd', ['-c', join(work, 'containerd.toml')], join(work, 'containerd.log'), o.containerdEnv);
     await until('containerd', () => existsSync(containerdSocket) && spawnSync(CTR, ['--address', containerdSocket, 'version'], { stdio: 'ignore' }).status === 0, 20_000, containerd);
     const daemonJson = join(work, 'daemon.json');
     // dockerd 20.10 otherwise writes its trust key to /etc/docker/key.json (a daemon.json key only).

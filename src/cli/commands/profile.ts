@@ -6,10 +6,25 @@ import {
 } from '../../profile/toolbox.js';
 import { escapeTerminal as esc } from '../../terminal/escape.js';
 import type { AnyCommand } from './index.js';
+import { resolve } from 'node:path';
+import { defaultStateDir } from '../../state/paths.js';
+import { indexProfileFile } from '../../state/profile-index.js';
 
 const warn = (ws: readonly string[]): void => ws.forEach((w) => process.stderr.write(`seccomp-tailor: warning: ${w}\n`));
 type A = Record<string, unknown>;
 const out = (y: Argv) => y.option('output', { alias: 'o', type: 'string', describe: 'write here (atomically) instead of stdout' });
+const indexed = (y: Argv) => y.option('state-dir', { type: 'string', default: defaultStateDir, describe: 'note the -o file in this state directory\'s profile index (the watcher finds it when Docker embeds it)' });
+
+/**
+ * Docker embeds a profile's JSON and forgets its path: noting the written file lets the watcher
+ * propose against it. Best effort: a user who cannot write the state directory still gets the file.
+ */
+function noteWritten(argv: A, text: string): void {
+  if (typeof argv.output !== 'string') return;
+  try {
+    indexProfileFile(String(argv.stateDir ?? defaultStateDir), resolve(argv.output), text);
+  } catch { /* not root: the watcher falls back to an embedded copy */ }
+}
 
 const subcommands: AnyCommand[] = [
   {
@@ -61,23 +76,25 @@ const subcommands: AnyCommand[] = [
   {
     command: 'complain <file>',
     describe: 'the complain-mode variant: default SCMP_ACT_LOG (runs everything, logs what the allow-list lacks)',
-    builder: (y) => out(y.positional('file', { type: 'string', demandOption: true })),
+    builder: (y) => indexed(out(y.positional('file', { type: 'string', demandOption: true }))),
     handler: async (argv: A) => {
       const r = await complainFile(argv.file as string);
       warn(r.warnings);
       await emit(r.text, argv.output as string | undefined);
+      noteWritten(argv, r.text);
     },
   },
   {
     command: 'enforce <file>',
     describe: 'the enforcing variant whose denials are logged: errno (+SECCOMP_FILTER_FLAG_LOG) or kill',
-    builder: (y) => out(y.positional('file', { type: 'string', demandOption: true }))
+    builder: (y) => indexed(out(y.positional('file', { type: 'string', demandOption: true })))
       .option('mode', { choices: ['errno', 'kill'] as const, default: 'errno' as const })
       .option('runtime', { choices: ['crun', 'runc'] as const, default: 'crun' as const, describe: 'runc before 1.2 refuses "flags": they are then left out' }),
     handler: async (argv: A) => {
       const r = await enforceFile(argv.file as string, argv.mode as 'errno' | 'kill', argv.runtime as 'crun' | 'runc');
       warn(r.warnings);
       await emit(r.text, argv.output as string | undefined);
+      noteWritten(argv, r.text);
     },
   },
   {

@@ -2,6 +2,7 @@
 import type { AnyCommand } from './index.js';
 import { defaultStateDir } from '../../state/paths.js';
 import { watchBadArgument } from '../../errors.js';
+import { parseRuntimeRoot } from '../../watch/discovery.js';
 
 export default {
   // `[input]` only so that `--source -` parses: yargs reads a lone `-` as a positional argument.
@@ -14,6 +15,7 @@ export default {
     .option('metrics', { type: 'string', describe: 'serve Prometheus /metrics and /healthz on [HOST:]PORT' })
     .option('once', { type: 'boolean', default: false, describe: 'read to the current end of the source, write proposals, exit' })
     .option('discovery', { type: 'boolean', default: true, describe: 'discover runc/crun containers from their state directories' })
+    .option('runtime-root', { type: 'string', array: true, describe: 'another runtime state directory to discover containers in, RUNTIME:DIR (runc|crun), e.g. runc:/run/docker/runtime-runc/moby of a dockerd with another --exec-root' })
     .option('witness', { type: 'boolean', default: true, describe: 'load the eBPF exit witness (attributes processes killed before their record is read)' })
     .option('trust-syslog', { type: 'boolean', default: false, describe: 'read SECCOMP records from syslog lines (any local user can write those; only facility kern where the line carries its PRI)' })
     .option('witness-pin', { type: 'string', hidden: true, describe: 'bpffs directory for the pinned witness' })
@@ -31,7 +33,8 @@ export default {
     const { runWatch } = await import('../../watch/daemon.js');
     await runWatch({
       source: stdin ? '-' : String(argv.source), stateDir: String(argv.stateDir), once: argv.once === true,
-      discovery: argv.discovery !== false, witness: argv.witness !== false, trustSyslog: argv.trustSyslog === true,
+      discovery: argv.discovery !== false, witness: argv.witness !== false,
+      ...(Array.isArray(argv.runtimeRoot) ? { runtimeRoots: (argv.runtimeRoot as string[]).map(parseRuntimeRoot) } : {}), trustSyslog: argv.trustSyslog === true,
       ...(typeof argv.metrics === 'string' ? { metrics: argv.metrics } : {}),
       ...(typeof argv.witnessPin === 'string' ? { witnessPinDir: argv.witnessPin } : {}),
     });

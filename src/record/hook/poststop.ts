@@ -14,6 +14,7 @@ import { cachedRuntimeVersion, runtimeNeedsFor, runtimeVersion } from '../runtim
 import type { TracerTarget } from '../tracer.js';
 import type { ArgFact } from '../arg-facts.js';
 import { PHASE } from '../tracer-layout.js';
+import { indexProfileFile } from '../../state/profile-index.js';
 
 export interface PoststopResult {
   written?: string;
@@ -104,6 +105,12 @@ export async function writeProfile(rs: RunState, target: TracerTarget, versionCa
   mark('built');
   await writeOutput(rs.output, text);
   mark('written');
+  try {
+    // Docker embeds the profile and forgets its path: the watcher finds the file through this.
+    indexProfileFile(rs.stateDir, rs.output.path, text);
+  } catch (e) {
+    warnings.push(`could not note ${rs.output.path} in the profile index: ${(e as Error).message}`);
+  }
   await writeTimeline(rs, target, warnings);
   return { written: rs.output.path, syscalls: built.names.length, warnings };
 }
