@@ -118,9 +118,9 @@ describe('Docker: record through the runtime shim', { skip }, () => {
       const workload = ['sh', '-c', 'ls / >/dev/null; sleep 0.3; uname -a'];
       const live = run(undefined, workload, { seccomp: complain });
       assert.equal(live.status, 0, live.stderr);
-      const ofContainer = (p: { container?: { id?: string }; containers?: Array<{ id?: string }> }) =>
-        p.container?.id === live.id || (p.containers ?? []).some((x) => x.id === live.id);
-      const prop = await waitFor('a proposal for the Docker container', () => proposals(env.stateDir).find((p) => ofContainer(p as never) && p.add.some((a) => a.syscall === 'uname')), 5000);
+      // The proposal names the container (one proposal per container or per profile file, with its containers).
+      const ofContainer = (p: unknown) => JSON.stringify(p).includes(`"${live.id}"`);
+      const prop = await waitFor('a proposal for the Docker container', () => proposals(env.stateDir).find((p) => ofContainer(p) && p.add.some((a) => a.syscall === 'uname')), 5000);
       assert.equal(prop.profile.path, complain, 'proposed against the file, not an embedded copy');
       const a = cli(['apply', prop.id, '--yes', '--state-dir', env.stateDir]);
       assert.equal(a.status, 0, a.stderr + a.stdout);
