@@ -2,6 +2,8 @@
 // first appeared, read from the pinned tracer's maps (the counts keep a first-seen time per
 // (phase, arch, nr)). Read-only: it never loads the tracer and never touches the slot, so the
 // container's poststop still writes the profile as usual.
+import type { ArgFact } from '../record/arg-facts.js';
+import type { TracerTarget } from '../record/tracer.js';
 import { existsSync } from 'node:fs';
 import { reportNoProfile } from '../errors.js';
 import type { SeccompProfile } from '../profile/schema.js';
@@ -26,15 +28,18 @@ export async function liveRecording(id: string, hookConfigPath?: string): Promis
   // Tracer.shared() would load and pin a fresh (empty) tracer: a report must not do that.
   if (!existsSync(rs.pinRoot)) throw reportNoProfile(`the tracer of container ${id} is not loaded (${rs.pinRoot} is gone): its recording is lost`);
   const { Tracer } = await import('../record/tracer.js');
-  const { profileOf } = await import('../record/recorded-profile.js');
+  const { argumentProfileOf } = await import('../record/recorded-profile.js');
   const { nameCounts } = await import('../record/named-calls.js');
   const { PHASE } = await import('../record/tracer-layout.js');
   const { runtimeNeedsFor, runtimeVersion } = await import('../record/runtime-needs.js');
   const { nativeArch } = await import('../native/libseccomp.js');
   const tracer = Tracer.shared(rs.pinRoot);
   let counts;
+  let facts: ArgFact[] | undefined;
   try {
-    counts = tracer.target(rs.slot, rs.generation).syscalls();
+    const target = tracer.target(rs.slot, rs.generation) as TracerTarget & { argFacts?: () => ArgFact[] };
+    counts = target.syscalls();
+    facts = typeof target.argFacts === 'function' ? target.argFacts() : undefined;
   } catch (e) {
     throw reportNoProfile(`container ${id}: ${(e as Error).message}`);
   } finally {
@@ -45,7 +50,10 @@ export async function liveRecording(id: string, hookConfigPath?: string): Promis
   const { named } = nameCounts(counts, [PHASE.workload]);
   const needs = runtimeNeedsFor(rs.runtime.name, rs.runtime.exe ? runtimeVersion(rs.runtime.exe) : undefined, nativeArch());
   return {
-    profile: profileOf(named, needs.names),
+    // With the argument rules the hook will write (the same options it was started with).
+    profile: argumentProfileOf(named, needs.names, {
+      ...(facts ? { facts } : {}), runtimeNames: needs.names, namesOnly: rs.namesOnly === true, clone3: rs.clone3 ?? 'allow',
+    }).profile,
     timeline: timelineFromCalls(named),
     container: { id, runtime: rs.engine ? `${rs.engine}/${rs.runtime.name}` : rs.runtime.name, registeredAt: rs.startedAt },
     output: rs.output.path,
