@@ -1,7 +1,8 @@
 // The issue's own scenario: a container recorded with the hook, then run with that profile in
 // complain mode and in KILL mode, doing something new. The hook registers the containers in the
 // watcher's state directory; the proposal must list exactly the syscalls the recording lacked
-// (ground truth: a recording of the new workload, minus the first recording).
+// (ground truth: a recording of the new workload, minus the first recording), names and, for the
+// syscalls allowed only with argument rules, values (proposed as a widening of their rules).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,8 @@ import { isRoot, makeHookEnv, profileNames, type HookEnv } from '../helpers/hook
 import { ensureAuditd, proposalFor, startWatcher, waitFor, type Watcher } from '../helpers/watch-e2e.js';
 import { complainProfile, enforceProfile } from '../../src/profile/modes.js';
 import { parseProfile, serializeProfile } from '../../src/profile/schema.js';
+import { argRestrictedNames, describeArgRules } from '../../src/profile/engine-defaults.js';
+import { wideningFor } from '../../src/profile/widen-args.js';
 
 const skip = isRoot ? false : 'needs root (eBPF, runc, auditd)';
 const PIN = `/sys/fs/bpf/st-watch-rec-${process.pid}`;
@@ -32,7 +35,14 @@ before(async () => {
   const r2 = env.run('runc', { args: AFTER, trace: `of:${join(env.out, 'after.json')}` });
   assert.equal(r2.status, 0, r2.stderr);
   const had = new Set(profileNames(recorded));
-  expected = profileNames(join(env.out, 'after.json')).filter((n) => !had.has(n));
+  const before = parseProfile(readFileSync(recorded, 'utf8'), recorded);
+  const afterProfile = parseProfile(readFileSync(join(env.out, 'after.json'), 'utf8'), 'after.json');
+  // Called with values the first recording never saw: denied too, and proposed as a widening.
+  const newValues = argRestrictedNames(before).filter((n) => {
+    const rules = new Set(describeArgRules(before, n));
+    return describeArgRules(afterProfile, n).some((r) => !rules.has(r)) && wideningFor(before, n);
+  });
+  expected = [...new Set([...profileNames(join(env.out, 'after.json')).filter((n) => !had.has(n)), ...newValues])].sort();
   assert.ok(expected.includes('sysinfo'), `uptime's sysinfo is new (new: ${expected.join(' ')})`);
 });
 

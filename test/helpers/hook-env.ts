@@ -97,7 +97,8 @@ export function makeHookEnv(name: string): HookEnv {
 
 export function profileNames(path: string): string[] {
   const p = JSON.parse(readFileSync(path, 'utf8')) as { syscalls: Array<{ names: string[]; action: string }> };
-  return p.syscalls.filter((r) => r.action === 'SCMP_ACT_ALLOW').flatMap((r) => r.names).sort();
+  // A name with argument rules appears in several rules: once here.
+  return [...new Set(p.syscalls.filter((r) => r.action === 'SCMP_ACT_ALLOW').flatMap((r) => r.names))].sort();
 }
 
 /** Hook processes still alive (there must be none once the runtime returned). */
