@@ -24,6 +24,11 @@ export const kernelTooOld = (need: string, have: string) =>
 export const addonMissing = (addon: string, path: string) =>
   new EnvironmentError('ENV_ADDON_MISSING', `the native addon ${addon} is not built (${path}): run npm ci, or scripts/bootstrap.sh as root`);
 
+// --- files: the one atomic writer, whoever calls it (apply, the hook, the watcher) -------------
+export class FileError extends TailorError {}
+export const targetSymlink = (path: string) => new FileError('TARGET_SYMLINK', `${path} is a symbolic link: name the file it points to instead`);
+export const targetNotFile = (path: string) => new FileError('TARGET_NOT_FILE', `${path} is not a regular file`);
+
 // --- native layer -----------------------------------------------------------------------------
 export class NativeError extends TailorError {}
 export class BpfLoadError extends NativeError {
@@ -62,6 +67,13 @@ export const annotationInvalid = (why: string) => new InputError('HOOK_ANNOTATIO
 export const hookStateInvalid = (why: string) => new InputError('HOOK_STATE_INVALID', `the OCI state on standard input is not usable: ${why}`);
 export const hookPathRefused = (path: string, why: string) => new RecordError('HOOK_PATH_REFUSED', `${path}: ${why}`, { exitCode: 2 });
 export const hookConfigInvalid = (path: string, why: string) => new RecordError('HOOK_CONFIG_INVALID', `${path}: ${why}`);
+export const notAContainerId = (id: string) => new InputError('HOOK_NOT_A_CONTAINER_ID', `not a container id: ${JSON.stringify(id)}`);
+export const hookRunDirUnsafe = (dir: string) => new RecordError('HOOK_RUN_DIR_UNSAFE', `${dir} is not a directory owned by this user: run states there could be planted`);
+export const runtimeNeedsMismatch = (a: string, b: string) => new RecordError('NEEDS_TABLES_DIFFER', `cannot merge the runtime-needs table of ${a} with that of ${b}`);
+export const hookdSocketDirUnsafe = (dir: string) =>
+  new RecordError('HOOKD_SOCKET_DIR_UNSAFE', `${dir} must be a directory only its owner can enter (mode 0700): the socket runs hooks as root`);
+export const installStepFailed = (step: string, why: string) => new RecordError('INSTALL_STEP_FAILED', `${step} failed${why ? `: ${why}` : ''}`);
+export const hookdBadArgument = (why: string) => new InputError('HOOKD_BAD_ARGUMENT', `${why} (usage: seccomp-tailor-hookd [--socket PATH] [--idle-exit SECONDS] [--verbose])`);
 
 // --- watch ------------------------------------------------------------------------------------
 export class WatchError extends TailorError {}

@@ -4,10 +4,12 @@
 // as product data in src/record/runtime-needs/ (read at run time from the package root), keyed by runtime, version and noNewPrivileges: a recorded
 // profile carries the measured union, so replays never fail on a timer signal, and 20 recordings
 // of one workload give one profile.
-import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { packagePath } from '../native/package-root.js';
+import { writeFileAtomicSync } from '../fs/atomic-write.js';
+import { runtimeNeedsMismatch } from '../errors.js';
 
 export interface RuntimeNeedsTable {
   runtime: string;
@@ -88,9 +90,8 @@ export function cachedRuntimeVersion(exe: string, cacheDir: string): string | un
   const v = runtimeVersion(exe);
   if (v) {
     try {
-      const tmp = `${file}.tmp-${process.pid}`;
-      writeFileSync(tmp, JSON.stringify({ ...cache, [key]: v }), { mode: 0o600 });
-      renameSync(tmp, file);
+      // A cache: a lost write only costs the spawn next time.
+      writeFileAtomicSync(file, JSON.stringify({ ...cache, [key]: v }), { mode: 0o600, durability: 'atomic' });
     } catch {
       // a read-only run dir only costs the spawn next time
     }
@@ -106,7 +107,7 @@ type Frequencies = Record<string, Record<string, number>>;
  */
 export function accumulateNeeds<T extends RuntimeNeedsTable & { frequency?: Frequencies }>(a: T, b: T): T {
   if (a.runtime !== b.runtime || a.version !== b.version || a.arch !== b.arch)
-    throw new Error(`cannot merge ${a.runtime} ${a.version} ${a.arch} with ${b.runtime} ${b.version} ${b.arch}`);
+    throw runtimeNeedsMismatch(`${a.runtime} ${a.version} ${a.arch}`, `${b.runtime} ${b.version} ${b.arch}`);
   const names = (k: 'true' | 'false') => [...new Set([...a.noNewPrivileges[k], ...b.noNewPrivileges[k]])].sort();
   const frequency: Frequencies = {};
   for (const k of ['true', 'false']) {

@@ -3,7 +3,7 @@
 // by the watcher's mapper and by `apply` (to name the containers that must restart).
 import { mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { writeFileAtomicSync } from '../fs/atomic-write.js';
 import { z } from 'zod';
 import { registryDir } from './paths.js';
 import { registryEntryInvalid } from '../errors.js';
@@ -44,7 +44,7 @@ export function registerContainer(stateDir: string, entry: RegistryEntry): void 
   const r = RegistryEntry.safeParse(entry);
   if (!r.success) throw registryEntryInvalid(String((entry as { id?: unknown }).id), z.prettifyError(r.error));
   mkdirSync(registryDir(stateDir), { recursive: true, mode: 0o700 });
-  writeFileAtomic.sync(registryEntryPath(stateDir, r.data.id), JSON.stringify(r.data, null, 2) + '\n', { mode: 0o600 });
+  writeFileAtomicSync(registryEntryPath(stateDir, r.data.id), JSON.stringify(r.data, null, 2) + '\n', { mode: 0o600 });
 }
 
 /**

@@ -2,7 +2,7 @@
 // the log at all.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { writeFileAtomicSync } from '../fs/atomic-write.js';
 import { sha256Hex } from '../profile/proposal.js';
 import { checkProfile, serializeProfile, type SeccompProfile } from '../profile/schema.js';
 import type { RegistryEntry } from '../state/registry.js';
@@ -30,7 +30,7 @@ export function profileFileOf(stateDir: string, entry: RegistryEntry): string | 
   const path = join(dir, `embedded-${sha256Hex(text).slice(0, 12)}.json`);
   if (!existsSync(path)) {
     mkdirSync(dir, { recursive: true, mode: 0o755 });
-    writeFileAtomic.sync(path, text, { mode: 0o644 });
+    writeFileAtomicSync(path, text, { mode: 0o644 });
   }
   return path;
 }

@@ -6,7 +6,7 @@
 // before it: a crash in between only makes them briefly ahead of a state that replay catches up.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { writeFileAtomicSync } from '../fs/atomic-write.js';
 import { z } from 'zod';
 import { watchStateCorrupt, watchStateUnreadable } from '../errors.js';
 import type { AggregateSnapshot } from './aggregator.js';
@@ -83,6 +83,6 @@ export function saveState(stateDir: string, checkpoints: Record<string, Checkpoi
   // AggregateSnapshot is what WatchState.aggregate parses to; the cast only widens the tallies to loose objects.
   const state = { version: 1, checkpoints, aggregate, savedAt: new Date().toISOString() } satisfies Omit<WatchState, "aggregate"> & { aggregate: AggregateSnapshot };
   mkdirSync(join(stateDir, 'watch'), { recursive: true, mode: 0o700 });
-  // write-file-atomic: temp file in the same directory, fsync, rename. A crash leaves old or new.
-  writeFileAtomic.sync(watchStatePath(stateDir), JSON.stringify(state) + '\n', { mode: 0o600 });
+  // Durable: resuming after a crash or power loss depends on it (fs/atomic-write.ts).
+  writeFileAtomicSync(watchStatePath(stateDir), JSON.stringify(state) + '\n', { mode: 0o600 });
 }

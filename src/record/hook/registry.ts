@@ -2,18 +2,18 @@
 // writes entries itself instead of calling registerContainer because that validates with zod,
 // whose import alone costs ~50 ms on every container start; the type import below keeps the
 // fields in step with the schema at compile time.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RegistryEntry } from '../../state/registry.js';
 import { registryDir } from '../../state/paths.js';
+import { writeFileAtomicSync } from '../../fs/atomic-write.js';
 
 function write(stateDir: string, entry: RegistryEntry): void {
   const dir = registryDir(stateDir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const path = join(dir, `${entry.id}.json`);
-  const tmp = `${path}.hook-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(entry, null, 2) + '\n', { mode: 0o600 });
-  renameSync(tmp, path);
+  // No fsync on the container's start path: the watcher's discovery rebuilds a lost entry.
+  writeFileAtomicSync(path, JSON.stringify(entry, null, 2) + '\n', { mode: 0o600, durability: 'atomic' });
 }
 
 export function registerFromHook(stateDir: string, entry: RegistryEntry): void {

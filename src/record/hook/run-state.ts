@@ -1,8 +1,10 @@
 // What prestart leaves for poststop, flush and status: one small JSON file per traced container in
 // a root-only directory on tmpfs (/run), so nothing outlives a reboot and no process stays behind.
-import { mkdirSync, readFileSync, readdirSync, unlinkSync, writeFileSync, renameSync, lstatSync, chmodSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, unlinkSync, lstatSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONTAINER_ID } from '../../oci/state.js';
+import { writeFileAtomicSync } from '../../fs/atomic-write.js';
+import { hookRunDirUnsafe, notAContainerId } from '../../errors.js';
 import type { ResolvedFile } from './safe-paths.js';
 
 export interface RunState {
@@ -33,7 +35,7 @@ export interface RunState {
 }
 
 export const runStatePath = (runDir: string, id: string): string => {
-  if (!CONTAINER_ID.test(id)) throw new Error(`not a container id: ${id}`);
+  if (!CONTAINER_ID.test(id)) throw notAContainerId(id);
   return join(runDir, `${id}.json`);
 };
 
@@ -41,12 +43,11 @@ export function writeRunState(runDir: string, s: RunState): void {
   mkdirSync(runDir, { recursive: true, mode: 0o700 });
   // A directory someone else made (or made group-readable) would let them plant run states.
   const st = lstatSync(runDir);
-  if (!st.isDirectory() || st.uid !== (process.getuid?.() ?? 0)) throw new Error(`${runDir} is not a directory owned by this user`);
+  if (!st.isDirectory() || st.uid !== (process.getuid?.() ?? 0)) throw hookRunDirUnsafe(runDir);
   if (st.mode & 0o077) chmodSync(runDir, 0o700);
   const path = runStatePath(runDir, s.id);
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(s) + '\n', { mode: 0o600, flag: 'wx' });
-  renameSync(tmp, path);
+  // tmpfs and read only while the container lives: atomic is enough, no fsync on the start path.
+  writeFileAtomicSync(path, JSON.stringify(s) + '\n', { mode: 0o600, durability: 'atomic' });
 }
 
 export function readRunState(runDir: string, id: string): RunState | undefined {
