@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // Builds the native layer: the eBPF object (clang -target bpf, at build time only) and the two
-// Node-API addons. Runs as npm's `install` script, so `npm ci` leaves a working checkout.
+// Node-API addons, and the hook's native entry. Runs as npm's `install` script, so `npm ci` leaves
+// a working checkout. `--hook-entry` builds only the native entry (src/record/hook/native-entry.ts
+// runs that when the entry is missing or older than its source: one recipe).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const hookEntryOnly = process.argv.includes('--hook-entry');
 
 // What each build step needs, and the Debian package that provides it.
 const requirements = [
@@ -17,7 +20,7 @@ const requirements = [
   { path: '/usr/include/jansson.h', pkg: 'libjansson-dev' },
 ];
 const missing = requirements.filter((r) => !existsSync(r.path)).map((r) => r.pkg);
-if (missing.length) {
+if (missing.length && !hookEntryOnly) {
   console.error(`seccomp-tailor build: missing system packages: ${[...new Set(missing)].join(' ')}`);
   console.error(`install them with: apt-get install ${[...new Set(missing)].join(' ')}   (or run scripts/bootstrap.sh as root)`);
   process.exit(1);
@@ -48,52 +51,59 @@ function upToDate(output, ...inputs) {
   return inputs.every((i) => (statSync(i).isDirectory() ? newest(i) : statSync(i).mtimeMs) <= out);
 }
 
-// 1. BPF objects: every bpf/*.bpf.c becomes build/bpf/*.bpf.o with BTF kept (CO-RE needs it).
-const bpfOut = join(root, 'build', 'bpf');
-mkdirSync(bpfOut, { recursive: true });
-const arch = { x64: 'x86', arm64: 'arm64' }[process.arch] ?? process.arch;
-const multiarch = { x64: 'x86_64-linux-gnu', arm64: 'aarch64-linux-gnu' }[process.arch];
-for (const src of readdirSync(join(root, 'bpf')).filter((f) => f.endsWith('.bpf.c'))) {
-  const obj = join(bpfOut, src.replace(/\.c$/, '.o'));
-  if (upToDate(obj, join(root, 'bpf'))) continue;
-  run('clang', ['-O2', '-g', '-target', 'bpf', `-D__TARGET_ARCH_${arch}`, '-Wall', '-Werror',
-    ...(multiarch ? ['-I', `/usr/include/${multiarch}`] : []), '-I', join(root, 'bpf'),
-    '-c', join(root, 'bpf', src), '-o', obj]);
-  // Drop DWARF, keep .BTF/.BTF.ext: smaller object, same relocations.
-  run('llvm-strip', ['-g', obj]);
-  console.error(`built ${obj}`);
-}
+if (!hookEntryOnly) buildBpfAndAddons();
+buildHookEntry();
 
-// Build against the headers of the Node that runs us (no download: the machine has no internet).
-// Debian's nodejs ships them in /usr/include/node; npm passes its own nodedir setting through env.
-function nodedirArgs() {
-  const fromNpm = process.env.npm_config_nodedir;
-  if (fromNpm) return [`--nodedir=${fromNpm}`];
-  const prefix = join(dirname(process.execPath), '..');
-  return existsSync(join(prefix, 'include', 'node', 'node_api.h')) ? [`--nodedir=${prefix}`] : [];
-}
+function buildBpfAndAddons() {
+  // 1. BPF objects: every bpf/*.bpf.c becomes build/bpf/*.bpf.o with BTF kept (CO-RE needs it).
+  const bpfOut = join(root, 'build', 'bpf');
+  mkdirSync(bpfOut, { recursive: true });
+  const arch = { x64: 'x86', arm64: 'arm64' }[process.arch] ?? process.arch;
+  const multiarch = { x64: 'x86_64-linux-gnu', arm64: 'aarch64-linux-gnu' }[process.arch];
+  for (const src of readdirSync(join(root, 'bpf')).filter((f) => f.endsWith('.bpf.c'))) {
+    const obj = join(bpfOut, src.replace(/\.c$/, '.o'));
+    if (upToDate(obj, join(root, 'bpf'))) continue;
+    run('clang', ['-O2', '-g', '-target', 'bpf', `-D__TARGET_ARCH_${arch}`, '-Wall', '-Werror',
+      ...(multiarch ? ['-I', `/usr/include/${multiarch}`] : []), '-I', join(root, 'bpf'),
+      '-c', join(root, 'bpf', src), '-o', obj]);
+    // Drop DWARF, keep .BTF/.BTF.ext: smaller object, same relocations.
+    run('llvm-strip', ['-g', obj]);
+    console.error(`built ${obj}`);
+  }
 
-// 2. Addons: node-gyp from our own dependency, so no global install is needed.
-const nodeGyp = join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
-for (const addon of ['ebpf-napi', 'libseccomp-napi']) {
-  const dir = join(root, 'native', addon);
-  if (!existsSync(join(dir, 'binding.gyp'))) continue;
-  const out = join(dir, 'build', 'Release', `${addon.replace(/-/g, '_')}.node`);
-  if (upToDate(out, join(dir, 'src'), join(dir, 'binding.gyp'))) continue;
-  run(process.execPath, [nodeGyp, 'rebuild', '--silent', ...nodedirArgs()], dir);
-  console.error(`built ${out}`);
+  // Build against the headers of the Node that runs us (no download: the machine has no internet).
+  // Debian's nodejs ships them in /usr/include/node; npm passes its own nodedir setting through env.
+  function nodedirArgs() {
+    const fromNpm = process.env.npm_config_nodedir;
+    if (fromNpm) return [`--nodedir=${fromNpm}`];
+    const prefix = join(dirname(process.execPath), '..');
+    return existsSync(join(prefix, 'include', 'node', 'node_api.h')) ? [`--nodedir=${prefix}`] : [];
+  }
+
+  // 2. Addons: node-gyp from our own dependency, so no global install is needed.
+  const nodeGyp = join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+  for (const addon of ['ebpf-napi', 'libseccomp-napi']) {
+    const dir = join(root, 'native', addon);
+    if (!existsSync(join(dir, 'binding.gyp'))) continue;
+    const out = join(dir, 'build', 'Release', `${addon.replace(/-/g, '_')}.node`);
+    if (upToDate(out, join(dir, 'src'), join(dir, 'binding.gyp'))) continue;
+    run(process.execPath, [nodeGyp, 'rebuild', '--silent', ...nodedirArgs()], dir);
+    console.error(`built ${out}`);
+  }
 }
 
 // 3. The hook's native entry: a few-KB C client that hands the OCI state to a running hookd, or
 // becomes `node bin/seccomp-tailor-hook` itself. It embeds this checkout's node and hook script
-// paths, so it is built here, at install time (src/record/hook/native-entry.ts builds the same way).
-const hookSrc = join(root, 'native', 'hook-client', 'seccomp-tailor-hook.c');
-const hookOut = join(root, 'build', 'hook', 'seccomp-tailor-hook');
-if (existsSync(hookSrc) && !upToDate(hookOut, hookSrc)) {
+// paths, so it is built here, at install time.
+// The node that runs this script is the one the entry embeds.
+function buildHookEntry() {
+  const hookSrc = join(root, 'native', 'hook-client', 'seccomp-tailor-hook.c');
+  const hookOut = join(root, 'build', 'hook', 'seccomp-tailor-hook');
+  if (!existsSync(hookSrc) || upToDate(hookOut, hookSrc)) return;
   mkdirSync(dirname(hookOut), { recursive: true });
   run(existsSync('/usr/bin/cc') ? '/usr/bin/cc' : 'clang', ['-O2', '-Wall', '-Wextra', '-Werror',
     `-DNODE_PATH=${JSON.stringify(process.execPath)}`, `-DHOOK_SCRIPT=${JSON.stringify(join(root, 'bin', 'seccomp-tailor-hook'))}`,
-    '-o', hookOut, hookSrc]);
+    `-DHOOKD_SCRIPT=${JSON.stringify(join(root, 'bin', 'seccomp-tailor-hookd'))}`, '-o', hookOut, hookSrc]);
   console.error(`built ${hookOut}`);
 }
 

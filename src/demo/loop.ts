@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { demoStepFailed } from '../errors.js';
 import { makeBundle, writeBundleConfig, type BundleOptions } from '../oci/busybox-bundle.js';
 import { TRACE_ANNOTATION } from '../oci/annotation.js';
+import { startedHookdPid } from '../record/hook/native-entry.js';
 import type { Cleanup } from './cleanup.js';
 import { auditdPid, cli, hasCommand, HOOK, run, spawnWatcher, startAuditd, type Ran } from './exec.js';
 import type { Progress } from './progress.js';
@@ -104,7 +105,14 @@ export async function runLoop(ctx: DemoContext): Promise<void> {
   chmodSync(P.hookConfig, 0o644);
   // The hook's pinned tracer lives under the demo's own bpffs directory: removing it detaches it.
   cleanup.add(`tracer pins ${P.pinRoot}`, () => rmSync(P.pinRoot, { recursive: true, force: true }));
-  const hooks = await hooksFor(step, P.hookConfig, st);
+  // The hook's fast path starts hookd on first use; the demo's own socket keeps that daemon its own.
+  const hookdSocket = join(ctx.work, 'hookd', 'hookd.sock');
+  mkdirSync(join(ctx.work, 'hookd'), { mode: 0o700 });
+  cleanup.add('hookd (started by the hook)', () => {
+    const pid = startedHookdPid(hookdSocket);
+    if (pid) process.kill(pid, 'SIGTERM');
+  });
+  const hooks = await hooksFor(step, P.hookConfig, hookdSocket, st);
   const recId = `st-demo-${tag}-record`;
   const rec = await runc(step, recId, { args: RECORDED_CMD, annotations: { [TRACE_ANNOTATION]: `of:${P.recorded}` }, hooks });
   // Checked at once: the profile must exist when `runc run` returns (poststop wrote it).
@@ -273,8 +281,8 @@ export async function runLoop(ctx: DemoContext): Promise<void> {
 }
 
 /** The hook entries for config.json, from `hooks-config --runtime runc` (the documented way). */
-async function hooksFor(step: string, configPath: string, st: (args: readonly string[]) => void): Promise<Record<string, unknown>> {
-  const args = ['hooks-config', '--runtime', 'runc', '--config', configPath];
+async function hooksFor(step: string, configPath: string, hookdSocket: string, st: (args: readonly string[]) => void): Promise<Record<string, unknown>> {
+  const args = ['hooks-config', '--runtime', 'runc', '--config', configPath, '--hookd-socket', hookdSocket];
   st(args);
   const r = await cli(args);
   if (r.status === 0) {

@@ -25,11 +25,12 @@ export function hookCommand(configPath?: string, hookScript = packagePath('bin',
 }
 
 /**
- * The native entry (build/hook/seccomp-tailor-hook): a few ms when `seccomp-tailor hookd` runs,
- * the Node hook otherwise. `socket` overrides hookd's default socket path.
+ * The native entry (build/hook/seccomp-tailor-hook): hands each stage to hookd, starting it on
+ * first use (a few ms per stage once it runs), and runs the Node hook when it cannot. `socket`
+ * overrides hookd's default socket path; `env` adds variables (e.g. SECCOMP_TAILOR_HOOKD_IDLE).
  */
-export function nativeHookCommand(client: string, configPath?: string, socket?: string): HookCommand {
-  return { path: client, args: ['seccomp-tailor-hook', ...(configPath ? ['--config', configPath] : [])], env: [...HOOK_ENV, ...(socket ? [`SECCOMP_TAILOR_HOOKD=${socket}`] : [])] };
+export function nativeHookCommand(client: string, configPath?: string, socket?: string, env: readonly string[] = []): HookCommand {
+  return { path: client, args: ['seccomp-tailor-hook', ...(configPath ? ['--config', configPath] : [])], env: [...HOOK_ENV, ...(socket ? [`SECCOMP_TAILOR_HOOKD=${socket}`] : []), ...env] };
 }
 
 const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

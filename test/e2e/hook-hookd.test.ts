@@ -1,22 +1,16 @@
 // The hook's native entry with and without `seccomp-tailor hookd`: same profiles either way;
 // the daemon only saves the Node start-ups, and its absence or death costs nothing but time.
+// Without one the entry starts one itself (one per socket, however many hooks race), which exits
+// when idle.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { claimedSlots, isRoot, makeHookEnv, profileNames, runStateFiles, strayHookProcesses, type HookEnv } from '../helpers/hook-env.js';
-import { ensureHookClient } from '../../src/record/hook/native-entry.js';
+import { ensureHookClient, startedHookdPid } from '../../src/record/hook/native-entry.js';
 import { nativeHookCommand } from '../../src/oci/hooks-config.js';
-import { parseHookRequest } from '../../src/record/hook/hookd.js';
 import { packagePath } from '../../src/native/package-root.js';
-
-test('hookd requests: parsed, and anything else refused', () => {
-  const req = parseHookRequest(Buffer.from('seccomp-tailor-hook 1 42 2\n--config\0/x.json\0{"id":"a"}'));
-  assert.deepEqual(req, { runtimePid: 42, argv: ['--runtime-pid', '42', '--config', '/x.json'], input: '{"id":"a"}' });
-  assert.equal(parseHookRequest(Buffer.from('GET / HTTP/1.0\n\n')), undefined);
-  assert.equal(parseHookRequest(Buffer.from('seccomp-tailor-hook 1 42 2\n--config\0')), undefined, 'an argument is missing');
-});
 
 describe('native hook entry + hookd (runc)', { skip: isRoot ? false : 'needs root (eBPF, runc)' }, () => {
   let env: HookEnv;
@@ -88,12 +82,60 @@ describe('native hook entry + hookd (runc)', { skip: isRoot ? false : 'needs roo
     }
   });
 
-  test('without hookd (killed): the native entry runs the Node hook itself', async () => {
+  test('without hookd (killed) and not allowed to start one: the native entry runs the Node hook itself', async () => {
     await stopDaemon();
     const out = join(env.out, 'fallback.json');
-    const r = await env.runAsync('runc', { args: ['ls', '/'], trace: `of:${out}`, hooks });
+    const noStart = nativeHookCommand(ensureHookClient(), env.configPath, join(sockDir, 'hookd.sock'), ['SECCOMP_TAILOR_HOOKD_AUTOSTART=0']);
+    const r = await env.runAsync('runc', { args: ['ls', '/'], trace: `of:${out}`, hooks: { prestart: [noStart], poststop: [noStart] } });
     assert.equal(r.status, 0, r.stderr);
     assert.ok(existsSync(out));
     assert.deepEqual(profileNames(out), profileNames(join(env.out, 'node.json')));
+  });
+
+  const hookdsFor = (socket: string) => readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try {
+      const argv = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+      return argv.some((a) => a.endsWith('seccomp-tailor-hookd')) && argv.includes(socket);
+    } catch {
+      return false;
+    }
+  }).map(Number);
+
+  test('no hookd: the native entry starts one (root-only dir, one for racing hooks), which serves the rest and exits when idle', async () => {
+    const socket = join(env.work, 'auto', 'run', 'hookd.sock');
+    const cmd = nativeHookCommand(ensureHookClient(), env.configPath, socket, ['SECCOMP_TAILOR_HOOKD_IDLE=2']);
+    const autoHooks = { prestart: [cmd], poststop: [cmd] };
+    mkdirSync(join(env.work, 'auto'));
+    try {
+      // Three containers at once: their prestart hooks race to start the daemon.
+      const outs = [1, 2, 3].map((i) => join(env.out, `auto-${i}.json`));
+      const runs = await Promise.all(outs.map((o) => env.runAsync('runc', { args: ['ls', '/'], trace: `of:${o}`, hooks: autoHooks })));
+      for (const r of runs) assert.equal(r.status, 0, r.stderr);
+      for (const o of outs) assert.deepEqual(profileNames(o), profileNames(join(env.out, 'node.json')));
+      const daemons = hookdsFor(socket);
+      assert.equal(daemons.length, 1, 'one daemon for the socket');
+      assert.equal(startedHookdPid(socket), daemons[0], 'it holds the start lock and wrote its pid there');
+      const dir = statSync(join(env.work, 'auto', 'run'));
+      assert.equal(dir.mode & 0o777, 0o700, 'the socket directory is created root-only');
+      assert.equal(statSync(socket).mode & 0o777, 0o600);
+      // Its standard error goes to a file beside the socket, never into the runtime's pipes.
+      assert.match(readFileSync(join(env.work, 'auto', 'run', 'hookd.log'), 'utf8'), /^seccomp-tailor-hookd: listening on /);
+      // Idle for 2 s (checked every second): it exits and takes its socket away.
+      const deadline = Date.now() + 15_000;
+      while (hookdsFor(socket).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      assert.deepEqual(hookdsFor(socket), [], 'exited when idle');
+      assert.equal(existsSync(socket), false);
+      // kill -9 frees the lock too: the next container starts a new daemon.
+      assert.equal((await env.runAsync('runc', { args: ['true'], trace: `of:${join(env.out, 'auto-4.json')}`, hooks: autoHooks })).status, 0);
+      const [again] = hookdsFor(socket);
+      assert.ok(again, 'started again');
+      process.kill(again, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 100));
+      const r5 = await env.runAsync('runc', { args: ['true'], trace: `of:${join(env.out, 'auto-5.json')}`, hooks: autoHooks });
+      assert.equal(r5.status, 0, r5.stderr);
+      assert.equal(hookdsFor(socket).length, 1, 'a new one after kill -9');
+    } finally {
+      for (const pid of hookdsFor(socket)) process.kill(pid, 'SIGKILL');
+    }
   });
 });

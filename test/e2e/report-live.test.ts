@@ -24,7 +24,7 @@ test('a running recorded container: profile so far, growth with the late syscall
   writeFileSync(config, JSON.stringify({ allowedDirs: [out], defaultDir: out, runDir: join(work, 'run'), stateDir: join(work, 'state'), pinRoot: pin }));
   chmodSync(config, 0o644);
   const id = `st-report-live-${process.pid}`;
-  const hooks = (JSON.parse(execFileSync(process.execPath, [packagePath('bin', 'seccomp-tailor'), 'hooks-config', '--runtime', 'runc', '--config', config], { encoding: 'utf8' })) as { hooks: Record<string, unknown> }).hooks;
+  const hooks = (JSON.parse(execFileSync(process.execPath, [packagePath('bin', 'seccomp-tailor'), 'hooks-config', '--runtime', 'runc', '--no-native', '--config', config], { encoding: 'utf8' })) as { hooks: Record<string, unknown> }).hooks;
   const bundle = makeBundle(join(work, 'bundle'), {
     // cat comes a second after everything else: a step in the growth curve.
     args: ['sh', '-c', 'sleep 1; cat /etc/passwd; sleep 3'],

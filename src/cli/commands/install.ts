@@ -1,14 +1,16 @@
 // `seccomp-tailor install [--engine podman|docker|containerd] ...`
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { AnyCommand } from './index.js';
+import { spawnSync } from 'node:child_process';
+import { defineCommand } from './command.js';
 import { DEFAULT_HOOKS_DIR, HOOKS_D_FILE, hookCommand, hooksDJson, nativeHookCommand } from '../../oci/hooks-config.js';
 import { containerdStanza, DEFAULT_DAEMON_JSON, DEFAULT_RUNTIME_NAME, mergeDaemonJson, SHIM_CONFIG, shimConfigJson, type ShimRuntime } from '../../oci/engine-config.js';
 import { ensureHookClient } from '../../record/hook/native-entry.js';
+import { DEFAULT_SYSTEMD_DIR, HOOKD_UNITS, hookdUnitText, systemdIsInit } from '../../record/hook/systemd-units.js';
 import { writeFileAtomic } from '../../fs/atomic-write.js';
 import { DEFAULT_HOOK_CONFIG, DEFAULT_PROFILE_DIR } from '../../record/hook/config.js';
 import { packagePath } from '../../native/package-root.js';
-import { installBadOption } from '../../errors.js';
+import { installBadOption, installStepFailed } from '../../errors.js';
 
 const say = (s: string) => process.stderr.write(s.endsWith('\n') ? s : s + '\n');
 
@@ -37,9 +39,33 @@ async function installPodman(argv: Record<string, unknown>): Promise<void> {
   mkdirSync(dir, { recursive: true, mode: 0o755 });
   const path = join(dir, HOOKS_D_FILE);
   const config = argv.config as string | undefined;
-  const cmd = argv.native ? nativeHookCommand(ensureHookClient(), config) : hookCommand(config);
+  const socket = typeof argv['hookd-socket'] === 'string' ? argv['hookd-socket'] : undefined;
+  const cmd = argv.native ? nativeHookCommand(ensureHookClient(), config, socket) : hookCommand(config);
   await writeFileAtomic(path, JSON.stringify(hooksDJson(cmd), null, 2) + '\n', { mode: 0o644 });
-  say(`seccomp-tailor: installed ${path} (podman and CRI-O read it at every container start: no restart needed)\n${allowedDirsNote(config)}`);
+  say(`seccomp-tailor: installed ${path} (podman and CRI-O read it at every container start: no restart needed)`);
+  if (argv.native) await installHookd(argv);
+  say(allowedDirsNote(config));
+}
+
+/** The native entry's daemon: systemd's socket unit where systemd is PID 1, else the entry starts it. */
+async function installHookd(argv: Record<string, unknown>): Promise<void> {
+  const unitsDir = String(argv['systemd-dir']);
+  if (!(argv.systemd === 'yes' || (argv.systemd === 'auto' && systemdIsInit()))) {
+    say('seccomp-tailor: no systemd here: the hook starts hookd itself on first use (one per machine, exits after 10 idle minutes)');
+    return;
+  }
+  mkdirSync(unitsDir, { recursive: true, mode: 0o755 });
+  for (const unit of HOOKD_UNITS) await writeFileAtomic(join(unitsDir, unit), hookdUnitText(unit), { mode: 0o644 });
+  say(`seccomp-tailor: installed ${HOOKD_UNITS.map((u) => join(unitsDir, u)).join(', ')}`);
+  if (!systemdIsInit() || unitsDir !== DEFAULT_SYSTEMD_DIR) {
+    say(`seccomp-tailor: enable with: systemctl daemon-reload && systemctl enable --now ${HOOKD_UNITS[0]}`);
+    return;
+  }
+  for (const args of [['daemon-reload'], ['enable', '--now', HOOKD_UNITS[0]]]) {
+    const r = spawnSync('systemctl', args, { encoding: 'utf8' });
+    if (r.status !== 0) throw installStepFailed(`systemctl ${args.join(' ')}`, (r.stderr || r.error?.message || '').trim());
+  }
+  say("seccomp-tailor: systemd listens on hookd's socket and starts it on the first traced container");
 }
 
 async function installDocker(argv: Record<string, unknown>): Promise<void> {
@@ -80,7 +106,7 @@ async function installContainerd(argv: Record<string, unknown>): Promise<void> {
     `  ctr: ctr run --runc-binary ${r.shimPath} --annotation io.containers.trace-syscall=of:FILE ...\n${allowedDirsNote(r.hookConfig)}`);
 }
 
-export default {
+export default defineCommand({
   command: 'install',
   describe: 'set up recording for an engine: the hooks.d file (podman, CRI-O), a daemon.json runtime (Docker), a config.toml runtime (containerd)',
   builder: (y) =>
@@ -88,16 +114,21 @@ export default {
       .option('engine', { choices: ['podman', 'docker', 'containerd'] as const, default: 'podman' as const, describe: 'podman also stands for CRI-O (same hooks.d)' })
       .option('hooks-dir', { type: 'string', default: DEFAULT_HOOKS_DIR, describe: 'podman: hooks.d directory (podman also reads /etc/containers/oci/hooks.d)' })
       .option('config', { type: 'string', describe: 'hook config file the hook should read' })
-      .option('native', { type: 'boolean', default: false, describe: 'podman: install the native entry (fast with `seccomp-tailor hookd`, see contrib/seccomp-tailor-hookd.service)' })
+      .option('native', { type: 'boolean', default: true, describe: 'podman: the native entry, which hands each stage to hookd (started on first use, or by systemd); --no-native: the Node hook only' })
+      .option('hookd-socket', { type: 'string', describe: "podman: hookd's socket for the native entry (default /run/seccomp-tailor/hookd.sock)" })
+      .option('systemd', { choices: ['auto', 'yes', 'no'] as const, default: 'auto' as const, describe: 'podman: install hookd as a socket-activated systemd unit (auto: where systemd is PID 1)' })
+      .option('systemd-dir', { type: 'string', default: DEFAULT_SYSTEMD_DIR, describe: 'where the hookd units go' })
       .option('daemon-json', { type: 'string', default: DEFAULT_DAEMON_JSON, describe: 'docker: the daemon.json to merge the runtime into (other keys are kept; a backup is written)' })
       .option('runtime-name', { type: 'string', default: DEFAULT_RUNTIME_NAME, describe: 'docker/containerd: the runtime (RuntimeClass handler) name' })
       .option('record-dir', { type: 'string', describe: `record every container of this runtime here (docker default: ${DEFAULT_PROFILE_DIR}; containerd default: annotated containers only)` })
       .option('annotated-only', { type: 'boolean', default: false, describe: 'docker: record only containers with the annotation (Docker >= 24)' })
       .option('runtime-path', { type: 'string', describe: 'docker/containerd: the real runtime (default: runc on PATH)' })
       .option('shim-config', { type: 'string', describe: `containerd: where the shim's settings go (default ${SHIM_CONFIG}, the one file a BinaryName shim reads)` }),
-  handler: async (argv: Record<string, unknown>) => {
-    if (argv.engine === 'docker') return installDocker(argv);
-    if (argv.engine === 'containerd') return installContainerd(argv);
-    return installPodman(argv);
+  handler: async (argv) => {
+    // The engines' installers read the options by their dashed names.
+    const opts = argv as unknown as Record<string, unknown>;
+    if (argv.engine === 'docker') return installDocker(opts);
+    if (argv.engine === 'containerd') return installContainerd(opts);
+    return installPodman(opts);
   },
-} satisfies AnyCommand;
+});

@@ -1,18 +1,22 @@
-// `hookd`: an optional resident server for the hook's native entry (native/hook-client). It
-// saves the two Node start-ups per container (~60-120 ms each); it holds no per-container state,
-// so killing it loses nothing (the native entry then runs the Node hook itself) and there is
-// still no process per container. The socket is root-only: it lives in a 0700 directory.
-import { chmodSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
+// `hookd`: the resident server for the hook's native entry (native/hook-client), which starts
+// it on first use (or systemd does, from its socket unit). It saves the two Node start-ups per
+// container (~60-120 ms each); it holds no per-container state, so killing it loses nothing (the
+// native entry then runs the Node hook itself) and there is still no process per container. The
+// socket is root-only: it lives in a 0700 directory.
+import { chmodSync, lstatSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { packagePath } from '../../native/package-root.js';
 import { runHook } from './main.js';
 import { MAX_STATE_BYTES } from '../../oci/state.js';
+import { hookdSocketDirUnsafe } from '../../errors.js';
 
 export const DEFAULT_HOOKD_SOCKET = '/run/seccomp-tailor/hookd.sock';
-const HEADER = /^seccomp-tailor-hook 1 (\d+) (\d+)$/;
+const HEADER = /^seccomp-tailor-hook 2 (\d+) (\d+)$/;
 const MAX_REQUEST = MAX_STATE_BYTES + 64 * 1024;
 
-export interface HookRequest { runtimePid: number; argv: string[]; input: string }
+export interface HookRequest { runtimePid: number; hookScript: string; argv: string[]; input: string }
 
 /** Parses the native entry's request; undefined when it is not one. */
 export function parseHookRequest(buf: Buffer): HookRequest | undefined {
@@ -22,42 +26,87 @@ export function parseHookRequest(buf: Buffer): HookRequest | undefined {
   if (!m) return undefined;
   const argc = Number(m[2]);
   if (argc > 64) return undefined;
-  const argv: string[] = [];
+  const strings: string[] = [];
   let at = nl + 1;
-  for (let i = 0; i < argc; i++) {
+  for (let i = 0; i <= argc; i++) {
     const end = buf.indexOf(0, at);
     if (end < 0) return undefined;
-    argv.push(buf.subarray(at, end).toString('utf8'));
+    strings.push(buf.subarray(at, end).toString('utf8'));
     at = end + 1;
   }
+  const [hookScript, ...argv] = strings;
   // The runtime pid is inserted the way the Node entry takes it when the client falls back.
-  return { runtimePid: Number(m[1]), argv: ['--runtime-pid', m[1]!, ...argv], input: buf.subarray(at).toString('utf8') };
+  return { runtimePid: Number(m[1]), hookScript: hookScript!, argv: ['--runtime-pid', m[1]!, ...argv], input: buf.subarray(at).toString('utf8') };
 }
 
-export async function serveHooks(socketPath = DEFAULT_HOOKD_SOCKET, log: (line: string) => void = () => {}): Promise<Server> {
-  const dir = dirname(socketPath);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const st = lstatSync(dir);
-  if (!st.isDirectory() || st.uid !== (process.getuid?.() ?? 0) || (st.mode & 0o077) !== 0)
-    throw new Error(`${dir} must be a directory only its owner can enter (mode 0700): the socket runs hooks as root`);
-  try {
-    unlinkSync(socketPath);
-  } catch {
-    // no stale socket
+// An entry built by another checkout, or this daemon's code replaced on disk (an upgrade): the
+// entry runs its own Node hook, and a daemon with stale code leaves so the next hook starts a
+// fresh one.
+const OWN_HOOK_SCRIPT = packagePath('bin', 'seccomp-tailor-hook');
+const OWN_CODE = fileURLToPath(new URL('./main.js', import.meta.url));
+const codeStamp = (): number | undefined => statSync(OWN_CODE, { throwIfNoEntry: false })?.mtimeMs;
+
+interface Activity { busy: number; lastAt: number; stamp: number | undefined; stale?: boolean }
+
+export interface HookdOptions {
+  log?: (line: string) => void;
+  /** A listening socket handed over by systemd (socket activation) instead of binding socketPath. */
+  listenFd?: number;
+  /** Exit after this many seconds without a request (0: never). */
+  idleExitSeconds?: number;
+}
+
+export async function serveHooks(socketPath = DEFAULT_HOOKD_SOCKET, opts: HookdOptions = {}): Promise<Server> {
+  const log = opts.log ?? (() => {});
+  if (opts.listenFd === undefined) {
+    const dir = dirname(socketPath);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const st = lstatSync(dir);
+    if (!st.isDirectory() || st.uid !== (process.getuid?.() ?? 0) || (st.mode & 0o077) !== 0) throw hookdSocketDirUnsafe(dir);
+    try {
+      unlinkSync(socketPath);
+    } catch {
+      // no stale socket
+    }
   }
+  const activity: Activity = { busy: 0, lastAt: Date.now(), stamp: codeStamp() };
   // allowHalfOpen: the client shuts its side after the request and waits for the answer.
-  const server = createServer({ allowHalfOpen: true }, (sock) => handle(sock, log));
+  const server = createServer({ allowHalfOpen: true }, (sock) => handle(sock, log, activity));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(socketPath, () => resolve());
+    if (opts.listenFd !== undefined) server.listen({ fd: opts.listenFd }, () => resolve());
+    else server.listen(socketPath, () => resolve());
   });
-  chmodSync(socketPath, 0o600);
+  if (opts.listenFd === undefined) chmodSync(socketPath, 0o600);
+  if (opts.idleExitSeconds) exitWhenIdle(server, socketPath, opts.idleExitSeconds * 1000, activity, opts.listenFd === undefined, log);
   return server;
 }
 
-function handle(sock: Socket, log: (line: string) => void): void {
+/**
+ * Ends the process after `idleMs` without a request, or as soon as its socket path no longer
+ * names its socket (another hookd took the path): the native entry starts a new one on demand.
+ */
+function exitWhenIdle(server: Server, socketPath: string, idleMs: number, activity: Activity, ownsPath: boolean, log: (line: string) => void): void {
+  const ino = ownsPath ? statSync(socketPath).ino : undefined;
+  const timer = setInterval(() => {
+    const replaced = ino !== undefined && statSync(socketPath, { throwIfNoEntry: false })?.ino !== ino;
+    if (!replaced && !activity.stale && (activity.busy > 0 || Date.now() - activity.lastAt < idleMs)) return;
+    clearInterval(timer);
+    log(replaced ? `${socketPath} was replaced: exiting` : activity.stale ? 'stale code: exiting' : `idle for ${idleMs / 1000} s: exiting`);
+    // libuv unlinks a bound path when the server closes; a replaced path is someone else's now.
+    if (replaced) process.exit(0);
+    server.close(() => process.exit(0));
+  }, Math.min(idleMs, 30_000) / 2);
+}
+
+function handle(sock: Socket, log: (line: string) => void, activity: Activity): void {
   const chunks: Buffer[] = [];
   let size = 0;
+  activity.busy++;
+  sock.once('close', () => {
+    activity.busy--;
+    activity.lastAt = Date.now();
+  });
   sock.on('error', () => sock.destroy());
   sock.on('data', (d: Buffer) => {
     size += d.length;
@@ -72,6 +121,12 @@ function handle(sock: Socket, log: (line: string) => void): void {
     const req = parseHookRequest(Buffer.concat(chunks));
     if (!req) {
       sock.end('2\nseccomp-tailor-hookd: not a hook request\n');
+      return;
+    }
+    if (req.hookScript !== OWN_HOOK_SCRIPT || codeStamp() !== activity.stamp) {
+      log(`${req.hookScript === OWN_HOOK_SCRIPT ? 'code changed on disk' : `not ours: ${req.hookScript}`}: the entry runs its Node hook`);
+      sock.end('fallback\n');
+      if (req.hookScript === OWN_HOOK_SCRIPT) activity.stale = true;
       return;
     }
     const lines: string[] = [];
