@@ -51,8 +51,10 @@ function upToDate(output, ...inputs) {
   return inputs.every((i) => (statSync(i).isDirectory() ? newest(i) : statSync(i).mtimeMs) <= out);
 }
 
+const hookOut = join(root, 'build', 'hook', 'seccomp-tailor-hook');
 if (!hookEntryOnly) buildBpfAndAddons();
 buildHookEntry();
+if (!hookEntryOnly) buildRuntimeShim();
 
 function buildBpfAndAddons() {
   // 1. BPF objects: every bpf/*.bpf.c becomes build/bpf/*.bpf.o with BTF kept (CO-RE needs it).
@@ -98,7 +100,6 @@ function buildBpfAndAddons() {
 // The node that runs this script is the one the entry embeds.
 function buildHookEntry() {
   const hookSrc = join(root, 'native', 'hook-client', 'seccomp-tailor-hook.c');
-  const hookOut = join(root, 'build', 'hook', 'seccomp-tailor-hook');
   if (!existsSync(hookSrc) || upToDate(hookOut, hookSrc)) return;
   mkdirSync(dirname(hookOut), { recursive: true });
   run(existsSync('/usr/bin/cc') ? '/usr/bin/cc' : 'clang', ['-O2', '-Wall', '-Wextra', '-Werror',
@@ -110,13 +111,15 @@ function buildHookEntry() {
 // 4. The runtime shim for Docker and containerd (build/runtime-shim/seccomp-tailor-runc): C, so
 // the engine's many pass-through calls (state, kill, start, delete) start no JavaScript runtime.
 // It embeds where the hook's native entry and the Node hook of this checkout live.
-const shimSrc = join(root, 'native', 'runtime-shim', 'seccomp-tailor-runc.c');
-const shimOut = join(root, 'build', 'runtime-shim', 'seccomp-tailor-runc');
-if (existsSync(shimSrc) && !upToDate(shimOut, shimSrc)) {
-  mkdirSync(dirname(shimOut), { recursive: true });
-  run(existsSync('/usr/bin/cc') ? '/usr/bin/cc' : 'clang', ['-O2', '-Wall', '-Wextra', '-Werror',
-    `-DHOOK_CLIENT=${JSON.stringify(hookOut)}`, `-DNODE_PATH=${JSON.stringify(process.execPath)}`,
-    `-DHOOK_SCRIPT=${JSON.stringify(join(root, 'bin', 'seccomp-tailor-hook'))}`,
-    '-o', shimOut, shimSrc, '-ljansson']);
-  console.error(`built ${shimOut}`);
+function buildRuntimeShim() {
+  const shimSrc = join(root, 'native', 'runtime-shim', 'seccomp-tailor-runc.c');
+  const shimOut = join(root, 'build', 'runtime-shim', 'seccomp-tailor-runc');
+  if (existsSync(shimSrc) && !upToDate(shimOut, shimSrc)) {
+    mkdirSync(dirname(shimOut), { recursive: true });
+    run(existsSync('/usr/bin/cc') ? '/usr/bin/cc' : 'clang', ['-O2', '-Wall', '-Wextra', '-Werror',
+      `-DHOOK_CLIENT=${JSON.stringify(hookOut)}`, `-DNODE_PATH=${JSON.stringify(process.execPath)}`,
+      `-DHOOK_SCRIPT=${JSON.stringify(join(root, 'bin', 'seccomp-tailor-hook'))}`,
+      '-o', shimOut, shimSrc, '-ljansson']);
+    console.error(`built ${shimOut}`);
+  }
 }

@@ -31,14 +31,11 @@ interface NativeObject {
   map(name: string): NativeMap;
   close(): void;
 }
-interface NativeRingBuffer { consume(): number; close(): void }
 interface Addon {
   BpfObject: new (elf: Buffer, name: string) => NativeObject;
   BpfMap: { openPinned(path: string): NativeMap };
   BpfLink: { openPinned(path: string): NativeLink };
-  RingBuffer: new (mapFd: number, onRecord: (data: Buffer) => void) => NativeRingBuffer;
   pidfdOpen(pid: number, thread?: boolean): number;
-  libbpfVersion(): string;
 }
 
 const addon = (): Addon => loadAddon<Addon>('ebpf-napi');
@@ -133,19 +130,6 @@ export class BpfLink {
   }
 }
 
-export class RingBuffer {
-  #rb: NativeRingBuffer | undefined;
-  constructor(map: BpfMap, onRecord: (data: Buffer) => void) {
-    this.#rb = wrap('open ring buffer', () => new (addon().RingBuffer)(map.fd, onRecord));
-  }
-  /** Deliver what is queued now (records also arrive on their own from the event loop). */
-  consume(): number { return this.#rb?.consume() ?? 0; }
-  close(): void {
-    this.#rb?.close();
-    this.#rb = undefined;
-  }
-}
-
 export class BpfObject {
   #o: NativeObject | undefined;
   readonly #links = new Set<BpfLink>();
@@ -202,4 +186,3 @@ export function pidfdOpen(pid: number, thread = false): number {
   return wrap(`pidfd_open(${pid})`, () => addon().pidfdOpen(pid, thread));
 }
 
-export function libbpfVersion(): string { return addon().libbpfVersion(); }

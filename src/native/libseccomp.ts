@@ -40,7 +40,6 @@ interface NativeFilterSpec { defaultAction: number; architectures: number[]; opt
 interface NativeSystemError extends Error { code?: string; errno?: number; syscall?: string; ruleIndex?: number; syscallName?: string }
 
 interface LibseccompAddon {
-  version(): { major: number; minor: number; micro: number };
   architectures(): Array<{ name: string; token: number }>;
   nativeArchToken(): number;
   /** >= 0 a number; -1 unknown to libseccomp; other negatives: known name this arch lacks. */
@@ -55,11 +54,6 @@ let addon: LibseccompAddon | undefined;
 function native(): LibseccompAddon {
   addon ??= loadAddon<LibseccompAddon>('libseccomp-napi');
   return addon;
-}
-
-export function libseccompVersion(): string {
-  const v = native().version();
-  return `${v.major}.${v.minor}.${v.micro}`;
 }
 
 // --- architectures ------------------------------------------------------------------------------
@@ -113,10 +107,6 @@ export function archFromAuditValue(v: number | string): string | undefined {
     value = Number.parseInt(m[1], 16);
   }
   return Number.isInteger(value) ? arches().byAudit.get(value >>> 0) : undefined;
-}
-
-export function auditValueOfArch(name: string): number | undefined {
-  return arches().infos.find((a) => a.name === name)?.auditArch;
 }
 
 /** A libseccomp name, an OCI token (SCMP_ARCH_X86_64, SCMP_ARCH_NATIVE) or an audit value in hex. */

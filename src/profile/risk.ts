@@ -97,8 +97,3 @@ const RISKS: Readonly<Record<string, Risk>> = {
 export function riskOf(syscall: string): Risk | undefined {
   return Object.hasOwn(RISKS, syscall) ? RISKS[syscall] : undefined;
 }
-
-export const isHighRisk = (syscall: string): boolean => riskOf(syscall)?.level === 'high';
-
-/** Every name with a risk note, sorted (stats and tests list them). */
-export const riskySyscalls = (): string[] => Object.keys(RISKS).sort();

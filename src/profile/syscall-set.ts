@@ -89,11 +89,3 @@ export function allowedByArch(profile: SeccompProfile, arches: readonly string[]
   }
   return out;
 }
-
-/** Names the profile mentions that the arch does not have (a typo, or a name from another arch). */
-export function unknownNames(profile: SeccompProfile, arch: string, catalog: SyscallCatalog): string[] {
-  const table = new Set(catalog.names(arch));
-  const out = new Set<string>();
-  for (const r of profile.syscalls ?? []) for (const n of r.names) if (!table.has(n)) out.add(n);
-  return [...out].sort();
-}

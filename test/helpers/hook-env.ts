@@ -101,13 +101,17 @@ export function profileNames(path: string): string[] {
   return [...new Set(p.syscalls.filter((r) => r.action === 'SCMP_ACT_ALLOW').flatMap((r) => r.names))].sort();
 }
 
-/** Hook processes still alive (there must be none once the runtime returned). */
+/**
+ * Hook processes still alive (there must be none once the runtime returned). hookd is not one:
+ * it is one per machine, not per container (scripts/run-tests.mjs stops one the tests started).
+ */
 export function strayHookProcesses(): number[] {
   const pids: number[] = [];
   for (const p of readdirSync('/proc')) {
     if (!/^\d+$/.test(p) || Number(p) === process.pid) continue;
     try {
-      if (readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('seccomp-tailor-hook')) pids.push(Number(p));
+      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
+      if (cmd.includes('seccomp-tailor-hook') && !cmd.includes('seccomp-tailor-hookd')) pids.push(Number(p));
     } catch {
       // exited meanwhile
     }

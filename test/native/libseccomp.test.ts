@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
-  architectures, archFromAuditValue, auditValueOfArch, compileProfile, nativeArch, normalizeArch,
+  architectures, archFromAuditValue, compileProfile, nativeArch, normalizeArch,
   syscallName, syscallNumber, syscallTable, type ProfileLike,
 } from '../../src/native/libseccomp.js';
 import { loadAddon } from '../../src/native/load-addon.js';
@@ -36,6 +36,7 @@ describe('architectures', () => {
   });
 
   it('reports the audit arch values the kernel writes in audit records', () => {
+    const auditValueOfArch = (name: string) => architectures().find((a) => a.name === name)?.auditArch;
     assert.equal(auditValueOfArch('x86_64'), 0xc000003e);
     assert.equal(auditValueOfArch('x86'), 0x40000003);
     // x32 runs under AUDIT_ARCH_X86_64 (its numbers carry 0x40000000); libseccomp's own
@@ -55,7 +56,6 @@ describe('architectures', () => {
     for (const a of architectures()) {
       assert.equal(normalizeArch(a.name), a.name);
       assert.equal(normalizeArch(a.token), a.name);
-      assert.equal(auditValueOfArch(a.name), a.auditArch);
       const back = a.name === 'x32' ? 'x86_64' : a.name;
       assert.equal(archFromAuditValue(a.auditArch), back);
       assert.equal(archFromAuditValue(a.auditArch.toString(16).padStart(8, '0')), back);

@@ -1,6 +1,7 @@
 // ebpf-napi: a thin Node-API binding of libbpf. No policy and no JSON here; see
 // src/native/ebpf.ts for the typed wrapper.
 #include <cerrno>
+#include <fcntl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "errors.h"
@@ -25,10 +26,6 @@ static Napi::Value PidfdOpen(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<double>(fd));
 }
 
-static Napi::Value LibbpfVersion(const Napi::CallbackInfo& info) {
-  return Napi::String::New(info.Env(), libbpf_version_string());
-}
-
 static void Cleanup(Napi::Env, AddonData* data) { delete data; }
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -41,9 +38,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("BpfObject", BpfObject::Init(env));
   exports.Set("BpfMap", map);
   exports.Set("BpfLink", link);
-  exports.Set("RingBuffer", RingBuffer::Init(env));
   exports.Set("pidfdOpen", Napi::Function::New(env, PidfdOpen));
-  exports.Set("libbpfVersion", Napi::Function::New(env, LibbpfVersion));
   return exports;
 }
 

@@ -3,7 +3,6 @@
 #pragma once
 #include <napi.h>
 #include <bpf/libbpf.h>
-#include <uv.h>
 #include <string>
 #include <vector>
 
@@ -84,26 +83,6 @@ class BpfLink : public Napi::ObjectWrap<BpfLink> {
   void Release();
 
   bpf_link* link_ = nullptr;
-};
-
-class RingBuffer : public Napi::ObjectWrap<RingBuffer> {
- public:
-  static Napi::Function Init(Napi::Env env);
-  explicit RingBuffer(const Napi::CallbackInfo& info);
-  ~RingBuffer() override;
-
- private:
-  static int OnSample(void* ctx, void* data, size_t size);
-  static void OnReadable(uv_poll_t* handle, int status, int events);
-  Napi::Value Consume(const Napi::CallbackInfo& info);
-  Napi::Value Close(const Napi::CallbackInfo& info);
-  void Release();
-
-  ring_buffer* rb_ = nullptr;
-  uv_poll_t* poll_ = nullptr;
-  Napi::FunctionReference callback_;
-  Napi::Env env_;
-  bool inCallback_ = false;
 };
 
 // Wraps a bpf_link* / an owned map fd into a new JS object of the right class.

@@ -3,6 +3,7 @@
 #include <bpf/btf.h>
 #include <bpf/bpf.h>
 #include <cerrno>
+#include <fcntl.h>
 #include <cstdarg>
 #include <cstring>
 #include <unistd.h>

@@ -8,17 +8,7 @@
 
 namespace {
 
-Napi::Value Version(const Napi::CallbackInfo& info) {
-  const scmp_version* v = seccomp_version();
-  Napi::Object out = Napi::Object::New(info.Env());
-  out.Set("major", v->major);
-  out.Set("minor", v->minor);
-  out.Set("micro", v->micro);
-  return out;
-}
-
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("version", Napi::Function::New(env, Version, "version"));
   exports.Set("architectures", Napi::Function::New(env, scmp_napi::Architectures, "architectures"));
   exports.Set("nativeArchToken", Napi::Function::New(env, scmp_napi::NativeArchToken, "nativeArchToken"));
   exports.Set("resolveSyscallName", Napi::Function::New(env, scmp_napi::ResolveSyscallName, "resolveSyscallName"));
