@@ -1,11 +1,10 @@
 // `seccomp-tailor watch`: source -> parser -> mapper -> engine, with the registry, discovery, the
 // exit witness, metrics and signals around it. Runs in the foreground (systemd's Type=simple).
-import { mkdirSync, readFileSync, readlinkSync, unlinkSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import { mkdirSync, readlinkSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { createLineParser } from '../../parsers/index.js';
 import { isRejected } from '../state/rejections.js';
-import { WatchError, watcherAlreadyRunning } from '../errors.js';
 import { syscallName } from '../native/libseccomp.js';
 import { registryDir } from '../state/paths.js';
 import { chooseSource } from './choose-source.js';
@@ -20,6 +19,7 @@ import { forgetStopped, readRegistry, registerContainer, readRegistryEntry, unre
 import type { SourceSink } from './sources/source.js';
 import { loadState } from './state-store.js';
 import { DEFAULT_PIN_DIR, ExitWitnesses } from './witness.js';
+import { takeWatcherLock } from './watcher-lock.js';
 
 export interface WatchOptions {
   source: string;
@@ -62,34 +62,10 @@ function hostIdentity(): HostIdentity {
   return { pidNs: ns('pid'), mntNs: ns('mnt') };
 }
 
-/** One watcher per state directory: a second one would double-count into the same proposals. */
-function takePidLock(stateDir: string): () => void {
-  const dir = join(stateDir, 'watch');
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const file = join(dir, 'daemon.pid');
-  try {
-    const pid = Number(readFileSync(file, 'utf8').trim());
-    if (pid > 0 && pid !== process.pid) {
-      try {
-        process.kill(pid, 0);
-        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        if (cmd.includes('watch')) throw watcherAlreadyRunning(pid, stateDir);
-      } catch (e) {
-        if (e instanceof WatchError) throw e;
-        // Not alive (a kill -9 left the file): take over.
-      }
-    }
-  } catch (e) {
-    if (e instanceof WatchError) throw e;
-  }
-  writeFileSync(file, `${process.pid}\n`);
-  return () => { try { if (readFileSync(file, 'utf8').trim() === String(process.pid)) unlinkSync(file); } catch { /* gone */ } };
-}
-
 export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
   const log = o.log ?? pino({ name: 'seccomp-tailor-watch' });
   mkdirSync(o.stateDir, { recursive: true, mode: 0o755 });
-  const unlock = takePidLock(o.stateDir);
+  const unlock = await takeWatcherLock(o.stateDir);
   const cleanups: Array<() => void | Promise<void>> = [unlock];
   try {
     const state = loadState(o.stateDir);

@@ -155,3 +155,56 @@ test('file: SIGHUP reopen continues at the last checkpoint, no line lost or repe
   assert.deepEqual(c.lines, ['a', 'b', 'c']);
   rmSync(dir, { recursive: true });
 });
+
+test('stdin: split2 splits lines across chunks; a line past the limit spanning chunks counts once as oversize, in order', async () => {
+  const { PassThrough } = await import('node:stream');
+  const { StdinSource } = await import('../../src/watch/sources/stdin.js');
+  const { MAX_LINE_BYTES } = await import('../../parsers/index.js');
+  const input = new PassThrough();
+  const c = collector();
+  const run = new StdinSource(input).run(c.sink, undefined, { once: true, signal: new AbortController().signal });
+  input.write('fir');
+  input.write('st\r\nsecond\nbig:');
+  for (let i = 0; i < 3; i++) input.write('x'.repeat(MAX_LINE_BYTES / 2));
+  input.write('tail of big\nthird\nlast without newline');
+  input.end();
+  await run;
+  assert.deepEqual(c.lines, ['first\r', 'second', `<oversize ${MAX_LINE_BYTES + 1}>`, 'third', 'last without newline']);
+});
+
+test('journald: lines across chunks, the cursor of the last line handed over, an oversize entry skipped', async () => {
+  const dir = dirOf();
+  const fake = join(dir, 'journalctl');
+  const big = 'x'.repeat(70 * 1024);
+  writeFileSync(fake, `#!/bin/sh\nprintf '{"MESSAGE":"a","__CURSOR":"s=1"}\\n{"MESSAGE":"'\nprintf '${big}'\nprintf '","__CURSOR":"s=2"}\\n{"MESSAGE":"b","__CURSOR":"s=3"}\\n'\n`);
+  chmodSync(fake, 0o755);
+  const c = collector();
+  await new JournaldSource(fake).run(c.sink, undefined, { once: true, signal: new AbortController().signal });
+  assert.equal(c.lines.length, 3);
+  assert.equal(c.lines[0], '{"MESSAGE":"a","__CURSOR":"s=1"}');
+  // Skipped when it spans the pipe's chunks, else whole (the parsers refuse it as oversize).
+  const second = c.lines[1]!;
+  assert.ok(/^<oversize \d+>$/.test(second) || second.length > 64 * 1024, 'the big entry is oversize');
+  assert.equal(c.lines[2], '{"MESSAGE":"b","__CURSOR":"s=3"}');
+  assert.deepEqual(c.cp(), { kind: 'journald', cursor: 's=3' });
+  rmSync(dir, { recursive: true });
+});
+
+test('one watcher per state directory: the second is refused at once, the lock is free again when the first lets go or dies', async () => {
+  const { takeWatcherLock } = await import('../../src/watch/watcher-lock.js');
+  const { spawn } = await import('node:child_process');
+  const dir = dirOf();
+  const release = await takeWatcherLock(dir);
+  await assert.rejects(takeWatcherLock(dir), (e: { code?: string; message?: string }) => e.code === 'WATCH_ALREADY_RUNNING' && e.message!.includes(`pid ${process.pid}`));
+  release();
+  (await takeWatcherLock(dir))();
+  // Held by a process that is then killed with SIGKILL: no stale lock to wait out.
+  const lockMod = new URL('../../src/watch/watcher-lock.js', import.meta.url).href;
+  const holder = spawn(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(lockMod)}); await m.takeWatcherLock(${JSON.stringify(dir)}); console.log('held'); setInterval(() => {}, 1000);`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((r) => holder.stdout!.on('data', (d: Buffer) => d.toString().includes('held') && r()));
+  await assert.rejects(takeWatcherLock(dir), /another watcher/);
+  holder.kill('SIGKILL');
+  await new Promise((r) => holder.once('exit', r));
+  (await takeWatcherLock(dir))();
+  rmSync(dir, { recursive: true });
+});

@@ -4,6 +4,7 @@
 // arrives through both transports.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { OVERSIZE, OVERSIZE_BYTES, splitLines } from './split-lines.js';
 import { watchSourceFailed } from '../../errors.js';
 import type { Checkpoint } from '../state-store.js';
 import type { RunOptions, Source, SourceSink } from './source.js';
@@ -31,26 +32,20 @@ export class JournaldSource implements Source {
     const abort = () => child.kill('SIGTERM');
     opts.signal.addEventListener('abort', abort, { once: true });
     const exited = once(child, 'close');
-    let partial = '';
     try {
-      // Async iteration pulls one chunk at a time: while a chunk is handled, the pipe fills and
-      // journalctl blocks, which is the backpressure.
-      for await (const chunk of child.stdout) {
-        const s = partial + (chunk as Buffer).toString('utf8');
-        let from = 0;
-        let lastCursor: string | undefined;
-        for (;;) {
-          const nl = s.indexOf('\n', from);
-          if (nl < 0) break;
-          const line = s.slice(from, nl);
-          from = nl + 1;
-          if (line.length === 0) continue;
-          sink.line(line, false);
-          const m = CURSOR.exec(line);
-          if (m) lastCursor = JSON.parse(`"${m[1]}"`) as string;
+      // journalctl -o json writes one UTF-8 JSON object a line (binary fields become arrays of
+      // numbers). Async iteration pulls one line at a time: while the engine is busy the pipe
+      // fills and journalctl blocks, which is the backpressure. An entry longer than a parser
+      // accepts is skipped, not buffered without bound.
+      for await (const line of child.stdout.pipe(splitLines()) as AsyncIterable<string | typeof OVERSIZE>) {
+        if (line === OVERSIZE) {
+          sink.oversize(OVERSIZE_BYTES);
+          continue;
         }
-        partial = s.slice(from);
-        if (lastCursor !== undefined) sink.checkpoint({ kind: 'journald', cursor: lastCursor });
+        if (line.length === 0) continue;
+        sink.line(line, false);
+        const m = CURSOR.exec(line);
+        if (m) sink.checkpoint({ kind: 'journald', cursor: JSON.parse(`"${m[1]}"`) as string });
       }
     } finally {
       opts.signal.removeEventListener('abort', abort);

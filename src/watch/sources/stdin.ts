@@ -1,7 +1,7 @@
 // `--source -`: lines from standard input, to its end. No checkpoint: a pipe cannot be re-read.
 import type { Checkpoint } from '../state-store.js';
 import type { RunOptions, Source, SourceSink } from './source.js';
-import { createLineSplitter } from '../../../parsers/index.js';
+import { OVERSIZE, OVERSIZE_BYTES, splitLines } from './split-lines.js';
 
 export class StdinSource implements Source {
   readonly key = 'stdin';
@@ -9,14 +9,10 @@ export class StdinSource implements Source {
   constructor(private readonly input: NodeJS.ReadableStream = process.stdin) {}
 
   async run(sink: SourceSink, _resume: Checkpoint | undefined, opts: RunOptions): Promise<void> {
-    const splitter = createLineSplitter({
-      line: (text) => sink.line(text, true),
-      oversize: (bytes) => sink.oversize(bytes),
-    });
-    for await (const chunk of this.input) {
+    for await (const line of this.input.pipe(splitLines()) as AsyncIterable<string | typeof OVERSIZE>) {
       if (opts.signal.aborted) break;
-      splitter.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+      if (line === OVERSIZE) sink.oversize(OVERSIZE_BYTES);
+      else sink.line(line, false);
     }
-    splitter.end();
   }
 }
