@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { registerContainer } from '../src/state/registry.js';
-import { nsInode, startTicksFromStat } from '../src/watch/proc.js';
+import { nsInode } from '../src/watch/proc.js';
+import { startTicksFromStat } from '../src/proc/stat.js';
 import { syscallTable } from '../src/native/libseccomp.js';
 import { packageRoot } from '../src/native/package-root.js';
 

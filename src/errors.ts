@@ -49,6 +49,14 @@ export const unknownSyscall = (name: string, arch: string) =>
 
 // --- profiles ---------------------------------------------------------------------------------
 export class ProfileError extends InputError {}
+/** `detail`: the prettified schema report (or "✖ not JSON: ..."); `cause`: the ZodError or SyntaxError. */
+export const profileInvalid = (source: string, detail: string, cause?: unknown) =>
+  new ProfileError('PROFILE_INVALID', `${source}: not a valid seccomp profile:\n${detail}`, { cause });
+export const proposalNotJson = (source: string, cause: Error) =>
+  new ProfileError('PROPOSAL_INVALID', `${source}: not a proposal: not JSON (${cause.message})`, { cause });
+export const proposalInvalid = (source: string, detail: string, cause: unknown) =>
+  new ProfileError('PROPOSAL_INVALID', `${source}: not a valid proposal:\n${detail}`, { cause });
+export const patchConflict = (syscall: string, why: string, rule: number) => new ProfileError('PATCH_CONFLICT', `${syscall} is ${why} by rule ${rule}: not adding it`);
 /** libseccomp refused the profile; `ruleIndex` is the index in `syscalls[]` when one rule is to blame. */
 export class ProfileCompileError extends ProfileError {
   constructor(message: string, readonly ruleIndex?: number, readonly syscallName?: string, cause?: unknown) {
@@ -62,6 +70,13 @@ export const profileCompileFailed = (problem: string, rule?: { index: number; sy
 
 // --- record (hook, tracer) --------------------------------------------------------------------
 export class RecordError extends TailorError {}
+export const hookNoPid = (id: string) =>
+  new RecordError('HOOK_NO_PID', `container ${id}: the OCI state has no pid; is the hook configured for the prestart stage?`);
+export const flushNotTraced = (id: string, runDir: string) => new RecordError('FLUSH_NOT_TRACED', `container ${id} is not being traced (no run state in ${runDir})`);
+export const flushWhat = () => new InputError('FLUSH_WHAT', 'name container ids, or pass --all');
+export const needsRunFailed = (runtime: string, status: number | null, why: string) => new RecordError('NEEDS_RUN_FAILED', `${runtime} run failed (${status}): ${why}`);
+export const recordNoCommand = () => new InputError('RECORD_NO_COMMAND', 'name the command to record after --, e.g. seccomp-tailor record -- /bin/ls /');
+export const tracerAction = (action: string) => new InputError('TRACER_ACTION', `unknown tracer action ${action}`);
 // The OCI hook: what a runtime or an annotation handed it, and where it may write or read.
 export const annotationInvalid = (why: string) => new InputError('HOOK_ANNOTATION_INVALID', why);
 export const hookStateInvalid = (why: string) => new InputError('HOOK_STATE_INVALID', `the OCI state on standard input is not usable: ${why}`);
@@ -102,6 +117,8 @@ export const installBadOption = (why: string) => new InputError('INSTALL_BAD_OPT
 
 // --- apply ------------------------------------------------------------------------------------
 export class ApplyError extends TailorError {}
+export const applyNothing = (id: string) =>
+  new ApplyError('APPLY_NOTHING', `proposal ${id} has nothing to add (only denials by the profile's own rules, which are reported, never applied)`);
 export const proposalNotFound = (id: string, where: string) => new ApplyError('APPLY_PROPOSAL_NOT_FOUND', `no proposal ${id} in ${where}`);
 export const proposalNotOpen = (id: string, status: string) => new ApplyError('APPLY_NOT_OPEN', `proposal ${id} is ${status}, not open`);
 export const riskyRefused = (id: string, list: string) =>

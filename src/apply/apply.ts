@@ -3,7 +3,7 @@
 // content is kept as a numbered backup first.
 import jsonpatch from 'fast-json-patch';
 import { readFile } from 'node:fs/promises';
-import { ApplyError, applyDeclined, baseChanged, invalidResult, isTailorError, patchMismatch, proposalNotOpen, riskyRefused } from '../errors.js';
+import { applyDeclined, applyNothing, baseChanged, invalidResult, isTailorError, patchMismatch, proposalNotOpen, riskyRefused } from '../errors.js';
 import { assertReplaceable, removeStaleTemps, writeFileAtomic } from '../fs/atomic-write.js';
 import { toProfileLike, type Libseccomp } from '../profile/libseccomp-view.js';
 import { buildPatch, sha256Hex, type PatchOperation, type Proposal } from '../profile/proposal.js';
@@ -121,7 +121,7 @@ export async function applyProposal(id: string, opts: ApplyOptions): Promise<App
   const proposal = await readProposal(opts.stateDir, id);
   if (proposal.status !== 'open') throw proposalNotOpen(id, proposal.status);
   if (proposal.add.length === 0) {
-    throw new ApplyError('APPLY_NOTHING', `proposal ${id} has nothing to add (only denials by the profile's own rules, which are reported, never applied)`);
+    throw applyNothing(id);
   }
   const path = proposal.profile.path;
   // Refuse a symlink before taking the lock: proper-lockfile would otherwise lock the link's name.

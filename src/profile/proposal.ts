@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { ProfileError } from '../errors.js';
+import { patchConflict, proposalInvalid, proposalNotJson } from '../errors.js';
 import { proposalsDir } from '../state/paths.js';
 import { archTokenOf, isConditionalRule, SeccompAction, type SeccompProfile, type SeccompRule } from './schema.js';
 import { verdictFor } from './syscall-set.js';
@@ -123,10 +123,10 @@ export function parseProposal(text: string, source: string): Proposal {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new ProfileError('PROPOSAL_INVALID', `${source}: not a proposal: not JSON (${(e as Error).message})`, { cause: e });
+    throw proposalNotJson(source, e as Error);
   }
   const r = Proposal.safeParse(json);
-  if (!r.success) throw new ProfileError('PROPOSAL_INVALID', `${source}: not a valid proposal:\n${z.prettifyError(r.error)}`, { cause: r.error });
+  if (!r.success) throw proposalInvalid(source, z.prettifyError(r.error), r.error);
   return r.data;
 }
 
@@ -161,7 +161,7 @@ export function buildPatch(profile: SeccompProfile, additions: ReadonlyArray<{ a
     }
     if (v.kind === 'conditional' && widened.has(a.syscall)) continue;
     if (v.kind === 'blocked-by-rule' || v.kind === 'conditional') {
-      throw new ProfileError('PATCH_CONFLICT', `${a.syscall} is ${v.kind === 'conditional' ? 'allowed only conditionally' : `blocked (${v.action})`} by rule ${v.rule}: not adding it`);
+      throw patchConflict(a.syscall, v.kind === 'conditional' ? 'allowed only conditionally' : `blocked (${v.action})`, v.rule);
     }
     if (v.kind === 'default') names.add(a.syscall);
   }

@@ -3,7 +3,7 @@
 // loose on everything else so a profile written by another tool round-trips without losing fields.
 // Spec: https://github.com/opencontainers/runtime-spec/blob/main/config-linux.md#seccomp
 import { z } from 'zod';
-import { ProfileError } from '../errors.js';
+import { profileInvalid } from '../errors.js';
 
 export const SECCOMP_ACTIONS = [
   'SCMP_ACT_KILL',
@@ -135,8 +135,7 @@ export const SeccompProfile = z
   });
 export type SeccompProfile = z.infer<typeof SeccompProfile>;
 
-export const profileInvalid = (source: string, detail: string, cause?: unknown) =>
-  new ProfileError('PROFILE_INVALID', `${source}: not a valid seccomp profile:\n${detail}`, { cause });
+export { profileInvalid };
 
 /** The profile in `text` (read from `source`, named in errors), or a ProfileError PROFILE_INVALID. */
 export function parseProfile(text: string, source: string): SeccompProfile {

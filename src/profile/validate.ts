@@ -1,5 +1,6 @@
 // `profile validate`: everything that would make a runtime refuse a profile, or load one that does
 // not do what its author meant. One line per problem; errors fail the command, warnings do not.
+import { z } from 'zod';
 import { isTailorError } from '../errors.js';
 import { toProfileLike, type Libseccomp } from './libseccomp-view.js';
 import { canonicalJson, isConditionalRule, isPermitting, parseProfile, type SeccompProfile } from './schema.js';
@@ -16,15 +17,13 @@ export function validateProfileText(text: string, source: string, lib: Libseccom
     profile = parseProfile(text, source);
   } catch (e) {
     if (!isTailorError(e)) throw e;
-    // The prettified zod report: one "✖ message" line, then "→ at path"; join each pair.
-    const lines = e.message.split('\n').slice(1);
-    const problems: Problem[] = [];
-    for (const l of lines) {
-      const t = l.trim();
-      if (t.startsWith('✖')) problems.push({ severity: 'error', message: t.slice(1).trim() });
-      else if (t.startsWith('→') && problems.length) problems[problems.length - 1]!.message += ` (${t.slice(1).trim()})`;
+    // One problem per schema issue, from the ZodError itself (its messages already name the rule).
+    const cause = e.cause;
+    if (cause instanceof z.ZodError) {
+      const issues = [...cause.issues].sort((a, b) => a.path.length - b.path.length);
+      return { problems: issues.map((i) => ({ severity: 'error' as const, message: i.path.length ? `${i.message} (at ${z.core.toDotPath(i.path)})` : i.message })) };
     }
-    return { problems: problems.length ? problems : [{ severity: 'error', message: e.message }] };
+    return { problems: [{ severity: 'error', message: cause instanceof SyntaxError ? `not JSON: ${cause.message}` : e.message }] };
   }
   return { profile, problems: checkProfileSemantics(profile, lib) };
 }

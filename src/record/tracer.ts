@@ -10,6 +10,7 @@ import {
 } from './tracer-object.js';
 import { assertTracerCanRun } from './environment.js';
 import * as L from './tracer-layout.js';
+import { processStartTime } from '../proc/stat.js';
 
 export interface TargetState {
   slot: number; generation: number; phase: L.Phase;
@@ -294,15 +295,6 @@ function ownerValue(pid: number, generation: number): Buffer {
   return b;
 }
 
-/** Field 22 of /proc/PID/stat (clock ticks after boot): tells a pid from its reuse. */
-export function processStartTime(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(rest[19]);
-  } catch {
-    return undefined;
-  }
-}
+export { processStartTime };
 
 export { DEFAULT_PIN_ROOT, objectVersion, tracerObjectPath } from './tracer-object.js';

@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { writeFileAtomicSync } from '../fs/atomic-write.js';
 import { z } from 'zod';
 import { registryDir } from './paths.js';
+import { CONTAINER_ID } from '../oci/state.js';
 import { registryEntryInvalid } from '../errors.js';
 
 // An OCI container id becomes a file name: no path separators, no leading dot.
-const containerId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'a container id is letters, digits, _ . - (at most 128)');
+const containerId = z.string().regex(CONTAINER_ID, 'a container id is letters, digits, _ . - (at most 128)');
 
 export const RegistryEntry = z.looseObject({
   id: containerId,

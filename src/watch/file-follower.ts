@@ -7,19 +7,21 @@
 // and a rename of a watched path stops fs.watch on it.
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { watch, type FSWatcher } from 'node:fs';
+import type { FileCheckpoint } from './state-store.js';
 import { dirname } from 'node:path';
 
 export interface FileIdentity { dev: number; ino: number }
-export interface Checkpoint extends FileIdentity { offset: number }
+/** Where in which file: the file part of the watcher's checkpoint (state-store's FileCheckpoint). */
+export type FilePosition = Pick<FileCheckpoint, 'dev' | 'ino' | 'offset'>;
 
 export type FollowItem =
   | { kind: 'data'; data: Buffer; /** file offset of data[0] */ offset: number; file: FileIdentity }
-  | { kind: 'rotated'; reason: 'renamed' | 'truncated'; previous: Checkpoint }
+  | { kind: 'rotated'; reason: 'renamed' | 'truncated'; previous: FilePosition }
   | { kind: 'waiting'; path: string };
 
 export interface FollowOptions {
   /** Where to begin: a checkpoint (used only if it names the same file and still fits), 'start' or 'end'. */
-  from?: Checkpoint | 'start' | 'end';
+  from?: FilePosition | 'start' | 'end';
   pollMs?: number;
   chunkBytes?: number;
   signal?: AbortSignal;

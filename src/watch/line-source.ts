@@ -2,11 +2,11 @@
 // rotation. Streams with a bounded buffer: a 250 MB log is never held in memory.
 import { createReadStream } from 'node:fs';
 import { createLineSplitter, type LineSink } from '../../parsers/index.js';
-import { followFile, type Checkpoint, type FileIdentity, type FollowOptions } from './file-follower.js';
+import { followFile, type FilePosition, type FileIdentity, type FollowOptions } from './file-follower.js';
 
 export interface LineSourceSink extends LineSink {
   /** The followed file was rotated: offsets restart in a new file (or the same, truncated). */
-  rotated?(reason: 'renamed' | 'truncated', previous: Checkpoint): void;
+  rotated?(reason: 'renamed' | 'truncated', previous: FilePosition): void;
   /** Which file the following line offsets belong to (follow mode). */
   file?(id: FileIdentity): void;
 }

@@ -1,6 +1,7 @@
 // What /proc says about a live process, read once per lookup: start time, namespaces, cgroup.
 // Every read can race with the process exiting; a vanished process is `undefined`, never an error.
 import { readFileSync, readlinkSync } from 'node:fs';
+import { startTicksFromStat } from '../proc/stat.js';
 
 export interface ProcIdentity {
   pid: number;
@@ -14,15 +15,6 @@ export interface ProcIdentity {
 
 /** USER_HZ: the unit of /proc/<pid>/stat times. 100 on every Linux ABI that Node supports. */
 export const CLOCK_TICKS_PER_SECOND = 100;
-
-/** Field 22 of /proc/<pid>/stat. `comm` (field 2) may hold spaces and parentheses: count from the last ')'. */
-export function startTicksFromStat(stat: string): number | undefined {
-  const close = stat.lastIndexOf(')');
-  if (close < 0) return undefined;
-  // After ") " come fields 3, 4, ...: field 22 is the 20th of those.
-  const v = Number(stat.slice(close + 2).split(' ')[19]);
-  return Number.isFinite(v) ? v : undefined;
-}
 
 export function nsInode(link: string): number | undefined {
   const m = /:\[(\d+)\]$/.exec(link);

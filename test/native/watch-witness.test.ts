@@ -6,7 +6,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { ExitWitnesses } from '../../src/watch/witness.js';
-import { nsInode, startTicksFromStat } from '../../src/watch/proc.js';
+import { nsInode } from '../../src/watch/proc.js';
+import { startTicksFromStat } from '../../src/proc/stat.js';
 
 const skip = process.getuid?.() !== 0 ? 'needs root' : false;
 

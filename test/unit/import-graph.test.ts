@@ -53,13 +53,14 @@ function layerOf(file: string): string {
 // Lower imports nothing higher; one rank holds layers that must not import each other.
 const RANK: Record<string, number> = {
   parsers: 0, errors: 0,
-  fs: 1, terminal: 1, native: 1,
-  state: 2, oci: 2,
-  profile: 3,
-  record: 4, watch: 4, apply: 4,
-  'record/hook': 5,
-  report: 6,
-  cli: 7, demo: 7,
+  fs: 1, terminal: 1, native: 1, proc: 1,
+  oci: 2,
+  state: 3,
+  profile: 4,
+  record: 5, watch: 5, apply: 5,
+  'record/hook': 6,
+  report: 7,
+  cli: 8, demo: 8,
 };
 
 test('the import parser sees static, type-only, re-exported and dynamic imports', () => {
@@ -83,7 +84,7 @@ test('every folder of src/ has a layer, and every relative import names a file t
   for (const e of edges) if (e.to.startsWith('src/') || e.to.startsWith('parsers/')) assert.ok(files.includes(e.to), `${e.from} imports ${e.to}, which does not exist`);
 });
 
-test('dependencies point one way: cli → jobs → profile → state/oci → native/terminal/fs → errors/parsers', () => {
+test('dependencies point one way: cli → jobs → profile → state → oci → native/terminal/fs/proc → errors/parsers', () => {
   const wrong = edges
     .filter((e) => e.to.startsWith('src/') || e.to.startsWith('parsers/'))
     .filter((e) => layerOf(e.from) !== layerOf(e.to) && RANK[layerOf(e.to)]! >= RANK[layerOf(e.from)]!)

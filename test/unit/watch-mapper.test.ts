@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ContainerIndex, Mapper, type ExitWitness } from '../../src/watch/mapper.js';
-import { BootClock, startTicksFromStat, nsInode, type ProcIdentity } from '../../src/watch/proc.js';
+import { BootClock, nsInode, type ProcIdentity } from '../../src/watch/proc.js';
+import { startTicksFromStat } from '../../src/proc/stat.js';
 import type { RegistryEntry } from '../../src/state/registry.js';
 
 // Boot at wall time 1_700_000_000_000 ms: uptime 1000 s read "now".

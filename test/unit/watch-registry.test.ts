@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { entryFromState, parseCrunStatus, parseRuncState } from '../../src/watch/discovery.js';
 import { WatchMetrics } from '../../src/watch/metrics.js';
 import { forgetStopped, readRegistry, readRegistryEntry, registerContainer, unregisterContainer, type RegistryEntry } from '../../src/state/registry.js';
-import { startTicksFromStat } from '../../src/watch/proc.js';
+import { startTicksFromStat } from '../../src/proc/stat.js';
 
 const base = (id: string): RegistryEntry => ({ id, runtime: 'runc', initPid: 42, initStartTime: 1000, registeredAt: new Date().toISOString(), profilePath: '/etc/p.json' });
 

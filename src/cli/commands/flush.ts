@@ -2,7 +2,7 @@
 import type { AnyCommand } from './index.js';
 import { DEFAULT_HOOK_CONFIG, loadHookConfig } from '../../record/hook/config.js';
 import { flush } from '../../record/hook/flush.js';
-import { InputError } from '../../errors.js';
+import { flushWhat } from '../../errors.js';
 
 export default {
   command: 'flush [ids..]',
@@ -14,7 +14,7 @@ export default {
       .option('config', { type: 'string', default: DEFAULT_HOOK_CONFIG, describe: 'hook config file' }),
   handler: async (argv: Record<string, unknown>) => {
     const ids = (argv.ids as string[] | undefined) ?? [];
-    if (!argv.all && ids.length === 0) throw new InputError('FLUSH_WHAT', 'name container ids, or pass --all');
+    if (!argv.all && ids.length === 0) throw flushWhat();
     const results = await flush(loadHookConfig(argv.config as string), argv.all ? 'all' : ids);
     for (const r of results) {
       for (const w of r.warnings) process.stderr.write(`seccomp-tailor: ${r.id}: warning: ${w}\n`);

@@ -3,7 +3,7 @@ import type { AnyCommand } from './index.js';
 import { recordCommand } from '../../record/record-command.js';
 import { serializeProfile } from '../../profile/schema.js';
 import { writeFileAtomic } from '../../fs/atomic-write.js';
-import { InputError } from '../../errors.js';
+import { recordNoCommand } from '../../errors.js';
 
 async function runtimeExtras(runtime: string) {
   const { runtimeNeedsFor, runtimeVersion } = await import('../../record/runtime-needs.js');
@@ -28,7 +28,7 @@ export default {
     // yargs leaves what follows `--` in argv._ after the command's own name.
     const words = [...((argv.command as string[] | undefined) ?? []), ...((argv._ as unknown[]).slice(1))].map(String);
     const [cmd, ...args] = words;
-    if (!cmd) throw new InputError('RECORD_NO_COMMAND', 'name the command to record after --, e.g. seccomp-tailor record -- /bin/ls /');
+    if (!cmd) throw recordNoCommand();
     const runtime = typeof argv.runtime === 'string' ? await runtimeExtras(argv.runtime) : undefined;
     const rec = await recordCommand(cmd, args, {
       descendantsTimeoutMs: (argv.wait as number) * 1000, extraNames: runtime?.names,

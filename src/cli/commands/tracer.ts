@@ -3,7 +3,7 @@
 // recording loads it again (tens of milliseconds).
 import type { AnyCommand } from './index.js';
 import { DEFAULT_PIN_ROOT, Tracer } from '../../record/tracer.js';
-import { InputError } from '../../errors.js';
+import { tracerAction } from '../../errors.js';
 
 export default {
   command: 'tracer <action>',
@@ -14,7 +14,7 @@ export default {
       .option('if-idle', { type: 'boolean', default: false, describe: 'keep it while any container or command is being recorded' })
       .option('pin-root', { type: 'string', default: DEFAULT_PIN_ROOT, describe: 'bpffs directory of the pins' }),
   handler: (argv: Record<string, unknown>) => {
-    if (argv.action !== 'unload') throw new InputError('TRACER_ACTION', `unknown tracer action ${String(argv.action)}`);
+    if (argv.action !== 'unload') throw tracerAction(String(argv.action));
     const root = argv['pin-root'] as string;
     if (argv['if-idle']) {
       const r = Tracer.unloadIfIdle(root);

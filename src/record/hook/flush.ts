@@ -6,7 +6,7 @@ import { writeProfile, type PoststopResult } from './poststop.js';
 import { listRunStates, readRunState, removeRunState, type RunState } from './run-state.js';
 import { markStoppedFromHook } from './registry.js';
 import { processStartTime, Tracer } from '../tracer.js';
-import { RecordError } from '../../errors.js';
+import { flushNotTraced } from '../../errors.js';
 import { dirname } from 'node:path';
 
 export interface FlushResult extends PoststopResult {
@@ -19,7 +19,7 @@ export interface FlushResult extends PoststopResult {
 export async function flush(cfg: HookConfig, ids: string[] | 'all'): Promise<FlushResult[]> {
   const states: RunState[] = ids === 'all' ? listRunStates(cfg.runDir) : ids.map((id) => {
     const rs = readRunState(cfg.runDir, id);
-    if (!rs) throw new RecordError('FLUSH_NOT_TRACED', `container ${id} is not being traced (no run state in ${cfg.runDir})`);
+    if (!rs) throw flushNotTraced(id, cfg.runDir);
     return rs;
   });
   const out: FlushResult[] = [];

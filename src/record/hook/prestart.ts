@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parseTraceAnnotation, TRACE_ANNOTATION } from '../../oci/annotation.js';
 import type { OciState } from '../../oci/state.js';
 import { mark } from './timing.js';
-import { RecordError } from '../../errors.js';
+import { hookNoPid } from '../../errors.js';
 import type { HookConfig } from './config.js';
 import { checkBaseline, ensureDefaultDir, openDirNoFollow, resolveAllowed } from './safe-paths.js';
 import { readRunState, removeRunState, writeRunState, type RunState } from './run-state.js';
@@ -26,7 +26,7 @@ export async function prestart(state: OciState, cfg: HookConfig, runtimePid?: nu
   const value = state.annotations[TRACE_ANNOTATION];
   if (value === undefined) return { traced: false, warnings: [] };
   const req = parseTraceAnnotation(value);
-  if (!state.pid) throw new RecordError('HOOK_NO_PID', `container ${state.id}: the OCI state has no pid; is the hook configured for the prestart stage?`);
+  if (!state.pid) throw hookNoPid(state.id);
 
   const output = resolveAllowed(req.output, cfg.allowedDirs, cfg.defaultDir);
   if (output.dir === cfg.defaultDir) ensureDefaultDir(cfg.defaultDir);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { makeBundle } from '../../oci/busybox-bundle.js';
 import { TRACE_ANNOTATION } from '../../oci/annotation.js';
 import { packagePath } from '../../native/package-root.js';
-import { RecordError } from '../../errors.js';
+import { needsRunFailed } from '../../errors.js';
 import { readRunState, removeRunState } from './run-state.js';
 import { runtimeVersion, type RuntimeNeedsTable } from '../runtime-needs.js';
 import { Tracer } from '../tracer.js';
@@ -78,7 +78,7 @@ export function measureRuntimeNeeds(o: MeasureOptions): RuntimeNeedsTable & { fr
         const rs = readRunState(runDir, id);
         if (r.status !== 0 || !rs) {
           if (rs) tracer.target(rs.slot, rs.generation).release();
-          throw new RecordError('NEEDS_RUN_FAILED', `${o.runtime} run failed (${r.status}): ${(r.stderr || r.error?.message || '').trim()}`);
+          throw needsRunFailed(o.runtime, r.status, (r.stderr || r.error?.message || '').trim());
         }
         const target = tracer.target(rs.slot, rs.generation);
         try {
