@@ -7,7 +7,7 @@ import { defaultStateDir } from '../../state/paths.js';
 import { askYesNo, canAsk } from '../confirm.js';
 import { escapeTerminal as esc, useColour } from '../../terminal/escape.js';
 import { reportError } from '../report-error.js';
-import type { AnyCommand } from './index.js';
+import { defineCommand } from './command.js';
 
 function summary(o: ApplyOutcome, dryRun: boolean): string {
   const lines: string[] = [];
@@ -24,7 +24,7 @@ function summary(o: ApplyOutcome, dryRun: boolean): string {
   return lines.join('\n') + '\n';
 }
 
-export default {
+export default defineCommand({
   command: 'apply [ids..]',
   describe: 'apply proposals to their profile files (checked, validated, atomic, backed up)',
   builder: (y) =>
@@ -35,9 +35,9 @@ export default {
       .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not ask for confirmation' })
       .option('allow-risky', { type: 'boolean', default: false, describe: 'allow adding dangerous syscalls (ptrace, mount, bpf, ...)' })
       .option('state-dir', { type: 'string', default: defaultStateDir, describe: 'state directory' }),
-  handler: async (argv: Record<string, unknown>) => {
-    const stateDir = argv.stateDir as string;
-    let ids = (argv.ids as string[] | undefined) ?? [];
+  handler: async (argv) => {
+    const stateDir = argv.stateDir;
+    let ids = (argv.ids) ?? [];
     if (argv.all) ids = (await listProposals(stateDir)).proposals.filter((p) => p.status === 'open' && p.add.length > 0).map((p) => p.id);
     else if (ids.length === 0) throw Object.assign(new Error('name proposal ids, or pass --all'), { usage: true });
     if (ids.length === 0) process.stdout.write('no open proposals\n');
@@ -66,4 +66,4 @@ export default {
     }
     if (failed && ids.length > 1) process.stderr.write(`seccomp-tailor: ${failed} of ${ids.length} proposals not applied\n`);
   },
-} satisfies AnyCommand;
+});

@@ -9,4 +9,5 @@ export interface Command<A> {
   handler: (argv: ArgumentsCamelCase<A>) => void | Promise<void>;
 }
 
-export const defineCommand = <A>(c: Command<A>): CommandModule<object, A> => c as CommandModule<object, A>;
+/** Inference happens here, per module; the entry only needs to register it. */
+export const defineCommand = <A>(c: Command<A>): CommandModule<object, unknown> => c as unknown as CommandModule<object, unknown>;

@@ -1,10 +1,10 @@
 // `seccomp-tailor events [FILE|-]`: SECCOMP events from any log Linux writes them to.
-import type { AnyCommand } from './index.js';
+import { defineCommand } from './command.js';
 import { LOG_FORMATS, type LogFormat } from '../../../parsers/index.js';
 import { runEvents } from '../../watch/events.js';
 import { syscallName } from '../../native/libseccomp.js';
 
-export default {
+export default defineCommand({
   command: 'events [file]',
   describe: 'print the SECCOMP events of a log: audit.log, kmsg, dmesg, syslog, journalctl (- for stdin)',
   builder: (y) =>
@@ -14,7 +14,7 @@ export default {
       .option('json', { type: 'boolean', default: false, describe: 'one JSON object per event' })
       .option('follow', { alias: 'F', type: 'boolean', default: false, describe: 'keep reading across rotation, like tail -F' })
       .option('count', { type: 'boolean', default: false, describe: 'parse only: print just the summary' }),
-  handler: async (argv: Record<string, unknown>) => {
+  handler: async (argv) => {
     const path = String(argv.file ?? '-');
     const ac = new AbortController();
     const stop = () => ac.abort();
@@ -33,4 +33,4 @@ export default {
       signal: ac.signal,
     });
   },
-} satisfies AnyCommand;
+});

@@ -5,15 +5,15 @@ import {
   complainFile, diffFiles, emit, enforceFile, exportFile, mergeFiles, statsFile, validateFiles,
 } from '../../profile/toolbox.js';
 import { escapeTerminal as esc } from '../../terminal/escape.js';
-import type { AnyCommand } from './index.js';
+import { defineCommand } from './command.js';
 import { resolve } from 'node:path';
 import { defaultStateDir } from '../../state/paths.js';
 import { indexProfileFile } from '../../state/profile-index.js';
 
 const warn = (ws: readonly string[]): void => ws.forEach((w) => process.stderr.write(`seccomp-tailor: warning: ${w}\n`));
 type A = Record<string, unknown>;
-const out = (y: Argv) => y.option('output', { alias: 'o', type: 'string', describe: 'write here (atomically) instead of stdout' });
-const indexed = (y: Argv) => y.option('state-dir', { type: 'string', default: defaultStateDir, describe: 'note the -o file in this state directory\'s profile index (the watcher finds it when Docker embeds it)' });
+const out = <T>(y: Argv<T>) => y.option('output', { alias: 'o', type: 'string', describe: 'write here (atomically) instead of stdout' });
+const indexed = <T>(y: Argv<T>) => y.option('state-dir', { type: 'string', default: defaultStateDir, describe: 'note the -o file in this state directory\'s profile index (the watcher finds it when Docker embeds it)' });
 
 /**
  * Docker embeds a profile's JSON and forgets its path: noting the written file lets the watcher
@@ -26,13 +26,13 @@ function noteWritten(argv: A, text: string): void {
   } catch { /* not root: the watcher falls back to an embedded copy */ }
 }
 
-const subcommands: AnyCommand[] = [
-  {
+const subcommands = [
+  defineCommand({
     command: 'validate <files..>',
     describe: 'schema + libseccomp compile + sanity checks; one line per problem',
     builder: (y) => y.positional('files', { type: 'string', array: true, demandOption: true }),
-    handler: async (argv: A) => {
-      const results = await validateFiles(argv.files as string[], await nativeLibseccomp());
+    handler: async (argv) => {
+      const results = await validateFiles(argv.files, await nativeLibseccomp());
       let bad = false;
       for (const { file, problems } of results) {
         if (problems.length === 0) process.stdout.write(`${esc(file)}: ok\n`);
@@ -41,83 +41,83 @@ const subcommands: AnyCommand[] = [
       }
       if (bad) process.exitCode = 1;
     },
-  },
-  {
+  }),
+  defineCommand({
     command: 'diff <a> <b>',
     describe: 'syscalls added/removed per action and arch, conditional rule changes',
     builder: (y) => y.positional('a', { type: 'string', demandOption: true }).positional('b', { type: 'string', demandOption: true })
       .option('json', { type: 'boolean', default: false }),
-    handler: async (argv: A) => {
-      const { diff, text } = await diffFiles(argv.a as string, argv.b as string, await nativeLibseccomp().catch(() => undefined));
+    handler: async (argv) => {
+      const { diff, text } = await diffFiles(argv.a, argv.b, await nativeLibseccomp().catch(() => undefined));
       process.stdout.write(argv.json ? JSON.stringify(diff, null, 2) + '\n' : text);
     },
-  },
-  {
+  }),
+  defineCommand({
     command: 'merge <files..>',
     describe: 'union of profiles into the first (baseline); a name any input blocks stays blocked',
     builder: (y) => out(y.positional('files', { type: 'string', array: true, demandOption: true }))
       .option('provenance', { type: 'boolean', default: false, describe: 'group names by the inputs they come from, in comment fields' }),
-    handler: async (argv: A) => {
-      const r = await mergeFiles(argv.files as string[], { provenance: argv.provenance === true });
+    handler: async (argv) => {
+      const r = await mergeFiles(argv.files, { provenance: argv.provenance === true });
       warn(r.warnings);
-      await emit(r.text, argv.output as string | undefined);
+      await emit(r.text, argv.output);
     },
-  },
-  {
+  }),
+  defineCommand({
     command: 'stats <file>',
     describe: "allowed syscalls per arch vs the arch's table and podman's default profile; dangerous ones allowed",
     builder: (y) => y.positional('file', { type: 'string', demandOption: true }).option('json', { type: 'boolean', default: false })
       .option('default-profile', { type: 'string', describe: 'the reference profile (default: /usr/share/containers/seccomp.json)' }),
-    handler: async (argv: A) => {
-      const r = await statsFile(argv.file as string, await nativeLibseccomp(), argv.defaultProfile as string | undefined);
+    handler: async (argv) => {
+      const r = await statsFile(argv.file, await nativeLibseccomp(), argv.defaultProfile);
       process.stdout.write(argv.json ? JSON.stringify(r.stats, null, 2) + '\n' : r.text);
     },
-  },
-  {
+  }),
+  defineCommand({
     command: 'complain <file>',
     describe: 'the complain-mode variant: default SCMP_ACT_LOG (runs everything, logs what the allow-list lacks)',
     builder: (y) => indexed(out(y.positional('file', { type: 'string', demandOption: true }))),
-    handler: async (argv: A) => {
-      const r = await complainFile(argv.file as string);
+    handler: async (argv) => {
+      const r = await complainFile(argv.file);
       warn(r.warnings);
-      await emit(r.text, argv.output as string | undefined);
+      await emit(r.text, argv.output);
       noteWritten(argv, r.text);
     },
-  },
-  {
+  }),
+  defineCommand({
     command: 'enforce <file>',
     describe: 'the enforcing variant whose denials are logged: errno (+SECCOMP_FILTER_FLAG_LOG) or kill',
     builder: (y) => indexed(out(y.positional('file', { type: 'string', demandOption: true })))
       .option('mode', { choices: ['errno', 'kill'] as const, default: 'errno' as const })
       .option('runtime', { choices: ['crun', 'runc'] as const, default: 'crun' as const, describe: 'runc before 1.2 refuses "flags": they are then left out' }),
-    handler: async (argv: A) => {
-      const r = await enforceFile(argv.file as string, argv.mode as 'errno' | 'kill', argv.runtime as 'crun' | 'runc');
+    handler: async (argv) => {
+      const r = await enforceFile(argv.file, argv.mode, argv.runtime);
       warn(r.warnings);
-      await emit(r.text, argv.output as string | undefined);
+      await emit(r.text, argv.output);
       noteWritten(argv, r.text);
     },
-  },
-  {
+  }),
+  defineCommand({
     command: 'export <file>',
     describe: "the OCI config.json linux.seccomp fragment, or a Security Profiles Operator SeccompProfile (YAML)",
     builder: (y) => out(y.positional('file', { type: 'string', demandOption: true }))
       .option('format', { choices: ['oci', 'spo'] as const, default: 'oci' as const })
       .option('name', { type: 'string', describe: 'SeccompProfile metadata.name (default: from the file name)' })
       .option('namespace', { type: 'string', describe: 'SeccompProfile metadata.namespace' }),
-    handler: async (argv: A) => {
-      const r = await exportFile(argv.file as string, argv.format as 'oci' | 'spo', await nativeLibseccomp(), {
+    handler: async (argv) => {
+      const r = await exportFile(argv.file, argv.format, await nativeLibseccomp(), {
         ...(typeof argv.name === 'string' ? { name: argv.name } : {}),
         ...(typeof argv.namespace === 'string' ? { namespace: argv.namespace } : {}),
       });
       warn(r.warnings);
-      await emit(r.text, argv.output as string | undefined);
+      await emit(r.text, argv.output);
     },
-  },
+  }),
 ];
 
-export default {
+export default defineCommand({
   command: 'profile <command>',
   describe: 'the profile toolbox: validate, diff, merge, stats, complain, enforce, export',
   builder: (y) => subcommands.reduce((acc, c) => acc.command(c), y).demandCommand(1),
   handler: () => undefined,
-} satisfies AnyCommand;
+});

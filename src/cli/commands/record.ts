@@ -1,5 +1,5 @@
 // `seccomp-tailor record [--output FILE] -- CMD ARGS...`
-import type { AnyCommand } from './index.js';
+import { defineCommand } from './command.js';
 import { recordCommand } from '../../record/record-command.js';
 import { serializeProfile } from '../../profile/schema.js';
 import { writeFileAtomic } from '../../fs/atomic-write.js';
@@ -11,7 +11,7 @@ async function runtimeExtras(runtime: string) {
   return runtimeNeedsFor(runtime, runtimeVersion(runtime), nativeArch());
 }
 
-export default {
+export default defineCommand({
   command: 'record [command..]',
   describe: 'run a command under the eBPF tracer and write the seccomp profile of what it and all its descendants called',
   builder: (y) =>
@@ -24,14 +24,14 @@ export default {
       .option('names-only', { type: 'boolean', default: false, describe: 'names only, no argument rules (the profiles of earlier versions)' })
       .option('clone3-enosys', { type: 'boolean', default: false, describe: 'clone3 fails with ENOSYS so libc falls back to clone, whose flags the profile filters (clone3\'s flags are behind a pointer seccomp cannot read)' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no summary on standard error' }),
-  handler: async (argv: Record<string, unknown>) => {
+  handler: async (argv) => {
     // yargs leaves what follows `--` in argv._ after the command's own name.
-    const words = [...((argv.command as string[] | undefined) ?? []), ...((argv._ as unknown[]).slice(1))].map(String);
+    const words = [...((argv.command) ?? []), ...((argv._ as unknown[]).slice(1))].map(String);
     const [cmd, ...args] = words;
     if (!cmd) throw recordNoCommand();
     const runtime = typeof argv.runtime === 'string' ? await runtimeExtras(argv.runtime) : undefined;
     const rec = await recordCommand(cmd, args, {
-      descendantsTimeoutMs: (argv.wait as number) * 1000, extraNames: runtime?.names,
+      descendantsTimeoutMs: (argv.wait) * 1000, extraNames: runtime?.names,
       namesOnly: argv.namesOnly === true, clone3: argv.clone3Enosys === true ? 'enosys' : 'allow',
     });
     if (runtime?.warning) process.stderr.write(`seccomp-tailor: warning: ${runtime.warning}\n`);
@@ -52,4 +52,4 @@ export default {
     }
     process.exitCode = rec.exit.code ?? (rec.exit.signal ? 128 + 15 : 1);
   },
-} satisfies AnyCommand;
+});

@@ -2,9 +2,9 @@
 import { rejectProposal, undoRejection } from '../../apply/reject.js';
 import { defaultStateDir } from '../../state/paths.js';
 import { escapeTerminal as esc } from '../../terminal/escape.js';
-import type { AnyCommand } from './index.js';
+import { defineCommand } from './command.js';
 
-export default {
+export default defineCommand({
   command: 'reject <id>',
   describe: 'reject a proposal: its syscalls are not proposed again for that profile (until --undo)',
   builder: (y) =>
@@ -13,9 +13,9 @@ export default {
       .option('reason', { type: 'string', describe: 'why (kept in the state directory)' })
       .option('undo', { type: 'boolean', default: false, describe: 'forget this rejection, so the syscalls may be proposed again' })
       .option('state-dir', { type: 'string', default: defaultStateDir, describe: 'state directory' }),
-  handler: async (argv: Record<string, unknown>) => {
-    const stateDir = argv.stateDir as string;
-    const id = argv.id as string;
+  handler: async (argv) => {
+    const stateDir = argv.stateDir;
+    const id = argv.id;
     if (argv.undo) {
       const forgotten = await undoRejection(stateDir, id);
       process.stdout.write(`forgot ${forgotten.length} rejected syscall(s) of ${id}${forgotten.length ? `: ${forgotten.map((f) => `${f.syscall} [${f.arch}]`).join(', ')}` : ''}\n`);
@@ -24,4 +24,4 @@ export default {
     const p = await rejectProposal(stateDir, id, typeof argv.reason === 'string' ? { reason: argv.reason } : {});
     process.stdout.write(`rejected ${id}: ${p.add.map((a) => a.syscall).join(', ') || 'nothing'} will not be proposed again for ${esc(p.profile.path)}\n`);
   },
-} satisfies AnyCommand;
+});

@@ -5,9 +5,9 @@ import { renderHtml } from '../../report/render-html.js';
 import { renderText } from '../../report/render-text.js';
 import { defaultStateDir } from '../../state/paths.js';
 import { escapeTerminal as esc } from '../../terminal/escape.js';
-import type { AnyCommand } from './index.js';
+import { defineCommand } from './command.js';
 
-export default {
+export default defineCommand({
   command: 'report [profile]',
   describe: "a profile at a glance: syscalls by kind, what podman's default allows that it does not, risky ones, growth over time",
   builder: (y) =>
@@ -20,9 +20,9 @@ export default {
       .option('default-profile', { type: 'string', describe: 'the reference profile (default: /usr/share/containers/seccomp.json)' })
       .option('live', { type: 'string', describe: 'a container the hook is recording now: its profile so far and when each syscall first appeared' })
       .option('config', { type: 'string', describe: 'hook config file, for --live (default: /etc/seccomp-tailor/hook.json)' }),
-  handler: async (argv: Record<string, unknown>) => {
+  handler: async (argv) => {
     const model = await loadReport({
-      stateDir: argv.stateDir as string,
+      stateDir: argv.stateDir,
       ...(typeof argv.profile === 'string' ? { profile: argv.profile } : {}),
       ...(typeof argv.registryId === 'string' ? { registryId: argv.registryId } : {}),
       ...(typeof argv.timeline === 'string' ? { timeline: argv.timeline } : {}),
@@ -34,4 +34,4 @@ export default {
     await writeFileAtomic(argv.html, renderHtml(model), { mode: 0o644 });
     process.stdout.write(`wrote ${esc(argv.html)}: ${model.allowedCount} syscalls${model.reductionVsDefault === undefined ? '' : `, ${model.reductionVsDefault}% smaller than podman's default`}, ${model.risky.length} risky\n`);
   },
-} satisfies AnyCommand;
+});

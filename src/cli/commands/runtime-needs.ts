@@ -1,8 +1,8 @@
 // `seccomp-tailor runtime-needs measure --runtime runc|crun [--runs N] [--output FILE]`
 // `seccomp-tailor runtime-needs show`
-import type { AnyCommand } from './index.js';
+import { defineCommand } from './command.js';
 
-export default {
+export default defineCommand({
   command: 'runtime-needs <action>',
   describe: 'measure (or show) what an OCI runtime calls after installing the seccomp filter; recorded profiles include it',
   builder: (y) =>
@@ -13,7 +13,7 @@ export default {
       .option('stress', { type: 'boolean', default: true, describe: 'keep every CPU busy while measuring (provokes the runtime\'s preemption signals)' })
       .option('output', { alias: 'o', type: 'string', describe: 'write the table here (default: standard output); ship it in src/record/runtime-needs/' })
       .option('accumulate', { type: 'boolean', default: false, describe: 'unite with the table already in --output (same runtime, version, arch): runs add up' }),
-  handler: async (argv: Record<string, unknown>) => {
+  handler: async (argv) => {
     if (argv.action === 'show') {
       const { loadRuntimeNeedsTables } = await import('../../record/runtime-needs.js');
       for (const t of loadRuntimeNeedsTables())
@@ -22,7 +22,7 @@ export default {
     }
     const { measureRuntimeNeeds } = await import('../../record/hook/runtime-needs-measure.js');
     let table = measureRuntimeNeeds({
-      runtime: argv.runtime as 'runc' | 'crun', runs: argv.runs as number, stress: argv.stress as boolean,
+      runtime: argv.runtime, runs: argv.runs, stress: argv.stress,
       progress: (l) => process.stderr.write(`${l}\n`),
     });
     if (argv.accumulate && typeof argv.output === 'string') {
@@ -36,4 +36,4 @@ export default {
       await writeFileAtomic(argv.output, text, { mode: 0o644 });
     } else process.stdout.write(text);
   },
-} satisfies AnyCommand;
+});

@@ -1,17 +1,17 @@
 // `seccomp-tailor status [--json] [--config FILE]`
-import type { AnyCommand } from './index.js';
+import { defineCommand } from './command.js';
 import { DEFAULT_HOOK_CONFIG, loadHookConfig } from '../../record/hook/config.js';
 import { tracedContainers } from '../../record/hook/status.js';
 
-export default {
+export default defineCommand({
   command: 'status',
   describe: 'list the containers being traced: syscalls so far, when the last new one appeared, live tasks',
   builder: (y) =>
     y
       .option('json', { type: 'boolean', default: false, describe: 'one JSON object a line' })
       .option('config', { type: 'string', default: DEFAULT_HOOK_CONFIG, describe: 'hook config file' }),
-  handler: (argv: Record<string, unknown>) => {
-    const list = tracedContainers(loadHookConfig(argv.config as string));
+  handler: (argv) => {
+    const list = tracedContainers(loadHookConfig(argv.config));
     if (argv.json) {
       for (const c of list) process.stdout.write(JSON.stringify(c) + '\n');
       return;
@@ -26,4 +26,4 @@ export default {
       process.stdout.write(`${c.id.slice(0, 12).padEnd(14)} ${c.runtime.padEnd(12)} ${String(c.lost ? 'lost' : c.orphaned ? `${c.workloadSyscalls}*` : c.workloadSyscalls).padStart(8)}  ${ago(c.lastNewAt).padEnd(14)} ${String(c.liveTasks).padStart(5)}  ${c.output}\n`);
     if (list.some((c) => c.orphaned)) process.stdout.write('* the container is gone but its poststop hook never ran: `seccomp-tailor flush --all` finishes the recording\n');
   },
-} satisfies AnyCommand;
+});

@@ -1,10 +1,10 @@
 // `seccomp-tailor watch`: the audit-watcher daemon (src/watch/daemon.ts).
-import type { AnyCommand } from './index.js';
+import { defineCommand } from './command.js';
 import { defaultStateDir } from '../../state/paths.js';
 import { watchBadArgument } from '../../errors.js';
 import { parseRuntimeRoot } from '../../watch/discovery.js';
 
-export default {
+export default defineCommand({
   // `[input]` only so that `--source -` parses: yargs reads a lone `-` as a positional argument.
   command: 'watch [input]',
   describe: 'Watch the audit log for seccomp denials and keep one proposal per (container or image, profile file)',
@@ -20,7 +20,7 @@ export default {
     .option('trust-syslog', { type: 'boolean', default: false, describe: 'read SECCOMP records from syslog lines (any local user can write those; only facility kern where the line carries its PRI)' })
     .option('witness-pin', { type: 'string', hidden: true, describe: 'bpffs directory for the pinned witness' })
     .option('unpin-witness', { type: 'boolean', default: false, describe: 'detach the pinned eBPF exit witness (it outlives the watcher on purpose) and exit' }),
-  handler: async (argv: Record<string, unknown>) => {
+  handler: async (argv) => {
     // yargs turns the `-` of `--source -` into an empty positional and leaves --source at its default.
     const args = process.argv;
     const stdin = args.some((a, i) => a === '-' && (args[i - 1] === '--source' || args[i - 1] === '-s')) || argv.source === '-';
@@ -39,4 +39,4 @@ export default {
       ...(typeof argv.witnessPin === 'string' ? { witnessPinDir: argv.witnessPin } : {}),
     });
   },
-} satisfies AnyCommand;
+});
