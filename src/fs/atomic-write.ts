@@ -10,7 +10,7 @@
 //     container registry, the watcher's checkpoint.
 //   'atomic': no fsync. Readers never see half a file, a power loss may keep the old one. For what
 //     lives on tmpfs or is rebuilt anyway, on the hook's hot path: run states (/run), the hook's
-//     registry writes, the runtime-version cache.
+//     registry writes, the runtime-version cache, the timeline beside a recorded profile.
 // A symlink at the target is refused: replacing it would silently detach it from its target, and
 // writing through it would modify a file the caller did not name. An existing file keeps its owner
 // and mode. Synchronous underneath (the async form is for callers already in async code): the

@@ -134,7 +134,7 @@ export function checkBaseline(file: ResolvedFile): void {
  * root's: the atomic writer keeps an existing file's owner, and in a sticky shared directory like
  * /tmp that would hand a profile the sticky bit protects to whoever planted the file first.
  */
-export async function writeOutput(file: ResolvedFile, text: string): Promise<void> {
+export async function writeOutput(file: ResolvedFile, text: string, durability: 'durable' | 'atomic' = 'durable'): Promise<void> {
   const { writeFileAtomic } = await import('../../fs/atomic-write.js');
   const held = openDirNoFollow(file.dir);
   try {
@@ -142,7 +142,7 @@ export async function writeOutput(file: ResolvedFile, text: string): Promise<voi
     if (st?.isSymbolicLink()) throw hookPathRefused(file.path, 'is a symbolic link; not writing through it');
     if (st && !st.isFile()) throw hookPathRefused(file.path, 'exists and is not a regular file');
     if (st && st.uid !== 0) throw hookPathRefused(file.path, `exists and is owned by uid ${st.uid}, not root; not replacing it`);
-    await writeFileAtomic(held.path(file.name), text, { mode: 0o644 });
+    await writeFileAtomic(held.path(file.name), text, { mode: 0o644, durability });
   } finally {
     held.close();
   }
