@@ -128,7 +128,28 @@ static int private_dir(const char *dir)
 	return !lstat(dir, &st) && S_ISDIR(st.st_mode) && st.st_uid == geteuid() && !(st.st_mode & 077);
 }
 
-/* A connection only to a daemon running as root (as we are): the state names what to trace. */
+/* The same mount and pid namespace as ours: the daemon resolves the state's paths and pids. */
+static int same_namespaces(pid_t peer)
+{
+	static const char *const kinds[] = { "mnt", "pid" };
+	char mine[64], theirs[64], link[64];
+	ssize_t a, b;
+	if (peer <= 0)
+		return 0; /* not visible from our pid namespace */
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		snprintf(link, sizeof(link), "/proc/self/ns/%s", kinds[i]);
+		a = readlink(link, mine, sizeof(mine));
+		snprintf(link, sizeof(link), "/proc/%d/ns/%s", (int)peer, kinds[i]);
+		b = readlink(link, theirs, sizeof(theirs));
+		if (a <= 0 || a != b || memcmp(mine, theirs, (size_t)a))
+			return 0;
+	}
+	return 1;
+}
+
+/* A connection only to a daemon running as root (as we are) in our namespaces: the state names
+ * what to trace, and a daemon that a hook started inside a private mount namespace (a test's
+ * engine, say) would write profiles into that namespace's view of the paths. */
 static int connect_hookd(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -142,10 +163,13 @@ static int connect_hookd(const char *path)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.uid != geteuid()) {
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		close(fd);
 		return -1;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.uid != geteuid() || !same_namespaces(cred.pid)) {
+		close(fd);
+		return -2; /* someone listens, but not a daemon to trust: do without, start none */
 	}
 	return fd;
 }
@@ -227,13 +251,13 @@ static int start_hookd(const char *path)
 	return ok == '1' ? 0 : -1;
 }
 
-/* A daemon to talk to, started if need be; -1 means: be the Node hook. */
+/* A daemon to talk to, started if need be; negative means: be the Node hook. */
 static int hookd_fd(const char *path)
 {
 	const char *autostart = getenv("SECCOMP_TAILOR_HOOKD_AUTOSTART");
 	long deadline;
 	int fd = connect_hookd(path);
-	if (fd >= 0 || geteuid() != 0 || (autostart && !strcmp(autostart, "0")))
+	if (fd >= 0 || fd == -2 || geteuid() != 0 || (autostart && !strcmp(autostart, "0")))
 		return fd;
 	/* Another hook may be starting one right now: wait for it a little, then do without. */
 	deadline = now_ms() + 2000;
@@ -241,7 +265,7 @@ static int hookd_fd(const char *path)
 		int r = start_hookd(path);
 		if (r >= 0 && (fd = connect_hookd(path)) >= 0)
 			return fd;
-		if (r < 0 || now_ms() > deadline)
+		if (r < 0 || fd == -2 || now_ms() > deadline)
 			return -1;
 		usleep(5000);
 	}

@@ -138,4 +138,27 @@ describe('native hook entry + hookd (runc)', { skip: isRoot ? false : 'needs roo
       for (const pid of hookdsFor(socket)) process.kill(pid, 'SIGKILL');
     }
   });
+
+  test('a hookd in another mount namespace is not used (it would resolve paths in its own view): the entry runs the Node hook', async () => {
+    const socket = join(sockDir, 'foreign.sock');
+    // Same socket directory, so connect() succeeds; only the peer's namespaces differ.
+    const foreign = spawn('unshare', ['-m', '--propagation', 'private', process.execPath, packagePath('bin', 'seccomp-tailor-hookd'), '--verbose', '--socket', socket], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let log = '';
+    foreign.stderr!.on('data', (d: Buffer) => (log += d));
+    try {
+      const deadline = Date.now() + 10_000;
+      while (!log.includes('listening') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.match(log, /listening/);
+      const cmd = nativeHookCommand(ensureHookClient(), env.configPath, socket);
+      const out = join(env.out, 'foreign.json');
+      const r = await env.runAsync('runc', { args: ['ls', '/'], trace: `of:${out}`, hooks: { prestart: [cmd], poststop: [cmd] } });
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(profileNames(out), profileNames(join(env.out, 'node.json')), 'recorded by the Node hook');
+      assert.doesNotMatch(log, /exit \d+ in/, 'the foreign daemon served nothing');
+      assert.deepEqual(hookdsFor(socket).filter((p) => p !== foreign.pid), [], 'and no second daemon was started for it');
+    } finally {
+      foreign.kill('SIGKILL');
+      await new Promise((r) => foreign.once('exit', r));
+    }
+  });
 });
