@@ -31,6 +31,8 @@ export const targetNotFile = (path: string) => new FileError('TARGET_NOT_FILE', 
 
 // --- native layer -----------------------------------------------------------------------------
 export class NativeError extends TailorError {}
+export const bpfClosed = (what: string) => new NativeError('BPF_CLOSED', `${what} is closed`);
+export const bpfNoSuchVariable = (object: string, name: string) => new NativeError('BPF_NO_SUCH_VARIABLE', `${object} has no const volatile global "${name}"`);
 export class BpfLoadError extends NativeError {
   constructor(message: string, readonly verifierLog: string, cause?: unknown) {
     super('BPF_LOAD_FAILED', message, { cause });

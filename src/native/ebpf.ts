@@ -2,7 +2,7 @@
 // libbpf's failures onto the error catalog, and tracks handles so one close() releases all.
 import { readFileSync, unlinkSync } from 'node:fs';
 import { basename } from 'node:path';
-import { BpfLoadError, NativeError } from '../errors.js';
+import { BpfLoadError, NativeError, bpfClosed, bpfNoSuchVariable } from '../errors.js';
 import { loadAddon } from './load-addon.js';
 
 export interface SystemErrorFields { code: string; errno: number; syscall: string }
@@ -105,7 +105,7 @@ export class BpfMap {
     this.#m = undefined;
   }
   #live(): NativeMap {
-    if (!this.#m) throw new NativeError('BPF_CLOSED', `map ${this.info.name} is closed`);
+    if (!this.#m) throw bpfClosed(`map ${this.info.name}`);
     return this.#m;
   }
 }
@@ -125,7 +125,7 @@ export class BpfLink {
     this.#l = undefined;
   }
   #live(): NativeLink {
-    if (!this.#l) throw new NativeError('BPF_CLOSED', `link ${this.program} is closed`);
+    if (!this.#l) throw bpfClosed(`link ${this.program}`);
     return this.#l;
   }
 }
@@ -148,7 +148,7 @@ export class BpfObject {
   /** Set a `const volatile` global before load: numbers are written little-endian in its size. */
   setRodata(name: string, value: Buffer | number | bigint): void {
     const v = this.rodataVariables()[name];
-    if (!v) throw new NativeError('BPF_NO_SUCH_VARIABLE', `${this.name} has no const volatile global "${name}"`);
+    if (!v) throw bpfNoSuchVariable(this.name, name);
     let bytes: Buffer;
     if (Buffer.isBuffer(value)) bytes = value;
     else {
@@ -176,7 +176,7 @@ export class BpfObject {
     this.#o = undefined;
   }
   #live(): NativeObject {
-    if (!this.#o) throw new NativeError('BPF_CLOSED', `BPF object ${this.name} is closed`);
+    if (!this.#o) throw bpfClosed(`BPF object ${this.name}`);
     return this.#o;
   }
 }
