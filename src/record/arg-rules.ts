@@ -26,6 +26,8 @@ export interface ArgRuleOptions {
   archName: (kind: ArchKind) => string;
   /** Today's behaviour: names only, no argument rules (the clone3 choice still applies). */
   namesOnly?: boolean;
+  /** The profile's arches (libseccomp names), for what a rule cannot hold on some of them. */
+  arches?: readonly string[];
 }
 
 export interface ArgNote {
@@ -175,6 +177,10 @@ export function argRulesFromFacts(facts: readonly ArgFact[], opts: ArgRuleOption
     }
     out.restricted.push(name);
     for (const n of built.notes) out.notes.push({ syscall: name, note: n });
+    // libseccomp turns a socket rule into socketcall(SYS_SOCKET, ...) on x86 without looking at
+    // the arguments, which are behind socketcall's pointer (checked with its compiled filter).
+    if (name === 'socket' && opts.arches?.includes('x86'))
+      out.notes.push({ syscall: name, note: 'on x86 the rule holds for the direct socket syscall only: libseccomp lets socketcall(SYS_SOCKET, ...) through with any arguments, which are behind its pointer' });
   }
   out.notes.sort((a, b) => (a.syscall < b.syscall ? -1 : a.syscall > b.syscall ? 1 : a.note < b.note ? -1 : a.note > b.note ? 1 : 0));
   return out;

@@ -26,7 +26,7 @@ export function argumentProfileOf(calls: ReadonlyArray<{ arch: string; name: str
   const architectures = [...arches].map((a) => archTokenOf(a)).filter((t): t is ScmpArch => t !== undefined).sort();
   const names = new Set([...calls.map((c) => c.name), ...extraNames]);
   const rules = argRulesFromFacts(args.facts ?? [], {
-    names, runtimeNames: new Set(args.runtimeNames ?? []), clone3: args.clone3 ?? 'allow', namesOnly: args.namesOnly,
+    names, runtimeNames: new Set(args.runtimeNames ?? []), clone3: args.clone3 ?? 'allow', namesOnly: args.namesOnly, arches: [...arches],
     archName: (k) => archOfKind(k, native),
   });
   const profile = {

@@ -118,6 +118,17 @@ test('multi-arch: compat and x32 facts are named by their own numbers and their 
   }
 });
 
+test('x86: libseccomp lets socketcall(SYS_SOCKET) through for a socket rule (noted in the profile\'s notes)', () => {
+  const b = build([...BASE.map((n) => count(n)), count('socket'), count('exit_group', 'compat')], [fact('socket', [[1n, 0n]])]);
+  assert.match(b.argNotes.find((n) => n.syscall === 'socket' && /socketcall/.test(n.note))!.note, /direct socket syscall only/);
+  const p = parseProfile(b.text, 'x');
+  const { bpf } = compileProfile(toProfileLike(p));
+  const x86 = architectures().find((a) => a.name === 'x86')!.auditArch;
+  assert.equal(describeRet(runSeccompFilter(bpf, { nr: 359, arch: x86, args: [16n, 3n, 9n] })), 'errno 1', 'direct socket: the rule holds');
+  assert.equal(describeRet(runSeccompFilter(bpf, { nr: 102, arch: x86, args: [1n, 0x1000n] })), 'allow', 'socketcall(SYS_SOCKET, ptr): libseccomp cannot look behind the pointer');
+  assert.equal(build([...BASE, 'socket'].map((n) => count(n)), [fact('socket', [[1n, 0n]])]).argNotes.some((n) => /socketcall/.test(n.note)), false, 'no note without x86');
+});
+
 test('an overflowed set, too many ioctl requests, no facts, a runtime need: the name alone, with the reason', () => {
   const many = Array.from({ length: 33 }, (_, i) => [BigInt(0x5401 + i)]);
   const b = build([...BASE, 'clone', 'ioctl', 'personality', 'prctl'].map((n) => count(n)),

@@ -68,7 +68,7 @@ async function writeTimeline(rs: RunState, target: TracerTarget, warnings: strin
 
 // Notes an operator should hear about at once; the routine ones (clone3's, a runtime need's) are
 // in the profile's risk notes (`profile stats`, `report`).
-const NOTEWORTHY = /more distinct values|distinct values, more than|different values|without its protocol/;
+const NOTEWORTHY = /more distinct values|distinct values, more than|different values|without its protocol|socketcall/;
 
 /** The tracer's argument facts, once its capture exists (older pinned tracers have none). */
 function argFactsOf(target: TracerTarget): ArgFact[] | undefined {

@@ -59,7 +59,7 @@ export function buildHookProfile(inp: HookProfileInput): BuiltProfile {
   const unexpectedRuntimeCalls = [...phase1].filter((n) => !needs.has(n)).sort();
   const recorded = [...new Set([...workload.map((w) => w.name), ...needs, ...unexpectedRuntimeCalls])];
   const args = argRulesFromFacts(inp.argFacts ?? [], {
-    names: new Set(recorded), runtimeNames: needs, clone3: inp.clone3 ?? 'allow', namesOnly: inp.namesOnly,
+    names: new Set(recorded), runtimeNames: needs, clone3: inp.clone3 ?? 'allow', namesOnly: inp.namesOnly, arches: [...arches],
     archName: (k) => archOfKind(k, native),
   });
   const names = [...new Set([...recorded, ...args.added])].filter((n) => !args.denied.includes(n)).sort();
