@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds the native layer: the eBPF object (clang -target bpf, at build time only) and the two
+// Builds the native layer: the eBPF object (clang -target bpf, at build time only) and the three
 // Node-API addons, and the hook's native entry. Runs as npm's `install` script, so `npm ci` leaves
 // a working checkout. `--hook-entry` builds only the native entry (src/record/hook/native-entry.ts
 // runs that when the entry is missing or older than its source: one recipe).
@@ -84,7 +84,7 @@ function buildBpfAndAddons() {
 
   // 2. Addons: node-gyp from our own dependency, so no global install is needed.
   const nodeGyp = join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
-  for (const addon of ['ebpf-napi', 'libseccomp-napi']) {
+  for (const addon of ['ebpf-napi', 'libseccomp-napi', 'audit-netlink-napi']) {
     const dir = join(root, 'native', addon);
     if (!existsSync(join(dir, 'binding.gyp'))) continue;
     const out = join(dir, 'build', 'Release', `${addon.replace(/-/g, '_')}.node`);

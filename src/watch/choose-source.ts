@@ -1,9 +1,11 @@
-// `--source auto|auditd|kmsg|journald|FILE|-` -> a Source, and the parser format it implies.
+// `--source auto|netlink|auditd|kmsg|journald|FILE|-` -> a Source, and the parser format it implies.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { LogFormat } from '../../parsers/index.js';
 import { FileSource } from './sources/file.js';
 import { JournaldSource } from './sources/journald.js';
+import { AuditListener, inInitialNetns } from '../native/audit-netlink.js';
 import { KmsgSource } from './sources/kmsg.js';
+import { NetlinkSource } from './sources/netlink.js';
 import type { Source } from './sources/source.js';
 import { StdinSource } from './sources/stdin.js';
 
@@ -46,12 +48,35 @@ export function journaldRunning(): boolean {
   return false;
 }
 
-export function chooseSource(spec: string): Chosen {
+/** Why this process cannot listen on the audit multicast group, or undefined when it can. */
+export function netlinkUnavailable(): string | undefined {
+  if (!inInitialNetns()) return 'not in the initial network namespace (the kernel multicasts audit records there only)';
+  try {
+    new AuditListener(() => {}).close();
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+export interface ChooseOptions {
+  /** Receive buffer for the netlink socket, bytes. */
+  netlinkRcvbuf?: number;
+}
+
+export function chooseSource(spec: string, o: ChooseOptions = {}): Chosen {
   switch (spec) {
-    case 'auto':
-      if (auditdRunning()) return { ...chooseSource('auditd'), why: 'auditd is running' };
-      if (journaldRunning()) return { ...chooseSource('journald'), why: 'auditd is not running; journald is' };
-      return { ...chooseSource('kmsg'), why: 'neither auditd nor journald runs: the kernel prints audit records to its ring buffer' };
+    case 'auto': {
+      // The multicast group gets every record whether or not auditd runs, unlimited by printk.
+      const why = netlinkUnavailable();
+      if (!why) return { ...chooseSource('netlink', o), why: 'the audit multicast group is available (every record, with or without auditd)' };
+      if (auditdRunning()) return { ...chooseSource('auditd'), why: `auditd is running (netlink: ${why})` };
+      if (journaldRunning()) return { ...chooseSource('journald'), why: `auditd is not running; journald is (netlink: ${why})` };
+      return { ...chooseSource('kmsg'), why: `neither auditd nor journald runs: the kernel prints audit records to its ring buffer (rate-limited; netlink: ${why})` };
+    }
+    case 'netlink':
+      // No format: the socket's records are kernel text, the restart catch-up's are audit.log lines.
+      return { source: new NetlinkSource({ ...(o.netlinkRcvbuf ? { rcvbuf: o.netlinkRcvbuf } : {}), auditLog: () => (auditdRunning() ? auditdLogFile() : undefined) }), why: 'asked for' };
     case 'auditd':
       return { source: new FileSource(auditdLogFile()), format: 'auditd', why: 'asked for' };
     case 'kmsg':

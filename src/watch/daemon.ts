@@ -24,6 +24,8 @@ import { takeWatcherLock } from './watcher-lock.js';
 export interface WatchOptions {
   source: string;
   stateDir: string;
+  /** Receive buffer of the audit netlink socket, bytes (netlink source). */
+  netlinkRcvbuf?: number;
   metrics?: string;
   once?: boolean;
   log?: Logger;
@@ -69,7 +71,7 @@ export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
   const cleanups: Array<() => void | Promise<void>> = [unlock];
   try {
     const state = loadState(o.stateDir);
-    const chosen = chooseSource(o.source);
+    const chosen = chooseSource(o.source, { ...(o.netlinkRcvbuf ? { netlinkRcvbuf: o.netlinkRcvbuf } : {}) });
     log.info({ source: chosen.source.description, why: chosen.why, stateDir: o.stateDir }, 'watching');
 
     const metrics = new WatchMetrics();
@@ -194,6 +196,7 @@ export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
     log.info({
       lines: c.lines, events: c.events, duplicates: c.duplicates, issues: c.issues, lossNotices: engine.stats.lossNotices, lostRecords: engine.stats.lostRecords,
       attributed: engine.stats.attributed, proposalWrites: engine.stats.proposalWrites, readMs, cpuMs, maxRssMB,
+      ...('stats' in chosen.source ? { sourceStats: chosen.source.stats } : {}),
     }, 'stopped');
     return { lines: c.lines, events: c.events, attributed: engine.stats.attributed, issues, proposalWrites: engine.stats.proposalWrites, readMs, maxRssMB };
   } finally {

@@ -2,9 +2,13 @@
 import { createLineParser, type LogFormat, type ParseCounters, type SyscallResolver } from '../../parsers/index.js';
 import { eventJson, eventText, summaryText } from './event-format.js';
 import { followLines, readLines } from './line-source.js';
+import { NetlinkSource } from './sources/netlink.js';
 
 export interface EventsOptions {
   path: string;
+  /** 'netlink': live events from the audit multicast socket instead of a file (until the signal). */
+  source?: 'netlink';
+  netlinkRcvbuf?: number;
   format?: LogFormat;
   json: boolean;
   follow: boolean;
@@ -48,7 +52,25 @@ export async function runEvents(o: EventsOptions): Promise<ParseCounters> {
     },
     oversize(bytes: number) { parser.oversize(bytes); },
   };
-  if (o.follow) await followLines(o.path, sink, { signal: o.signal }, flush);
+  if (o.source === 'netlink') {
+    // Lines arrive in batches from the socket, parsed synchronously; output follows each batch.
+    const source = new NetlinkSource(o.netlinkRcvbuf ? { rcvbuf: o.netlinkRcvbuf } : {});
+    let writing = Promise.resolve();
+    await source.run({
+      line: (text) => {
+        sink.line(text);
+        if (pending.length === 1) writing = writing.then(flush);
+      },
+      oversize: (n) => sink.oversize(n),
+      checkpoint: () => {},
+      loss: (src, count, detail) => {
+        parser.counters.lossNotices++;
+        parser.counters.lostRecords += count;
+        o.err.write(`seccomp-tailor events: lost: ${count} (${src}): ${detail}\n`);
+      },
+    }, undefined, { once: false, signal: o.signal ?? new AbortController().signal });
+    await writing;
+  } else if (o.follow) await followLines(o.path, sink, { signal: o.signal }, flush);
   else await readLines(o.path, sink, flush, o.signal);
   await flush();
   o.err.write(summaryText(parser.counters) + '\n');

@@ -25,9 +25,9 @@ const MAX_PENDING = 50_000;
 export class SerialGaps {
   /** Lowest serial not yet seen; undefined before the first record. */
   private next: number | undefined;
-  private lastTime: string | undefined;
+  private lastTime: number | undefined;
   /** Serials above `next` already seen, with their record times. */
-  private readonly ahead = new Map<number, string | undefined>();
+  private readonly ahead = new Map<number, number | undefined>();
   private waitingSince: number | undefined;
   private lostTotal = 0;
 
@@ -37,21 +37,31 @@ export class SerialGaps {
     return this.lostTotal;
   }
 
+  /** Time (epoch ms) of the record at contiguousThrough, when known. */
+  get contiguousTime(): number | undefined {
+    return this.lastTime;
+  }
+
+  /** Serials above contiguousThrough already seen (they arrived early; the gap below is open). */
+  seenAhead(): number[] {
+    return [...this.ahead.keys()];
+  }
+
   /** The highest serial seen with nothing missing below it (the checkpoint's serial). */
   get contiguousThrough(): number | undefined {
     return this.next === undefined ? undefined : this.next - 1;
   }
 
   /** Starts the count after `serial` (a checkpoint from before a restart). */
-  resumeAfter(serial: number, time?: string): void {
+  resumeAfter(serial: number, timeMs?: number): void {
     this.next = serial + 1;
-    this.lastTime = time;
+    this.lastTime = timeMs;
     this.ahead.clear();
     this.waitingSince = undefined;
   }
 
-  /** A record with this serial arrived; returns the gaps that are now overdue. */
-  observe(serial: number, time?: string): SerialGap[] {
+  /** A record with this serial (and record time, epoch ms) arrived; returns the gaps now overdue. */
+  observe(serial: number, time?: number): SerialGap[] {
     if (this.next === undefined) {
       this.next = serial + 1;
       this.lastTime = time;
@@ -84,9 +94,9 @@ export class SerialGaps {
       let min = Infinity;
       for (const k of this.ahead.keys()) if (k < min) min = k;
       const gap: SerialGap = { first: this.next, last: min - 1, count: min - this.next };
-      if (this.lastTime) gap.from = this.lastTime;
+      if (this.lastTime !== undefined) gap.from = new Date(this.lastTime).toISOString();
       const to = this.ahead.get(min);
-      if (to) gap.to = to;
+      if (to !== undefined) gap.to = new Date(to).toISOString();
       gaps.push(gap);
       this.lostTotal += gap.count;
       this.next = min;

@@ -26,11 +26,23 @@ export const KmsgCheckpoint = z.object({
   seq: z.number().int().nonnegative(),
 });
 export const JournalCheckpoint = z.object({ kind: z.literal('journald'), cursor: z.string() });
-export const Checkpoint = z.discriminatedUnion('kind', [FileCheckpoint, KmsgCheckpoint, JournalCheckpoint]);
+export const NetlinkCheckpoint = z.object({
+  kind: z.literal('netlink'),
+  /** Audit serials restart at every boot. */
+  bootId: z.string(),
+  /** Every audit event up to this serial was handled (or reported lost). */
+  serial: z.number().int().nonnegative(),
+  /** Time stamp of that record (ISO 8601), the start of a restart's loss window. */
+  time: z.string().optional(),
+  /** SECCOMP serials above `serial` already handled (records arrive slightly out of order). */
+  handledAbove: z.array(z.number().int().nonnegative()).default([]),
+});
+export const Checkpoint = z.discriminatedUnion('kind', [FileCheckpoint, KmsgCheckpoint, JournalCheckpoint, NetlinkCheckpoint]);
 export type Checkpoint = z.infer<typeof Checkpoint>;
 export type FileCheckpoint = z.infer<typeof FileCheckpoint>;
 export type KmsgCheckpoint = z.infer<typeof KmsgCheckpoint>;
 export type JournalCheckpoint = z.infer<typeof JournalCheckpoint>;
+export type NetlinkCheckpoint = z.infer<typeof NetlinkCheckpoint>;
 
 const Tally = z.looseObject({
   arch: z.string(), syscall: z.string(), nr: z.number(), count: z.number().int().nonnegative(),
@@ -45,7 +57,7 @@ const SubjectSchema = z.looseObject({
 
 export const WatchState = z.object({
   version: z.literal(1),
-  /** Per source key (`file:/var/log/audit/audit.log`, `kmsg`, `journald`). */
+  /** Per source key (`file:/var/log/audit/audit.log`, `kmsg`, `journald`, `netlink`). */
   checkpoints: z.record(z.string(), Checkpoint),
   aggregate: z.object({ subjects: z.record(z.string(), SubjectSchema) }),
   savedAt: z.string(),

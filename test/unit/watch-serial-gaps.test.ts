@@ -34,8 +34,8 @@ test('out of order within the grace time is not loss (a SYSCALL record follows l
 test('a serial missing longer than the grace time is reported once, with its window', () => {
   const c = clock();
   const g = new SerialGaps(2000, c.now);
-  g.observe(9512, '2026-12-01T20:09:14.548Z');
-  g.observe(9553, '2026-12-01T20:09:25.680Z');
+  g.observe(9512, Date.parse('2026-12-01T20:09:14.548Z'));
+  g.observe(9553, Date.parse('2026-12-01T20:09:25.680Z'));
   g.observe(9554);
   g.observe(9560);
   c.advance(1999);

@@ -13,7 +13,9 @@ export default defineCommand({
       .option('format', { choices: ['auto', ...LOG_FORMATS], default: 'auto', describe: 'skip per-line detection' })
       .option('json', { type: 'boolean', default: false, describe: 'one JSON object per event' })
       .option('follow', { alias: 'F', type: 'boolean', default: false, describe: 'keep reading across rotation, like tail -F' })
-      .option('count', { type: 'boolean', default: false, describe: 'parse only: print just the summary' }),
+      .option('count', { type: 'boolean', default: false, describe: 'parse only: print just the summary' })
+      .option('source', { choices: ['file', 'netlink'] as const, default: 'file' as const, describe: 'netlink: live events from the audit multicast socket (root; runs until interrupted, --follow implied)' })
+      .option('netlink-rcvbuf', { type: 'number', describe: 'receive buffer of the netlink socket in bytes' }),
   handler: async (argv) => {
     const path = String(argv.file ?? '-');
     const ac = new AbortController();
@@ -21,6 +23,8 @@ export default defineCommand({
     process.once('SIGINT', stop).once('SIGTERM', stop);
     await runEvents({
       path,
+      ...(argv.source === 'netlink' ? { source: 'netlink' as const } : {}),
+      ...(typeof argv.netlinkRcvbuf === 'number' && argv.netlinkRcvbuf > 0 ? { netlinkRcvbuf: argv.netlinkRcvbuf } : {}),
       format: argv.format === 'auto' ? undefined : (argv.format as LogFormat),
       json: argv.json === true,
       follow: argv.follow === true && path !== '-',

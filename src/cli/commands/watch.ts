@@ -10,7 +10,8 @@ export default defineCommand({
   describe: 'Watch the audit log for seccomp denials and keep one proposal per (container or image, profile file)',
   builder: (y) => y
     .positional('input', { type: 'string', hidden: true })
-    .option('source', { type: 'string', default: 'auto', describe: 'auto | auditd | kmsg | journald | FILE | - (stdin)' })
+    .option('source', { type: 'string', default: 'auto', describe: 'auto | netlink | auditd | kmsg | journald | FILE | - (stdin); auto: netlink where it can bind, else auditd, journald, kmsg' })
+    .option('netlink-rcvbuf', { type: 'number', describe: 'receive buffer of the audit netlink socket in bytes (default: net.core.rmem_default; SO_RCVBUFFORCE as root)' })
     .option('state-dir', { type: 'string', default: defaultStateDir, describe: 'proposals, registry and checkpoints' })
     .option('metrics', { type: 'string', describe: 'serve Prometheus /metrics and /healthz on [HOST:]PORT' })
     .option('once', { type: 'boolean', default: false, describe: 'read to the current end of the source, write proposals, exit' })
@@ -36,6 +37,7 @@ export default defineCommand({
       discovery: argv.discovery !== false, witness: argv.witness !== false,
       ...(Array.isArray(argv.runtimeRoot) ? { runtimeRoots: (argv.runtimeRoot as string[]).map(parseRuntimeRoot) } : {}), trustSyslog: argv.trustSyslog === true,
       ...(typeof argv.metrics === 'string' ? { metrics: argv.metrics } : {}),
+      ...(typeof argv.netlinkRcvbuf === 'number' && argv.netlinkRcvbuf > 0 ? { netlinkRcvbuf: argv.netlinkRcvbuf } : {}),
       ...(typeof argv.witnessPin === 'string' ? { witnessPinDir: argv.witnessPin } : {}),
     });
   },

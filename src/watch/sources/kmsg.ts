@@ -10,7 +10,6 @@
 // the audit serials are watched too: a serial that never arrives is reported within seconds.
 import { closeSync, constants, openSync, readFileSync, readSync } from 'node:fs';
 import { findAuditStamp } from '../../../parsers/index.js';
-import { isoTime } from '../../../parsers/fields.js';
 import { describeGap, SerialGaps } from '../serial-gaps.js';
 import type { Checkpoint, KmsgCheckpoint } from '../state-store.js';
 import { sleep, type RunOptions, type Source, type SourceSink } from './source.js';
@@ -93,7 +92,7 @@ export class KmsgSource implements Source {
         last = { kind: 'kmsg', bootId: this.bootId, seq };
         if (draining || seq <= skipThrough) continue;
         const stamp = record.includes('audit(') ? findAuditStamp(record.slice(record.indexOf(';') + 1)) : undefined;
-        if (stamp && stamp.serial > 0) reportGaps(gaps.observe(stamp.serial, isoTime(stamp.sec, stamp.ms)));
+        if (stamp && stamp.serial > 0) reportGaps(gaps.observe(stamp.serial, stamp.sec * 1000 + stamp.ms));
         let from = 0;
         for (;;) {
           const nl = record.indexOf('\n', from);

@@ -1,0 +1,11 @@
+// audit-netlink-napi: a read-only listener on the kernel's audit multicast group. Socket, bind,
+// receive buffer, a uv_poll on Node's own loop, batches of (type, text) to JS; no parsing and no
+// policy here (see src/native/audit-netlink.ts).
+#include "listener.h"
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("AuditListener", auditnl::Listener::Init(env));
+  return exports;
+}
+
+NODE_API_MODULE(audit_netlink_napi, Init)
