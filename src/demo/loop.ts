@@ -33,8 +33,8 @@ export interface DemoContext {
   work: string;
   progress: Progress;
   cleanup: Cleanup;
-  /** Where the watcher reads: auditd's log (default when auditd is installed) or /dev/kmsg. */
-  source?: 'auditd' | 'kmsg';
+  /** Where the watcher reads: auto (default: the audit netlink group where it can bind), netlink, auditd's log, or /dev/kmsg. */
+  source?: 'auto' | 'netlink' | 'auditd' | 'kmsg';
   /** Shortens paths under the work directory for display. */
   show(s: string): string;
 }
@@ -154,7 +154,7 @@ export async function runLoop(ctx: DemoContext): Promise<void> {
 
   // 6 ───────────────────────────────────────────────────────────────────────────────────────────
   step = p.begin('start the watcher in the background');
-  const source = ctx.source ?? (hasCommand('auditd') ? 'auditd' : 'kmsg');
+  const source = ctx.source ?? 'auto';
   if (source === 'kmsg' && auditdPid()) {
     throw demoStepFailed(step, 'auditd is running, so the kernel hands SECCOMP records to it and prints none to /dev/kmsg: use --source auditd');
   }
@@ -190,7 +190,8 @@ export async function runLoop(ctx: DemoContext): Promise<void> {
   });
   // Discovery and the source are set up right after "watching".
   await new Promise((r) => setTimeout(r, 300));
-  p.done(`watching ${source === 'auditd' ? '/var/log/audit/audit.log' : '/dev/kmsg'} (pid ${watcher.proc.pid})`);
+  const watching = watcher.lines().find((l) => l.msg === 'watching');
+  p.done(`watching ${source === 'auditd' ? '/var/log/audit/audit.log' : source === 'kmsg' ? '/dev/kmsg' : String(watching?.source ?? source)} (pid ${watcher.proc.pid})`);
 
   // 7 ───────────────────────────────────────────────────────────────────────────────────────────
   step = p.begin(`run \`${cmdLine(BIGGER_CMD)}\` under the complain profile`);

@@ -1,9 +1,10 @@
 // `npm run demo`: the whole loop on a local busybox container, in under a minute, as root.
 // Everything it creates (temp directory, containers, the podman image, the watcher, auditd if it
 // started it, bpffs pins) is removed at the end, on failure and on Ctrl-C too.
-//   npm run demo [-- --keep] [-- --source auditd|kmsg]
+//   npm run demo [-- --keep] [-- --source auto|netlink|auditd|kmsg]
 //   --keep leaves the work directory (profiles, report.html) in place; --source picks where the
-//   watcher reads (default: auditd's log when auditd is installed, started if need be; else kmsg).
+//   watcher reads (default auto: the audit netlink group where it can bind; auditd is started for
+//   --source auditd if need be).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,8 +16,9 @@ import { Progress } from './progress.js';
 async function main(argv: string[]): Promise<number> {
   const keep = argv.includes('--keep');
   const source = argv[argv.indexOf('--source') + 1];
-  if (argv.includes('--source') && source !== 'auditd' && source !== 'kmsg') {
-    process.stderr.write('seccomp-tailor demo: --source takes auditd or kmsg\n');
+  const sources = ['auto', 'netlink', 'auditd', 'kmsg'] as const;
+  if (argv.includes('--source') && !sources.includes(source as (typeof sources)[number])) {
+    process.stderr.write('seccomp-tailor demo: --source takes auto, netlink, auditd or kmsg\n');
     return 2;
   }
   if (process.getuid?.() !== 0) {
@@ -46,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
   process.stdout.write(`seccomp-tailor demo: measure -> fit -> alter on a busybox container ($DEMO=${work})\n`);
   let code = 0;
   try {
-    await runLoop({ work, progress, cleanup, show, ...(source === 'auditd' || source === 'kmsg' ? { source } : {}) });
+    await runLoop({ work, progress, cleanup, show, ...(sources.includes(source as (typeof sources)[number]) ? { source: source as (typeof sources)[number] } : {}) });
     process.stdout.write(`done in ${progress.elapsedSeconds} s: recorded, watched, proposed, applied, enforced; the workload runs clean\n`);
   } catch (err) {
     if (interrupted) return 130;
