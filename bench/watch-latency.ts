@@ -61,11 +61,11 @@ function denialBundle(dir: string, name: string, syscall: string, n: number, gap
   });
 }
 
-async function latency(dir: string): Promise<void> {
+async function latency(dir: string, flushMs: number): Promise<void> {
   const stopAuditd = await ensureAuditd();
-  const id = `stb-latency-${process.pid}`;
-  const file = await startOne('file', 'auditd', dir);
-  const nl = await startOne('netlink', 'netlink', dir);
+  const id = `stb-latency-${flushMs}-${process.pid}`;
+  const file = await startOne(`file-${flushMs}`, 'auditd', dir, ['--flush-ms', String(flushMs)]);
+  const nl = await startOne(`netlink-${flushMs}`, 'netlink', dir, ['--flush-ms', String(flushMs)]);
   const ws = { file: proposalWrites(file.stateDir, id, 'times'), netlink: proposalWrites(nl.stateDir, id, 'times') };
   try {
     const r = await runContainer(denialBundle(dir, 'lat', 'times', DENIALS, 5000), id);
@@ -73,7 +73,7 @@ async function latency(dir: string): Promise<void> {
     const stamps = auditRecords((l) => l.includes(` pid=${pid} `) && l.includes(' syscall=100 '))
       .map((l) => { const m = /audit\((\d+)\.(\d+):(\d+)\)/.exec(l)!; return { ms: Number(m[1]) * 1000 + Number(m[2]), serial: Number(m[3]) }; })
       .sort((a, b) => a.serial - b.serial);
-    console.log(`latency record -> proposal on disk over ${stamps.length} denials, both sources watching the same container:`);
+    console.log(`latency record -> proposal on disk over ${stamps.length} denials, both sources watching the same container, --flush-ms ${flushMs}:`);
     const p99: Record<string, number> = {};
     for (const [name, w] of Object.entries(ws)) {
       await waitFor(`${name}: all records counted`, () => w.writes.length > 0 && w.writes[w.writes.length - 1]!.count >= stamps.length, 15000);
@@ -159,7 +159,8 @@ async function main() {
   }
   const dir = tmp('bench-latency');
   try {
-    await latency(dir);
+    // The watcher writes proposals at most every --flush-ms (default 100): the floor of the latency.
+    for (const f of (process.env.FLUSH_MS ?? '100,20').split(',').map(Number)) await latency(dir, f);
     await flood(dir);
   } finally {
     for (const p of pins) rmSync(p, { recursive: true, force: true });

@@ -215,11 +215,14 @@ test('a serial the line does not carry is omitted, never invented (journald shor
 
 test('a hex comm cut mid-character by the kernel decodes with U+FFFD, and keeps its exact bytes in commHex', async () => {
   const { eventJson } = await import('../../src/watch/event-format.js');
-  // The kernel keeps 15 bytes of comm: nine "ñ" (C3 B1) become seven and a lone C3.
+  // The kernel keeps 15 bytes of comm: nine "ñ" (C3 B1) become seven and a lone C3. A real record
+  // (from the audit netlink socket, this kernel, a program named ñññññññññ under a LOG filter),
+  // in its netlink/kmsg form and in audit.log's.
   const cut = 'C3B1C3B1C3B1C3B1C3B1C3B1C3B1C3';
+  const real = 'audit(1796159832.072:5883446): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=18489 comm=C3B1C3B1C3B1C3B1C3B1C3B1C3B1C3 exe=2F746D702F612D782FC3B1C3B1C3B1C3B1C3B1C3B1C3B1C3B1C3B1 sig=0 arch=c000003e syscall=63 compat=0 ip=0x7f28ccc67b07 code=0x7ffc0000';
   for (const [line, comm, commHex] of [
-    [`type=SECCOMP msg=audit(1796157000.120:20001): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=7073 comm=${cut} exe="/bin/busybox" sig=0 arch=c000003e syscall=1 compat=0 ip=0x47bdb7 code=0x7ffc0000`, 'ñññññññ\ufffd', cut],
-    [`audit: type=1326 audit(1796157000.120:20001): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=7073 comm=${cut} exe="/bin/busybox" sig=0 arch=c000003e syscall=1 compat=0 ip=0x47bdb7 code=0x7ffc0000`, 'ñññññññ\ufffd', cut],
+    [`audit: type=1326 ${real}`, 'ñññññññ\ufffd', cut],
+    [`type=SECCOMP msg=${real}`, 'ñññññññ\ufffd', cut],
     // Valid UTF-8 in hex (the kernel hex-encodes anything with a space or non-ASCII): no commHex.
     ['type=SECCOMP msg=audit(1795877486.467:552): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=7073 comm=E4BDA0E5A5BD exe="/bin/busybox" sig=0 arch=c000003e syscall=80 compat=0 ip=0x47bdb7 code=0x7ffc0000', '你好', undefined],
     ['type=SECCOMP msg=audit(1795877486.467:551): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=7073 comm=6120620A631B2278 exe="/bin/busybox" sig=0 arch=c000003e syscall=80 compat=0 ip=0x47bdb7 code=0x7ffc0000', 'a b\nc\u001b"x', undefined],
@@ -234,6 +237,9 @@ test('a hex comm cut mid-character by the kernel decodes with U+FFFD, and keeps 
     assert.equal(json.commHex, commHex);
     assert.equal('commHex' in json, commHex !== undefined);
   }
+  // Its exe is valid UTF-8 in hex: decoded, no exeHex.
+  const r = event(parseLine(`type=SECCOMP msg=${real}`, opts));
+  assert.deepEqual([r.exe, r.exeHex], ['/tmp/a-x/ñññññññññ', undefined]);
   // exe gets the same treatment.
   const e = event(parseLine(`type=SECCOMP msg=audit(1796157000.120:20002): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=7073 comm="sh" exe=2F746D702FC3 sig=0 arch=c000003e syscall=1 compat=0 ip=0x47bdb7 code=0x7ffc0000`, opts));
   assert.deepEqual([e.exe, e.exeHex], ['/tmp/\ufffd', '2F746D702FC3']);

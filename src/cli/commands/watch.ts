@@ -11,6 +11,7 @@ export default defineCommand({
   builder: (y) => y
     .positional('input', { type: 'string', hidden: true })
     .option('source', { type: 'string', default: 'auto', describe: 'auto | netlink | auditd | kmsg | journald | FILE | - (stdin); auto: netlink where it can bind, else auditd, journald, kmsg' })
+    .option('flush-ms', { type: 'number', default: 100, describe: 'least time between two proposal/state writes: bounds disk writes under a flood, and the latency record -> proposal' })
     .option('netlink-rcvbuf', { type: 'number', describe: 'receive buffer of the audit netlink socket in bytes (default: net.core.rmem_default; SO_RCVBUFFORCE as root)' })
     .option('state-dir', { type: 'string', default: defaultStateDir, describe: 'proposals, registry and checkpoints' })
     .option('metrics', { type: 'string', describe: 'serve Prometheus /metrics and /healthz on [HOST:]PORT' })
@@ -38,6 +39,7 @@ export default defineCommand({
       ...(Array.isArray(argv.runtimeRoot) ? { runtimeRoots: (argv.runtimeRoot as string[]).map(parseRuntimeRoot) } : {}), trustSyslog: argv.trustSyslog === true,
       ...(typeof argv.metrics === 'string' ? { metrics: argv.metrics } : {}),
       ...(typeof argv.netlinkRcvbuf === 'number' && argv.netlinkRcvbuf > 0 ? { netlinkRcvbuf: argv.netlinkRcvbuf } : {}),
+      ...(typeof argv.flushMs === 'number' && argv.flushMs >= 0 ? { flushIntervalMs: argv.flushMs } : {}),
       ...(typeof argv.witnessPin === 'string' ? { witnessPinDir: argv.witnessPin } : {}),
     });
   },
