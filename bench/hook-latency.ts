@@ -113,7 +113,7 @@ try {
   // Held per traced container: its slot of the preallocated maps; no process.
   const perSlot = L.SLOTS_PER_TARGET * L.COUNT_WORDS * 8 + L.TARGET_STATE_BYTES + L.OWNER_BYTES;
   writeBundleConfig(tracedDir, { args: ['sleep', '1'], annotations: { [TRACE_ANNOTATION]: `of:${join(out, 'sleep.json')}` }, hooks: { prestart: [hook], poststop: [hook] } });
-  const child = spawnSync('sh', ['-c', `runc run --bundle ${tracedDir} st-bench-mem-${process.pid} & sleep 0.6; ps -eo args | grep -c "[s]eccomp-tailor-hook"; wait`], { encoding: 'utf8' });
+  const child = spawnSync('sh', ['-c', `runc run --bundle ${tracedDir} st-bench-mem-${process.pid} & sleep 0.6; ps -eo args | grep "[s]eccomp-tailor-hook" | grep -vc seccomp-tailor-hookd; wait`], { encoding: 'utf8' });
   const resident = Number(child.stdout.trim().split('\n')[0]);
   let mapBytes = 0;
   try {
