@@ -111,7 +111,7 @@ try {
   console.log(`  prestart alone   ${median(stage.prestart).toFixed(0).padStart(6)} ms   poststop alone ${median(stage.poststop).toFixed(0)} ms   (node reading stdin, writing a file: ${median(node).toFixed(0)} ms)`);
 
   // Held per traced container: its slot of the preallocated maps; no process.
-  const perSlot = L.SLOTS_PER_TARGET * L.COUNT_WORDS * 8 + L.TARGET_STATE_BYTES + L.OWNER_BYTES;
+  const perSlot = L.TARGET_STATE_BYTES + L.OWNER_BYTES;
   writeBundleConfig(tracedDir, { args: ['sleep', '1'], annotations: { [TRACE_ANNOTATION]: `of:${join(out, 'sleep.json')}` }, hooks: { prestart: [hook], poststop: [hook] } });
   const child = spawnSync('sh', ['-c', `runc run --bundle ${tracedDir} st-bench-mem-${process.pid} & sleep 0.6; ps -eo args | grep "[s]eccomp-tailor-hook" | grep -vc seccomp-tailor-hookd; wait`], { encoding: 'utf8' });
   const resident = Number(child.stdout.trim().split('\n')[0]);

@@ -31,9 +31,13 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define SECCOMP_MODE_FILTER 2
 
 #define BPF_LOCAL_STORAGE_GET_F_CREATE 1ULL
+#define BPF_NOEXIST 1
+#define EEXIST 17
 
-/* Set by user space before load (.rodata): nothing yet, kept for future options. */
-const volatile __u32 cfg_reserved = 0;
+/* Set by user space before load (.rodata), from libseccomp's tables: which listed syscall
+ * (TRACER_ARG_*) each (arch, nr) is, so a traced call pays one load to learn that it is not
+ * one of them. Numbers differ per arch (x86_64 ioctl is 16, i386 54, x32 514). */
+const volatile __u8 cfg_arg_kind[TRACER_ARCHES][TRACER_NR_SLOTS] = {};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -59,13 +63,23 @@ struct {
 	__type(value, __u64[4]);
 } target_owners SEC(".maps");
 
+/* Written once per (target, phase, arch, nr), on first sight: memory follows what a target
+ * calls, not the size of the syscall tables. */
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, TRACER_COUNT_ENTRIES);
-	__type(key, __u32);
-	__type(value, struct syscall_count);
-} counts SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, TRACER_FIRST_SEEN_ENTRIES);
+	__type(key, struct first_seen_key);
+	__type(value, __u64);
+} first_seen SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, TRACER_ARG_SETS);
+	__type(key, struct arg_set_key);
+	__type(value, struct arg_set);
+} arg_sets SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -75,16 +89,13 @@ struct {
 	__type(value, struct tracer_control);
 } control SEC(".maps");
 
-/* A pinned tracer stays attached between recordings: with no slot claimed, a few loads of the
- * control bytes (no helper call) send every task on its way. */
+/* A pinned tracer stays attached between recordings: with no slot claimed, one load of the
+ * claim count (no helper call) sends every task on its way. */
 static __always_inline int recording_anything(void)
 {
 	__u32 zero = 0;
 	struct tracer_control *ctl = bpf_map_lookup_elem(&control, &zero);
-	if (!ctl)
-		return 0;
-	const __u64 *w = (const __u64 *)ctl->active;
-	return (w[0] | w[1] | w[2] | w[3] | w[4] | w[5] | w[6] | w[7]) != 0;
+	return ctl && ctl->claims != 0;
 }
 
 /* The last tagged task each CPU saw, with its tag: a tight loop of syscalls by one task then
@@ -122,6 +133,98 @@ static __always_inline struct target_state *target_of(struct task_struct *task, 
 	if (out_tag)
 		*out_tag = tag;
 	return st;
+}
+
+/* The argument positions each kind keeps: x86_64 passes di, si, dx, r10, r8, r9; the i386
+ * entry (int 0x80, TS_COMPAT) bx, cx, dx, si, di, bp. */
+static __always_inline __u64 arg_of(struct pt_regs *regs, int compat, int i)
+{
+	if (compat) {
+		switch (i) {
+		case 0: return BPF_CORE_READ(regs, bx);
+		case 1: return BPF_CORE_READ(regs, cx);
+		default: return BPF_CORE_READ(regs, dx);
+		}
+	}
+	switch (i) {
+	case 0: return BPF_CORE_READ(regs, di);
+	case 1: return BPF_CORE_READ(regs, si);
+	default: return BPF_CORE_READ(regs, dx);
+	}
+}
+
+/* Adds the call's argument tuple to its set unless the set has it. Two CPUs racing with the
+ * same new tuple may both append it (readers de-duplicate); a full set is marked, and its
+ * syscall then gets no argument rule at all, never one from a partial set. */
+static __always_inline void record_args(struct pt_regs *regs, struct target_state *st, __u32 target,
+					__u32 phase, __u32 arch, __u32 kind)
+{
+	int compat = arch == 1;
+	__u64 a, b = 0;
+	__u32 width = 1, cap = 8;
+	switch (kind) {
+	case TRACER_ARG_SETNS:
+	case TRACER_ARG_IOCTL:
+		a = arg_of(regs, compat, 1);
+		break;
+	case TRACER_ARG_SOCKET:
+		a = arg_of(regs, compat, 0);
+		b = arg_of(regs, compat, 2);
+		width = 2;
+		break;
+	default:
+		a = arg_of(regs, compat, 0);
+	}
+	if (kind == TRACER_ARG_IOCTL)
+		cap = 32;
+
+	struct arg_set_key k = { .target = target, .phase = phase, .arch = arch, .kind = kind };
+	struct arg_set *s = bpf_map_lookup_elem(&arg_sets, &k);
+	if (!s) {
+		struct arg_set fresh = {};
+		long err = bpf_map_update_elem(&arg_sets, &k, &fresh, BPF_NOEXIST);
+		if (err && err != -EEXIST) {
+			__sync_fetch_and_add(&st->args_lost, 1);
+			return;
+		}
+		if (!err)
+			__sync_fetch_and_or(&st->arg_sets, 1ULL << ((phase - 1) * 24 + arch * 8 + kind - 1));
+		s = bpf_map_lookup_elem(&arg_sets, &k);
+		if (!s)
+			return;
+	}
+	__u64 committed = s->committed;
+	for (__u32 i = 0; i < 32; i++) {
+		if (i >= cap)
+			break;
+		if (!(committed & (1ULL << i)))
+			continue;
+		__u32 w = i * width;
+		if (w >= TRACER_ARG_WORDS - 1 && width == 2)
+			break;
+		if (w >= TRACER_ARG_WORDS)
+			break;
+		if (s->words[w] != a)
+			continue;
+		if (width == 1)
+			return;
+		if (w + 1 < TRACER_ARG_WORDS && s->words[w + 1] == b)
+			return;
+	}
+	if (s->overflow)
+		return;
+	__u32 idx = __sync_fetch_and_add(&s->reserved, 1);
+	if (idx >= cap) {
+		s->overflow = 1;
+		return;
+	}
+	__u32 w = idx * width;
+	if (w >= TRACER_ARG_WORDS)
+		return;
+	s->words[w] = a;
+	if (width == 2 && w + 1 < TRACER_ARG_WORDS)
+		s->words[w + 1] = b;
+	__sync_fetch_and_or(&s->committed, 1ULL << idx);
 }
 
 SEC("tp_btf/sys_enter")
@@ -171,26 +274,44 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 	__u32 phase = st->phase;
 	if (phase >= TRACER_PHASES)
 		return 0;
-
-	__u32 idx = tag->target;
-	if (idx >= TRACER_MAX_TARGETS)
+	/* runc installs the filter on one thread without TSYNC: the Go runtime's other threads in
+	 * `runc init` never pass through it, so what they call after the install is not a need
+	 * of the container's profile. Only tasks the filter applies to make the runtime's tail. */
+	if (phase == 1 && task->seccomp.mode != SECCOMP_MODE_FILTER) {
+		st->unfiltered_tail++;
 		return 0;
-	idx = ((idx * TRACER_PHASES + phase) * TRACER_ARCHES + arch) * TRACER_NR_SLOTS + (__u32)nr;
-	struct syscall_count *c = bpf_map_lookup_elem(&counts, &idx);
-	if (!c)
-		return 0;
-	if (c->count == 0) {
-		__u64 now = bpf_ktime_get_ns();
-		c->first_ns = now;
-		st->last_new_ns = now;
 	}
-	/* A plain increment, not an atomic one (~6 ns less on every traced call): two threads of
-	 * the tree racing on the same syscall on two CPUs can lose an increment, never the fact that
-	 * the syscall was made. The set is exact; the count is evidence. */
-	c->count++;
+	__u32 target = tag->target;
+	/* A plain increment, not an atomic one: racing threads can lose an increment, never a
+	 * syscall of the set (the seen bits below are set atomically). */
+	st->calls++;
+
+	__u32 bit = (phase * TRACER_ARCHES + arch) * TRACER_NR_SLOTS + (__u32)nr;
+	__u32 word = bit / 64;
+	if (word >= TRACER_SEEN_WORDS)
+		return 0;
+	__u64 mask = 1ULL << (bit % 64);
+	if (!(st->seen[word] & mask) && !(__sync_fetch_and_or(&st->seen[word], mask) & mask)) {
+		__u64 now = bpf_ktime_get_ns();
+		st->last_new_ns = now;
+		/* Phase 0 (the runtime's set-up) is never part of a profile: its bit is enough. */
+		if (phase > 0) {
+			struct first_seen_key k = { .target = target, .nr = (__u16)nr, .phase = (__u8)phase, .arch = (__u8)arch };
+			long err = bpf_map_update_elem(&first_seen, &k, &now, BPF_NOEXIST);
+			if (err && err != -EEXIST)
+				__sync_fetch_and_add(&st->first_lost, 1);
+		}
+	}
+
+	if (phase > 0) {
+		__u32 kind = cfg_arg_kind[arch][nr];
+		if (kind != TRACER_ARG_NONE && kind <= TRACER_ARG_KINDS)
+			record_args(regs, st, target, phase, arch, kind);
+		return 0;
+	}
 
 	/* The filter install itself belongs to the set-up; what follows is the runtime's tail. */
-	if (phase == 0 && arch == 0) {
+	if (arch == 0) {
 		unsigned long a0 = BPF_CORE_READ(regs, di);
 		unsigned long a1 = BPF_CORE_READ(regs, si);
 		if ((nr == NR_seccomp && a0 == SECCOMP_SET_MODE_FILTER) ||

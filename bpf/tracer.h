@@ -4,8 +4,10 @@
 #ifndef SECCOMP_TAILOR_TRACER_H
 #define SECCOMP_TAILOR_TRACER_H
 
-/* Concurrent targets (containers or commands) one loaded tracer can record. */
-#define TRACER_MAX_TARGETS 64
+/* Concurrent targets (containers or commands) one loaded tracer can record. What a slot holds
+ * up front is small (struct target_state, 1280 B); everything that grows with what a target
+ * calls lives in hash maps allocated on first sight. The hook's `maxRecordings` may lower it. */
+#define TRACER_MAX_TARGETS 1024
 /* Syscall numbers per arch. x86_64 ends near 470, i386 near 470, x32's own calls sit at
  * 512..547 once the 0x40000000 bit is removed; 1024 covers all with room. */
 #define TRACER_NR_SLOTS 1024
@@ -15,8 +17,27 @@
  * filter and before exec (the runtime's tail), 2: after the first execve (the workload). */
 #define TRACER_PHASES 3
 
-#define TRACER_SLOTS_PER_TARGET (TRACER_PHASES * TRACER_ARCHES * TRACER_NR_SLOTS)
-#define TRACER_COUNT_ENTRIES (TRACER_MAX_TARGETS * TRACER_SLOTS_PER_TARGET)
+#define TRACER_SEEN_BITS (TRACER_PHASES * TRACER_ARCHES * TRACER_NR_SLOTS)
+#define TRACER_SEEN_WORDS (TRACER_SEEN_BITS / 64)
+
+/* First-seen times, one entry per (target, phase >= 1, arch, nr) actually seen. */
+#define TRACER_FIRST_SEEN_ENTRIES (1 << 17)
+
+/* Argument facts: the listed syscalls (TRACER_ARG_*), a set of distinct values per
+ * (target, phase >= 1, arch, syscall). */
+#define TRACER_ARG_NONE 0
+#define TRACER_ARG_CLONE 1
+#define TRACER_ARG_UNSHARE 2
+#define TRACER_ARG_SETNS 3
+#define TRACER_ARG_PERSONALITY 4
+#define TRACER_ARG_SOCKET 5
+#define TRACER_ARG_SOCKETPAIR 6
+#define TRACER_ARG_PRCTL 7
+#define TRACER_ARG_IOCTL 8
+#define TRACER_ARG_KINDS 8
+/* Words of one set: ioctl keeps 32 values, the others 8 tuples (socket's are pairs). */
+#define TRACER_ARG_WORDS 32
+#define TRACER_ARG_SETS (TRACER_MAX_TARGETS * 16)
 
 /* Value of the per-task storage: which target a task belongs to. */
 struct task_tag {
@@ -39,19 +60,46 @@ struct target_state {
 	__u64 filter_ns;    /* when phase 1 began */
 	__u64 exec_ns;      /* when phase 2 began */
 	__u64 dropped;      /* syscalls whose number fits no slot (e.g. syscall(-1)) */
-	__u64 reserved[7];  /* pads the value to 128 bytes */
+	__u64 calls;        /* syscalls recorded, all phases (a plain increment: evidence) */
+	__u64 first_lost;   /* first-seen times the hash had no room for (the seen bit is kept) */
+	__u64 args_lost;    /* argument sets the hash had no room for (that syscall: name only) */
+	__u64 unfiltered_tail; /* phase-1 syscalls of tasks the filter does not apply to (ignored) */
+	__u64 arg_sets;     /* bit (phase - 1) * 24 + arch * 8 + kind - 1: an argument set exists */
+	__u64 reserved[2];  /* pads the header to 128 bytes */
+	__u64 seen[TRACER_SEEN_WORDS]; /* bit (phase * ARCHES + arch) * NR_SLOTS + nr */
 };
 
-/* One value (array `control`): which slots are claimed, a byte each so concurrent claimers
- * never read-modify-write a shared word. When none is, every program returns at once. */
+/* One value (array `control`). `claims` is the programs' gate: zero means nothing is being
+ * recorded and every program returns at once. User space adds one before it sets a slot's
+ * byte and subtracts one after it cleared it (atomically, from any process), so the count is
+ * never below the number of claimed slots. */
 struct tracer_control {
+	__u64 claims;
 	__u8 active[TRACER_MAX_TARGETS];
 };
 
-/* One per (target, phase, arch, nr) in the mmapable array `counts`. */
-struct syscall_count {
-	__u64 count;
-	__u64 first_ns;
+struct first_seen_key {
+	__u32 target;
+	__u16 nr;
+	__u8 phase;
+	__u8 arch;
+};
+
+struct arg_set_key {
+	__u32 target;
+	__u8 phase;
+	__u8 arch;
+	__u8 kind;
+	__u8 pad;
+};
+
+/* Tuples are appended: a program reserves index `reserved` (atomically), writes the words,
+ * then sets the index's bit in `committed`; readers take committed tuples only. */
+struct arg_set {
+	__u32 reserved;
+	__u32 overflow;     /* a distinct tuple found no room: the set is incomplete */
+	__u64 committed;
+	__u64 words[TRACER_ARG_WORDS];
 };
 
 #endif

@@ -12,7 +12,7 @@
 #pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
 
 struct pt_regs {
-	unsigned long di, si, dx, r10, r8, r9, orig_ax;
+	unsigned long bx, cx, dx, si, di, bp, r10, r8, r9, orig_ax;
 };
 
 struct thread_info {
@@ -30,9 +30,13 @@ struct nsproxy {
 
 struct bpf_local_storage;
 
+/* SECCOMP_MODE_FILTER (2) once a filter applies to the task. */
+struct seccomp { int mode; };
+
 struct task_struct {
 	struct thread_info thread_info;
 	struct bpf_local_storage *bpf_storage;
+	struct seccomp seccomp;
 	int pid;
 	int tgid;
 	__u64 start_time;

@@ -62,12 +62,21 @@ function buildBpfAndAddons() {
   mkdirSync(bpfOut, { recursive: true });
   const arch = { x64: 'x86', arm64: 'arm64' }[process.arch] ?? process.arch;
   const multiarch = { x64: 'x86_64-linux-gnu', arm64: 'aarch64-linux-gnu' }[process.arch];
-  for (const src of readdirSync(join(root, 'bpf')).filter((f) => f.endsWith('.bpf.c'))) {
-    const obj = join(bpfOut, src.replace(/\.c$/, '.o'));
-    if (upToDate(obj, join(root, 'bpf'))) continue;
-    run('clang', ['-O2', '-g', '-target', 'bpf', `-D__TARGET_ARCH_${arch}`, '-Wall', '-Werror',
-      ...(multiarch ? ['-I', `/usr/include/${multiarch}`] : []), '-I', join(root, 'bpf'),
-      '-c', join(root, 'bpf', src), '-o', obj]);
+  // bench/fixtures/ holds earlier versions of a program, so a bench compares both in one run.
+  const bpfSources = [
+    ...readdirSync(join(root, 'bpf')).filter((f) => f.endsWith('.bpf.c')).map((f) => ({ dir: join(root, 'bpf'), src: f, out: bpfOut })),
+    ...readdirSync(join(root, 'bench', 'fixtures'), { withFileTypes: true }).filter((d) => d.isDirectory())
+      .flatMap((d) => readdirSync(join(root, 'bench', 'fixtures', d.name)).filter((f) => f.endsWith('.bpf.c'))
+        .map((f) => ({ dir: join(root, 'bench', 'fixtures', d.name), src: f, out: join(bpfOut, 'bench') }))),
+  ];
+  for (const { dir, src, out } of bpfSources) {
+    mkdirSync(out, { recursive: true });
+    const obj = join(out, src.replace(/\.c$/, '.o'));
+    if (upToDate(obj, join(root, 'bpf'), dir)) continue;
+    // -mcpu=v3: atomic fetch-and-or (the seen bits' "was I first?") needs BPF_FETCH.
+    run('clang', ['-O2', '-g', '-target', 'bpf', '-mcpu=v3', `-D__TARGET_ARCH_${arch}`, '-Wall', '-Werror',
+      ...(multiarch ? ['-I', `/usr/include/${multiarch}`] : []), '-I', dir, '-I', join(root, 'bpf'),
+      '-c', join(dir, src), '-o', obj]);
     // Drop DWARF, keep .BTF/.BTF.ext: smaller object, same relocations.
     run('llvm-strip', ['-g', obj]);
     console.error(`built ${obj}`);

@@ -14,3 +14,60 @@ export interface ArgFact {
   /** the set filled up: more distinct values were seen than kept; use the name alone */
   overflow: boolean;
 }
+
+import { nativeArch, syscallNumber } from '../native/libseccomp.js';
+import { archOfKind } from './named-calls.js';
+import { ARCHES, ARCH_KINDS, ARG_INDEXES, ARG_KINDS, NR_SLOTS, argCapacity } from './tracer-layout.js';
+
+/**
+ * The program's `cfg_arg_kind[arch][nr]`: which listed syscall each number is, per arch, from
+ * libseccomp's tables (x32's numbers carry the 0x40000000 bit there; the program strips it).
+ */
+export function argKindTable(native = nativeArch()): Buffer {
+  const table = Buffer.alloc(ARCHES * NR_SLOTS);
+  ARCH_KINDS.forEach((kind, a) => {
+    const arch = archOfKind(kind, native);
+    ARG_KINDS.forEach((name, i) => {
+      let nr: number | undefined;
+      try {
+        nr = syscallNumber(arch, name);
+      } catch {
+        nr = undefined; // an arch this libseccomp does not know
+      }
+      if (nr === undefined) return;
+      nr &= ~0x40000000;
+      if (nr >= 0 && nr < NR_SLOTS) table[a * NR_SLOTS + nr] = i + 1;
+    });
+  });
+  return table;
+}
+
+/** One struct arg_set value as a fact: committed tuples, de-duplicated, in first-seen order. */
+export function decodeArgSet(value: Buffer, phase: Phase, arch: ArchKind, kindIndex: number, nr: number): ArgFact {
+  const syscall = ARG_KINDS[kindIndex - 1]!;
+  const argIndexes = ARG_INDEXES[syscall];
+  const width = argIndexes.length;
+  const cap = argCapacity(syscall);
+  const committed = value.readBigUInt64LE(8);
+  const seen = new Set<string>();
+  const values: bigint[][] = [];
+  for (let i = 0; i < cap && (i + 1) * width <= 32; i++) {
+    if (!(committed & (1n << BigInt(i)))) continue;
+    const tuple = Array.from({ length: width }, (_, j) => value.readBigUInt64LE(16 + (i * width + j) * 8));
+    const key = tuple.join(',');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    values.push(tuple);
+  }
+  // Reserved but never committed (a program was preempted mid-append, or the set filled):
+  // values may be missing, so the set cannot back a rule.
+  const reserved = value.readUInt32LE(0);
+  const overflow = value.readUInt32LE(4) !== 0 || reserved > cap || Math.min(reserved, cap) > countBits(committed);
+  return { phase, arch, syscall, nr, argIndexes: [...argIndexes], values, overflow };
+}
+
+function countBits(n: bigint): number {
+  let c = 0;
+  for (; n; n >>= 1n) c += Number(n & 1n);
+  return c;
+}

@@ -11,7 +11,7 @@ export function archOfKind(kind: ArchKind, native = nativeArch()): string {
   return native === 'aarch64' ? 'arm' : 'x86';
 }
 
-export interface RecordedSyscall { arch: string; name: string; nr: number; count: number; firstNs: bigint; phase: Phase }
+export interface RecordedSyscall { arch: string; name: string; nr: number; firstNs: bigint; phase: Phase }
 
 /** Named calls of the given phases; numbers no table knows are returned apart, never guessed. */
 export function nameCounts(counts: readonly SyscallCount[], phases: readonly Phase[]): { named: RecordedSyscall[]; unknown: SyscallCount[] } {
@@ -22,7 +22,7 @@ export function nameCounts(counts: readonly SyscallCount[], phases: readonly Pha
     if (!phases.includes(c.phase)) continue;
     const arch = archOfKind(c.arch, native);
     const name = syscallName(arch, c.nr);
-    if (name) named.push({ arch, name, nr: c.nr, count: c.count, firstNs: c.firstNs, phase: c.phase });
+    if (name) named.push({ arch, name, nr: c.nr, firstNs: c.firstNs, phase: c.phase });
     else unknown.push(c);
   }
   return { named, unknown };

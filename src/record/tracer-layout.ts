@@ -1,10 +1,11 @@
 // Mirrors bpf/tracer.h byte for byte. If you change one, change the other; the tracer test
 // checks these numbers against the loaded object's map definitions.
-export const MAX_TARGETS = 64;
+export const MAX_TARGETS = 1024;
 export const NR_SLOTS = 1024;
 export const ARCHES = 3;
 export const PHASES = 3;
-export const SLOTS_PER_TARGET = PHASES * ARCHES * NR_SLOTS;
+export const SEEN_WORDS = (PHASES * ARCHES * NR_SLOTS) / 64;
+export const FIRST_SEEN_ENTRIES = 1 << 17;
 
 /** Index 0..2 of the `arch` dimension. */
 export const ARCH_KINDS = ['native', 'compat', 'x32'] as const;
@@ -14,22 +15,57 @@ export type ArchKind = (typeof ARCH_KINDS)[number];
 export type Phase = 0 | 1 | 2;
 export const PHASE = { setup: 0, runtime: 1, workload: 2 } as const satisfies Record<string, Phase>;
 
-/** struct syscall_count: two u64 (count, first_ns). */
-export const COUNT_WORDS = 2;
-
 /** struct target_state, as u64 word offsets (generation and phase share word 0). */
-export const TARGET_STATE_BYTES = 128;
+export const TARGET_STATE_BYTES = 128 + SEEN_WORDS * 8;
+export const TARGET_STATE_WORDS = TARGET_STATE_BYTES / 8;
 export const TargetWord = {
   generationAndPhase: 0, initialTasks: 1, forks: 2, exits: 3, execs: 4,
-  lastNewNs: 5, filterNs: 6, execNs: 7, dropped: 8,
+  lastNewNs: 5, filterNs: 6, execNs: 7, dropped: 8, calls: 9, firstLost: 10, argsLost: 11,
+  unfilteredTail: 12, argSets: 13, seen: 16,
 } as const;
+
+/** Bit of (phase, arch, nr) in target_state.seen. */
+export const seenBit = (phase: number, arch: number, nr: number): number => (phase * ARCHES + arch) * NR_SLOTS + nr;
+
+/** struct tracer_control: u64 claims, then one byte per slot. */
+export const CONTROL_ACTIVE_OFFSET = 8;
+
+/** struct first_seen_key { u32 target; u16 nr; u8 phase; u8 arch } */
+export function firstSeenKey(slot: number, phase: number, arch: number, nr: number): Buffer {
+  const k = Buffer.alloc(8);
+  k.writeUInt32LE(slot, 0);
+  k.writeUInt16LE(nr, 4);
+  k.writeUInt8(phase, 6);
+  k.writeUInt8(arch, 7);
+  return k;
+}
+
+/** TRACER_ARG_* kinds, 1-based, in the order of ArgSyscall's members. */
+export const ARG_KINDS = ['clone', 'unshare', 'setns', 'personality', 'socket', 'socketpair', 'prctl', 'ioctl'] as const;
+/** Argument positions each kind keeps (setns' nstype and ioctl's request are the second). */
+export const ARG_INDEXES: Record<(typeof ARG_KINDS)[number], number[]> = {
+  clone: [0], unshare: [0], setns: [1], personality: [0], socket: [0, 2], socketpair: [0], prctl: [0], ioctl: [1],
+};
+/** Distinct tuples a set keeps before it overflows. */
+export const argCapacity = (kind: (typeof ARG_KINDS)[number]): number => (kind === 'ioctl' ? 32 : 8);
+export const ARG_WORDS = 32;
+/** struct arg_set: u32 reserved, u32 overflow, u64 committed, u64 words[32]. */
+export const ARG_SET_BYTES = 16 + ARG_WORDS * 8;
+/** Bit of target_state.arg_sets for a set (phase 1 or 2). */
+export const argSetBit = (phase: number, arch: number, kind: number): number => (phase - 1) * 24 + arch * 8 + kind - 1;
+
+/** struct arg_set_key { u32 target; u8 phase; u8 arch; u8 kind; u8 pad } */
+export function argSetKey(slot: number, phase: number, arch: number, kind: number): Buffer {
+  const k = Buffer.alloc(8);
+  k.writeUInt32LE(slot, 0);
+  k.writeUInt8(phase, 4);
+  k.writeUInt8(arch, 5);
+  k.writeUInt8(kind, 6);
+  return k;
+}
 
 /** struct task_tag */
 export const TASK_TAG_BYTES = 8;
 
 /** target_owners value: u64[4] = pid, start time (clock ticks since boot), claimed at (ms), generation. */
 export const OWNER_BYTES = 32;
-
-export function countIndex(slot: number, phase: number, arch: number, nr: number): number {
-  return ((slot * PHASES + phase) * ARCHES + arch) * NR_SLOTS + nr;
-}

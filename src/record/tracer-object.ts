@@ -5,10 +5,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { BpfMap, BpfObject, type BpfLink } from '../native/ebpf.js';
 import { packagePath } from '../native/package-root.js';
+import { argKindTable } from './arg-facts.js';
 
 export const DEFAULT_PIN_ROOT = '/sys/fs/bpf/seccomp-tailor';
 export const PROGRAMS = ['on_sys_enter', 'on_fork', 'on_exec', 'on_exit'] as const;
-export const MAPS = ['task_tags', 'targets', 'target_owners', 'counts', 'control'] as const;
+export const MAPS = ['task_tags', 'targets', 'target_owners', 'first_seen', 'arg_sets', 'control'] as const;
 export type MapName = (typeof MAPS)[number];
 
 export function tracerObjectPath(): string {
@@ -18,6 +19,8 @@ export function tracerObjectPath(): string {
 export function loadAndAttach(): { obj: BpfObject; links: BpfLink[] } {
   const obj = BpfObject.openFile(tracerObjectPath(), 'seccomp_tailor');
   try {
+    // Which numbers are the argument-fact syscalls, per arch, from this host's libseccomp.
+    obj.setRodata('cfg_arg_kind', argKindTable());
     obj.load();
     return { obj, links: PROGRAMS.map((p) => obj.attach(p)) };
   } catch (err) {

@@ -11,14 +11,25 @@ import {
 import { assertTracerCanRun } from './environment.js';
 import * as L from './tracer-layout.js';
 import { processStartTime } from '../proc/stat.js';
+import { decodeArgSet, type ArgFact } from './arg-facts.js';
+import { archOfKind } from './named-calls.js';
+import { syscallNumber } from '../native/libseccomp.js';
 
 export interface TargetState {
   slot: number; generation: number; phase: L.Phase;
   initialTasks: number; forks: number; exits: number; liveTasks: number; execs: number;
   lastNewNs: bigint; filterNs: bigint; execNs: bigint; dropped: number;
+  /** Syscalls recorded, all phases together (per-syscall counts are not kept: a traced call
+   * then costs a bit test, not a hash update). */
+  calls: number;
+  /** First-seen times or argument sets the kernel maps had no room for. */
+  firstLost: number; argsLost: number;
+  /** Runtime-tail syscalls of tasks the container's filter does not apply to (not recorded). */
+  unfilteredTail: number;
 }
 
-export interface SyscallCount { phase: L.Phase; arch: L.ArchKind; nr: number; count: number; firstNs: bigint }
+/** One (phase, arch, nr) the target called; firstNs is 0 for phase 0 (set-up), which keeps none. */
+export interface SyscallCount { phase: L.Phase; arch: L.ArchKind; nr: number; firstNs: bigint }
 
 export interface TargetOwner { pid: number; startTime: number; claimedAtMs: number; generation: number }
 
@@ -27,8 +38,9 @@ export class Tracer {
   readonly #links: BpfLink[];
   readonly #targets: BigUint64Array;
   readonly #targetsView: DataView;
-  readonly #counts: BigUint64Array;
-  /** struct tracer_control: one "claimed" byte per slot. */
+  readonly #gens: Uint32Array;
+  /** struct tracer_control: the programs' gate (claims), then one "claimed" byte per slot. */
+  readonly #claims: BigUint64Array;
   readonly #active: Uint8Array;
   #closed = false;
 
@@ -41,8 +53,10 @@ export class Tracer {
     const t = maps.targets.mmap(true);
     this.#targets = new BigUint64Array(t);
     this.#targetsView = new DataView(t);
-    this.#counts = new BigUint64Array(maps.counts.mmap(true));
-    this.#active = new Uint8Array(maps.control.mmap(true), 0, L.MAX_TARGETS);
+    this.#gens = new Uint32Array(t);
+    const control = maps.control.mmap(true);
+    this.#claims = new BigUint64Array(control, 0, 1);
+    this.#active = new Uint8Array(control, L.CONTROL_ACTIVE_OFFSET, L.MAX_TARGETS);
   }
 
   /** A private tracer: attached while this process holds it, detached by close() or exit. */
@@ -81,15 +95,21 @@ export class Tracer {
     return unloadShared(pinRoot);
   }
 
-  /** Claims a free slot for a new target owned by `ownerPid` (whose exit does not end it). */
-  claim(ownerPid: number = process.pid): TracerTarget {
+  /**
+   * Claims a free slot for a new target owned by `ownerPid` (whose exit does not end it), among
+   * the first `limit` slots (the hook's maxRecordings).
+   */
+  claim(ownerPid: number = process.pid, limit: number = L.MAX_TARGETS): TracerTarget {
+    const slots = Math.max(1, Math.min(limit, L.MAX_TARGETS));
     for (let attempt = 0; attempt < 2; attempt++) {
-      for (let slot = 0; slot < L.MAX_TARGETS; slot++) {
+      for (let slot = 0; slot < slots; slot++) {
+        // The claimed byte is a hint that skips a syscall; the owners map decides.
+        if (Atomics.load(this.#active, slot)) continue;
         if (this.#maps.target_owners.update(u32(slot), ownerValue(ownerPid, 0), UpdateFlags.noexist)) {
           const generation = this.#beginGeneration(slot);
           this.#maps.target_owners.update(u32(slot), ownerValue(ownerPid, generation));
           // Opens the programs' gate before any task is tagged, so no tagged syscall is missed.
-          this.#active[slot] = 1;
+          this.#openGate(slot);
           if (!this.#stillPublished()) {
             this.release(slot, generation);
             throw new RecordError('TRACER_UNLOADED', 'the pinned tracer was unloaded while a slot was being claimed; open it again');
@@ -97,9 +117,9 @@ export class Tracer {
           return new TracerTarget(this, slot, generation);
         }
       }
-      if (this.reclaimAbandoned() === 0) break;
+      if (this.reclaimAbandoned(undefined, slots) === 0) break;
     }
-    throw new RecordError('TRACER_FULL', `all ${L.MAX_TARGETS} tracer slots are in use; finish or release a recording first`);
+    throw new RecordError('TRACER_FULL', `all ${slots} recording slots are in use (${slots < L.MAX_TARGETS ? 'hook.json maxRecordings' : 'the tracer\'s maximum'}); finish or release a recording first`);
   }
 
   /** Re-opens a target claimed earlier (e.g. by the prestart hook, read by poststop). */
@@ -117,9 +137,9 @@ export class Tracer {
   }
 
   /** Slots whose owner died and whose tree has no live task left, claimed over an hour ago. */
-  reclaimAbandoned(maxAgeMs = 3600_000): number {
+  reclaimAbandoned(maxAgeMs = 3600_000, slots = L.MAX_TARGETS): number {
     let n = 0;
-    for (let slot = 0; slot < L.MAX_TARGETS; slot++) {
+    for (let slot = 0; slot < slots; slot++) {
       const o = this.owner(slot);
       if (!o || processStartTime(o.pid) === o.startTime || Date.now() - o.claimedAtMs < maxAgeMs) continue;
       if (this.readState(slot).liveTasks > 0) continue;
@@ -130,7 +150,7 @@ export class Tracer {
   }
 
   readState(slot: number): TargetState {
-    const w = (i: number) => this.#targets[slot * (L.TARGET_STATE_BYTES / 8) + i] ?? 0n;
+    const w = (i: number) => this.#targets[slot * L.TARGET_STATE_WORDS + i] ?? 0n;
     const base = slot * L.TARGET_STATE_BYTES;
     const initialTasks = Number(w(L.TargetWord.initialTasks));
     const forks = Number(w(L.TargetWord.forks));
@@ -142,24 +162,75 @@ export class Tracer {
       initialTasks, forks, exits, liveTasks: initialTasks + forks - exits,
       execs: Number(w(L.TargetWord.execs)),
       lastNewNs: w(L.TargetWord.lastNewNs), filterNs: w(L.TargetWord.filterNs), execNs: w(L.TargetWord.execNs),
-      dropped: Number(w(L.TargetWord.dropped)),
+      dropped: Number(w(L.TargetWord.dropped)), calls: Number(w(L.TargetWord.calls)),
+      firstLost: Number(w(L.TargetWord.firstLost)), argsLost: Number(w(L.TargetWord.argsLost)),
+      unfilteredTail: Number(w(L.TargetWord.unfilteredTail)),
     };
   }
 
+  /** Every (phase, arch, nr) seen, from the slot's seen bits; first-seen times from the hash. */
   readCounts(slot: number): SyscallCount[] {
     const out: SyscallCount[] = [];
-    const c = this.#counts;
-    for (let phase = 0; phase < L.PHASES; phase++) {
-      for (let arch = 0; arch < L.ARCHES; arch++) {
-        const base = L.countIndex(slot, phase, arch, 0) * L.COUNT_WORDS;
-        for (let nr = 0; nr < L.NR_SLOTS; nr++) {
-          const count = c[base + nr * L.COUNT_WORDS] ?? 0n;
-          if (count === 0n) continue;
-          out.push({ phase: phase as L.Phase, arch: L.ARCH_KINDS[arch]!, nr, count: Number(count), firstNs: c[base + nr * L.COUNT_WORDS + 1] ?? 0n });
-        }
-      }
+    for (const { phase, arch, nr } of this.#seenBits(slot)) {
+      let firstNs = 0n;
+      if (phase > 0) firstNs = this.#maps.first_seen.lookup(L.firstSeenKey(slot, phase, arch, nr))?.readBigUInt64LE(0) ?? 0n;
+      out.push({ phase: phase as L.Phase, arch: L.ARCH_KINDS[arch]!, nr, firstNs });
     }
     return out;
+  }
+
+  /** How many (arch, nr) of `phase` the slot has seen: bits only, no map lookups (status). */
+  seenCount(slot: number, phase: number): number {
+    let n = 0;
+    for (const b of this.#seenBits(slot)) if (b.phase === phase) n++;
+    return n;
+  }
+
+  /** The argument sets of the slot (phases 1 and 2), see arg-facts.ts. */
+  readArgFacts(slot: number): ArgFact[] {
+    const present = this.#targets[slot * L.TARGET_STATE_WORDS + L.TargetWord.argSets] ?? 0n;
+    const out: ArgFact[] = [];
+    for (const { phase, arch, kind } of argSetsOf(present)) {
+      const v = this.#maps.arg_sets.lookup(L.argSetKey(slot, phase, arch, kind));
+      if (!v) continue;
+      const archKind = L.ARCH_KINDS[arch]!;
+      const nr = argNumber(archKind, kind);
+      if (nr === undefined) continue;
+      out.push(decodeArgSet(v, phase as L.Phase, archKind, kind, nr));
+    }
+    return out;
+  }
+
+  *#seenBits(slot: number): Generator<{ phase: number; arch: number; nr: number }> {
+    const base = slot * L.TARGET_STATE_WORDS + L.TargetWord.seen;
+    for (let w = 0; w < L.SEEN_WORDS; w++) {
+      let bits = this.#targets[base + w] ?? 0n;
+      for (let b = 0; bits; b++, bits >>= 1n) {
+        if (!(bits & 1n)) continue;
+        const bit = w * 64 + b;
+        const nr = bit % L.NR_SLOTS;
+        const pa = (bit - nr) / L.NR_SLOTS;
+        yield { phase: Math.floor(pa / L.ARCHES), arch: pa % L.ARCHES, nr };
+      }
+    }
+  }
+
+  /** Drops the slot's hash entries (what its seen and arg-set bits say exist). */
+  #dropEntries(slot: number): void {
+    for (const { phase, arch, nr } of this.#seenBits(slot)) if (phase > 0) this.#maps.first_seen.delete(L.firstSeenKey(slot, phase, arch, nr));
+    const present = this.#targets[slot * L.TARGET_STATE_WORDS + L.TargetWord.argSets] ?? 0n;
+    for (const { phase, arch, kind } of argSetsOf(present)) this.#maps.arg_sets.delete(L.argSetKey(slot, phase, arch, kind));
+  }
+
+  #openGate(slot: number): void {
+    // Count first, byte second (and the reverse on release): a hook dying in between leaves
+    // the count too high (the gate stays open, a load more per syscall), never too low.
+    Atomics.add(this.#claims, 0, 1n);
+    Atomics.store(this.#active, slot, 1);
+  }
+
+  #closeGate(slot: number): void {
+    if (Atomics.compareExchange(this.#active, slot, 1, 0) === 1) Atomics.sub(this.#claims, 0, 1n);
   }
 
   /** Tags one task (a process's leader, or one thread) as part of the slot's tree. */
@@ -186,7 +257,7 @@ export class Tracer {
   }
 
   addInitialTasks(slot: number, n: number): void {
-    const i = slot * (L.TARGET_STATE_BYTES / 8) + L.TargetWord.initialTasks;
+    const i = slot * L.TARGET_STATE_WORDS + L.TargetWord.initialTasks;
     this.#targets[i] = (this.#targets[i] ?? 0n) + BigInt(n);
   }
 
@@ -194,7 +265,8 @@ export class Tracer {
     if (this.#generation(slot) === generation) this.#setGeneration(slot, (generation + 1) >>> 0 || 1);
     const o = this.owner(slot);
     if (o && o.generation === generation) {
-      this.#active[slot] = 0;
+      this.#closeGate(slot);
+      this.#dropEntries(slot);
       this.#maps.target_owners.delete(u32(slot));
     }
   }
@@ -202,6 +274,20 @@ export class Tracer {
   /** Slots claimed right now. */
   activeSlots(): number {
     return this.#active.reduce((n, b) => n + (b ? 1 : 0), 0);
+  }
+
+  /** The programs' gate: claims counted (never below activeSlots()). */
+  gateCount(): bigint {
+    return Atomics.load(this.#claims, 0);
+  }
+
+  /** Entries of the hash maps right now (all slots): what recordings hold beyond their slot. */
+  entryCounts(): { firstSeen: number; argSets: number } {
+    let firstSeen = 0;
+    for (const _ of this.#maps.first_seen.keys()) firstSeen++;
+    let argSets = 0;
+    for (const _ of this.#maps.arg_sets.keys()) argSets++;
+    return { firstSeen, argSets };
   }
 
   /** Run counters of a privately loaded tracer's programs (empty for an opened pinned one). */
@@ -231,19 +317,19 @@ export class Tracer {
   }
 
   #generation(slot: number): number {
-    return this.#targetsView.getUint32(slot * L.TARGET_STATE_BYTES, true);
+    return Atomics.load(this.#gens, slot * (L.TARGET_STATE_BYTES / 4));
   }
   #setGeneration(slot: number, g: number): void {
-    this.#targetsView.setUint32(slot * L.TARGET_STATE_BYTES, g, true);
+    Atomics.store(this.#gens, slot * (L.TARGET_STATE_BYTES / 4), g);
   }
 
   /** New generation first (stale tags stop counting), then a clean slate for the slot. */
   #beginGeneration(slot: number): number {
     const generation = (this.#generation(slot) + 1) >>> 0 || 1;
     this.#setGeneration(slot, generation);
-    const start = L.countIndex(slot, 0, 0, 0) * L.COUNT_WORDS;
-    this.#counts.fill(0n, start, start + L.SLOTS_PER_TARGET * L.COUNT_WORDS);
-    const words = L.TARGET_STATE_BYTES / 8;
+    // Left by a holder that died before releasing, or written by a program that raced the release.
+    this.#dropEntries(slot);
+    const words = L.TARGET_STATE_WORDS;
     this.#targets.fill(0n, slot * words + 1, (slot + 1) * words);
     this.#targetsView.setUint32(slot * L.TARGET_STATE_BYTES + 4, 0, true);
     return generation;
@@ -277,7 +363,25 @@ export class TracerTarget {
 
   state(): TargetState { return this.tracer.readState(this.slot); }
   syscalls(): SyscallCount[] { return this.tracer.readCounts(this.slot); }
+  /** What the listed syscalls were called with (workload and runtime tail). */
+  argFacts(): ArgFact[] { return this.tracer.readArgFacts(this.slot); }
+  seenCount(phase: L.Phase): number { return this.tracer.seenCount(this.slot, phase); }
   release(): void { this.tracer.release(this.slot, this.generation); }
+}
+
+/** The (phase, arch, kind) of each set bit of target_state.arg_sets. */
+function argSetsOf(present: bigint): Array<{ phase: number; arch: number; kind: number }> {
+  const out: Array<{ phase: number; arch: number; kind: number }> = [];
+  for (let bit = 0; present >> BigInt(bit); bit++) {
+    if (!((present >> BigInt(bit)) & 1n)) continue;
+    out.push({ phase: 1 + Math.floor(bit / 24), arch: Math.floor((bit % 24) / 8), kind: (bit % 8) + 1 });
+  }
+  return out;
+}
+
+function argNumber(arch: L.ArchKind, kind: number): number | undefined {
+  const nr = syscallNumber(archOfKind(arch), L.ARG_KINDS[kind - 1]!);
+  return nr === undefined ? undefined : nr & ~0x40000000;
 }
 
 function u32(n: number): Buffer {

@@ -6,15 +6,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packagePath } from '../../src/native/package-root.js';
 
-let built: string | undefined;
+const built = new Map<string, string>();
 
-export function knownSyscallsBinary(): string {
-  if (built && existsSync(built)) return built;
-  const out = join(mkdtempSync(join(tmpdir(), 'st-ks-')), 'known-syscalls');
-  execFileSync('cc', ['-static', '-nostdlib', '-O1', '-o', out, packagePath('test', 'fixtures', 'known-syscalls.c')]);
-  built = out;
+function staticProgram(name: string): string {
+  const have = built.get(name);
+  if (have && existsSync(have)) return have;
+  const out = join(mkdtempSync(join(tmpdir(), 'st-ks-')), name);
+  execFileSync('cc', ['-static', '-nostdlib', '-O1', '-o', out, packagePath('test', 'fixtures', `${name}.c`)]);
+  built.set(name, out);
   return out;
 }
+
+export const knownSyscallsBinary = (): string => staticProgram('known-syscalls');
+/** test/fixtures/arg-probe.c: the argument-fact syscalls with known arguments. */
+export const argProbeBinary = (): string => staticProgram('arg-probe');
 
 /** What the program calls after execve, by variant (see the C source). */
 export const KNOWN = {

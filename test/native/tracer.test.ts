@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Tracer } from '../../src/record/tracer.js';
+import { Tracer, objectVersion } from '../../src/record/tracer.js';
+import * as L from '../../src/record/tracer-layout.js';
+import { BpfMap } from '../../src/native/ebpf.js';
 import { recordCommand } from '../../src/record/record-command.js';
 import { assertTracerCanRun } from '../../src/record/environment.js';
 import { EnvironmentError } from '../../src/errors.js';
@@ -212,6 +214,46 @@ test('unload --if-idle keeps a tracer that is recording, unloads an idle one, an
     assert.ok(t2.slot >= 0, 'the next claim loads it again');
     t2.release();
     again.close();
+  } finally {
+    Tracer.unloadShared(pinRoot);
+  }
+});
+
+test('1024 targets at once: every slot claimable, the limit is exact, and the gate closes after', { skip: rootOnly }, () => {
+  const { MAX_TARGETS } = L;
+  const idle = tracer.activeSlots();
+  const gate0 = tracer.gateCount();
+  const limited = [] as ReturnType<Tracer['claim']>[];
+  for (let i = 0; i < 5; i++) limited.push(tracer.claim(process.pid, idle + 5));
+  assert.throws(() => tracer.claim(process.pid, idle + 5), (e: unknown) => (e as { code?: string }).code === 'TRACER_FULL' && /all \d+ recording slots are in use \(hook.json maxRecordings\)/.test((e as Error).message));
+  const all = [...limited];
+  while (all.length + idle < MAX_TARGETS) all.push(tracer.claim());
+  assert.throws(() => tracer.claim(), (e: unknown) => (e as { code?: string }).code === 'TRACER_FULL');
+  assert.equal(tracer.activeSlots(), MAX_TARGETS);
+  assert.equal(tracer.gateCount(), gate0 + BigInt(MAX_TARGETS - idle));
+  assert.equal(new Set(all.map((t) => t.slot)).size, all.length);
+  for (const t of all) t.release();
+  assert.equal(tracer.activeSlots(), idle);
+  assert.equal(tracer.gateCount(), gate0);
+});
+
+test('the layout in tracer-layout.ts is the object\'s', { skip: rootOnly }, () => {
+  const pinRoot = mkdtempSync('/sys/fs/bpf/st-layout-');
+  rmSync(pinRoot, { recursive: true });
+  const t = Tracer.shared(pinRoot);
+  t.close();
+  try {
+    const dir = join(pinRoot, objectVersion());
+    const info = (m: string) => {
+      const map = BpfMap.openPinned(join(dir, m));
+      try { return map.info; } finally { map.close(); }
+    };
+    assert.equal(info('targets').valueSize, L.TARGET_STATE_BYTES);
+    assert.equal(info('targets').maxEntries, L.MAX_TARGETS);
+    assert.equal(info('control').valueSize, L.CONTROL_ACTIVE_OFFSET + L.MAX_TARGETS);
+    assert.equal(info('arg_sets').valueSize, L.ARG_SET_BYTES);
+    assert.equal(info('first_seen').maxEntries, L.FIRST_SEEN_ENTRIES);
+    assert.equal(info('target_owners').valueSize, L.OWNER_BYTES);
   } finally {
     Tracer.unloadShared(pinRoot);
   }

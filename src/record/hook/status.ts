@@ -49,7 +49,7 @@ function describe(rs: RunState, tracers: Map<string, Tracer>): TracedContainer {
   }
   const st = target.state();
   const orphaned = processStartTime(rs.initPid) !== rs.initStartTime && st.liveTasks <= 0;
-  const workloadSyscalls = target.syscalls().filter((c) => c.phase === PHASE.workload).length;
+  const workloadSyscalls = target.seenCount(PHASE.workload);
   return {
     ...base, workloadSyscalls, liveTasks: st.liveTasks, execs: st.execs, ...(orphaned ? { orphaned } : {}),
     ...(st.lastNewNs > 0n ? { lastNewAt: monotonicToDate(st.lastNewNs).toISOString() } : {}),
