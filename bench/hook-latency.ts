@@ -45,6 +45,41 @@ const fallbackDir = makeBundle(join(work, 'fallback'), {
   args: ['/bin/true'], annotations: { [TRACE_ANNOTATION]: `of:${join(out, 'true-fallback.json')}` }, hooks: { prestart: [fallback], poststop: [fallback] },
 });
 
+/**
+ * The hook's added latency while other recordings hold slots: 0, 63 and 511 other slots claimed,
+ * each tagging a sleeping process (containers being recorded, as the tracer sees them), then
+ * plain and traced `runc run /bin/true` interleaved.
+ */
+async function concurrentLatency(): Promise<void> {
+  writeBundleConfig(tracedDir, { args: ['/bin/true'], annotations: { [TRACE_ANNOTATION]: `of:${join(out, 'true.json')}` }, hooks: { prestart: [hook], poststop: [hook] } });
+  const sleepers = Array.from({ length: 511 }, () => spawn('/bin/sleep', ['600'], { stdio: 'ignore' }));
+  const t = Tracer.shared(pinRoot);
+  const held: Array<{ release(): void }> = [];
+  try {
+    console.log(`  added latency with other recordings going on (median of ${N}, interleaved with plain):`);
+    for (const concurrent of [1, 64, 512]) {
+      while (held.length < concurrent - 1) {
+        const target = t.claim();
+        target.addProcess(sleepers[held.length]!.pid!);
+        held.push(target);
+      }
+      const plain: number[] = [];
+      const traced: number[] = [];
+      for (let i = 0; i < N; i++) {
+        plain.push(runc(plainDir));
+        traced.push(runc(tracedDir));
+      }
+      const p = median(plain);
+      const w = median(traced);
+      console.log(`    ${String(concurrent).padStart(3)} concurrent: plain ${p.toFixed(0)} ms, traced ${w.toFixed(0)} ms (+${(w - p).toFixed(0)} ms)`);
+    }
+  } finally {
+    for (const h of held) h.release();
+    t.close();
+    for (const s of sleepers) s.kill('SIGKILL');
+  }
+}
+
 let n = 0;
 function runc(bundle: string): number {
   const t0 = process.hrtime.bigint();
@@ -125,8 +160,9 @@ try {
   } catch {
     mapBytes = NaN;
   }
-  console.log(`  per traced container: ${(perSlot / 1024).toFixed(0)} KiB of preallocated map slots, ${resident} resident processes while it runs`);
+  console.log(`  per traced container: ${(perSlot / 1024).toFixed(2)} KiB of preallocated slot (plus hash entries for what it calls: \`npm run bench -- tracer\`), ${resident} resident processes while it runs`);
   console.log(`  the shared tracer's maps (all ${L.MAX_TARGETS} slots, loaded once): ${(mapBytes / 1048576).toFixed(1)} MiB`);
+  await concurrentLatency();
   const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${daemon}/status`, 'utf8'))?.[1];
   console.log(`  hookd (one per machine, not per container; exits after 10 idle minutes): ${(Number(rss) / 1024).toFixed(0)} MiB resident`);
 } finally {

@@ -2,14 +2,19 @@
 //  1. Wall clock of `dd bs=1 count=N` and a getppid loop under: no program, an empty program on
 //     the same attach point, the tracer with the workload untraced, the tracer with it traced,
 //     and `strace -f`.
-//  2. The kernel's own per-run counters (bpf_stats) for the empty program and the tracer.
+//  2. The kernel's own per-run counters (bpf_stats) for the empty program, today's tracer
+//     (bench/fixtures/tracer-before) and this one, at 1 and 512 concurrent recordings.
+//  0. Memory per recording (hash maps grown, per slot).
 //  3. Open+load+attach time (cold) and re-open of the pinned tracer + claim + tag (warm).
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { BpfObject, type BpfLink } from '../src/native/ebpf.js';
 import { packagePath } from '../src/native/package-root.js';
 import { spawnPaused } from '../src/record/spawn-paused.js';
-import { Tracer } from '../src/record/tracer.js';
+import { Tracer, objectVersion } from '../src/record/tracer.js';
+import * as L from '../src/record/tracer-layout.js';
+import { TracerBefore } from './tracer-before.js';
+import { join } from 'node:path';
 import { fmt, median, rotated } from './stats.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -48,11 +53,12 @@ function attachEmpty(): { link: BpfLink; close(): void } {
 }
 
 /** Wall time of the workload alone: from release of the paused child to its exit. */
-async function timeWorkload(argv: string[], tracer?: Tracer): Promise<number> {
+async function timeWorkload(argv: string[], tracer?: Tracer | ((pid: number) => void)): Promise<number> {
   const [cmd, ...args] = argv as [string, ...string[]];
   const p = spawnPaused(cmd, args, 'ignore');
-  const target = tracer?.claim();
+  const target = tracer instanceof Tracer ? tracer.claim() : undefined;
   target?.addProcess(p.pid);
+  if (typeof tracer === 'function') tracer(p.pid);
   const t0 = performance.now();
   p.release();
   await p.exited;
@@ -101,38 +107,131 @@ async function wallClock(): Promise<void> {
   }
 }
 
+type Info = { runTimeNs: bigint; runCount: bigint };
+const perRun = (before: Info, after: Info) => Number(after.runTimeNs - before.runTimeNs) / Number(after.runCount - before.runCount);
+const IOCTL_LOOP = ['perl', '-e', `my $x = ""; ioctl(STDIN, 0x5401, $x) for 1..${LOOP}`];
+
+/** Sleeping processes, each recorded in a slot of its own: other containers being recorded. */
+function sleepers(n: number): { pids: number[]; stop(): void } {
+  const ps = Array.from({ length: n }, () => spawnPaused('/bin/sleep', ['600'], 'ignore'));
+  for (const p of ps) p.release();
+  return { pids: ps.map((p) => p.pid), stop: () => ps.forEach((p) => p.child.kill('SIGKILL')) };
+}
+
+/**
+ * Per-syscall cost of the sys_enter program by the kernel's counters, today's program (built
+ * from bench/fixtures/tracer-before) against this one, interleaved in each round; each figure
+ * is the median of its runs minus the empty program's median (same attach point).
+ */
 async function kernelCounters(): Promise<void> {
   execFileSync('sysctl', ['-q', 'kernel.bpf_stats_enabled=1']);
+  const many = sleepers(511);
   try {
-    const argv = workloads.getppid!;
-    const perRun = (before: { runTimeNs: bigint; runCount: bigint }, after: { runTimeNs: bigint; runCount: bigint }) =>
-      Number(after.runTimeNs - before.runTimeNs) / Number(after.runCount - before.runCount);
-    const res: Record<string, number[]> = { empty: [], untraced: [], busy: [], traced: [] };
+    const getppid = workloads.getppid!;
+    const res: Record<string, number[]> = {};
+    const put = (k: string, v: number) => (res[k] ??= []).push(v);
+    type Mode = 'idle' | 'untraced' | 'traced' | 'traced-list';
+    const modes: Mode[] = ['idle', 'untraced', 'traced', 'traced-list'];
     for (let r = 0; r < ROUNDS; r++) {
       const e = attachEmpty();
-      const b0 = e.link.programInfo();
-      await timeWorkload(argv);
-      res.empty!.push(perRun(b0, e.link.programInfo()));
+      let b0 = e.link.programInfo();
+      await timeWorkload(getppid);
+      put('empty', perRun(b0, e.link.programInfo()));
+      b0 = e.link.programInfo();
+      await timeWorkload(IOCTL_LOOP);
+      put('empty ioctl', perRun(b0, e.link.programInfo()));
       e.close();
-      for (const mode of ['untraced', 'busy', 'traced'] as const) {
-        const t = Tracer.load();
-        const stop = mode === 'busy' ? await otherRecording(t) : undefined;
-        const info = () => t.programInfo().find((p) => p.program === 'on_sys_enter')!;
-        const a = info();
-        await timeWorkload(argv, mode === 'traced' ? t : undefined);
-        res[mode]!.push(perRun(a, info()));
-        await stop?.();
-        t.close();
+      for (const mode of rotated(modes, r)) {
+        const argv = mode === 'traced-list' ? IOCTL_LOOP : getppid;
+        // today's program
+        {
+          const t = new TracerBefore();
+          if (mode === 'untraced') t.busy();
+          const a = t.sysEnterInfo();
+          await timeWorkload(argv, mode === 'traced' || mode === 'traced-list' ? (pid) => t.trace(pid) : undefined);
+          put(`before ${mode}`, perRun(a, t.sysEnterInfo()));
+          t.close();
+        }
+        // this program, with 1 and with 512 recordings going on
+        for (const concurrent of mode === 'idle' ? [0] : [1, 512]) {
+          const t = Tracer.load();
+          const others = Array.from({ length: concurrent - (mode === 'untraced' ? 0 : 1) }, (_, i) => {
+            const o = t.claim();
+            if (i < many.pids.length) o.addProcess(many.pids[i]!);
+            return o;
+          });
+          const info = () => t.programInfo().find((p) => p.program === 'on_sys_enter')!;
+          const a = info();
+          await timeWorkload(argv, mode === 'traced' || mode === 'traced-list' ? t : undefined);
+          put(`after ${mode}${concurrent > 1 ? ' @512' : ''}`, perRun(a, info()));
+          for (const o of others) o.release();
+          t.close();
+        }
       }
     }
     const m = Object.fromEntries(Object.entries(res).map(([k, v]) => [k, median(v)])) as Record<string, number>;
-    console.log(`\n## Kernel counters (bpf_stats), sys_enter program, ns per run, median of ${ROUNDS}`);
-    console.log(`  empty program       ${fmt(m.empty!)} ns (includes the counters' own clock reads)`);
-    console.log(`  tracer, idle        ${fmt(m.untraced!)} ns   (+${fmt(m.untraced! - m.empty!)} ns over empty; nothing being recorded)`);
-    console.log(`  tracer, untraced    ${fmt(m.busy!)} ns   (+${fmt(m.busy! - m.empty!)} ns over empty; another process being recorded)`);
-    console.log(`  tracer, traced      ${fmt(m.traced!)} ns   (+${fmt(m.traced! - m.empty!)} ns over empty)`);
+    const over = (k: string, base = 'empty') => m[k]! - m[base]!;
+    console.log(`\n## Kernel counters (bpf_stats), sys_enter program, ns per run over the empty program, median of ${ROUNDS} interleaved rounds`);
+    console.log(`  empty program: ${fmt(m.empty!)} ns (getppid loop), ${fmt(m['empty ioctl']!)} ns (ioctl loop); the counters' own clock reads included`);
+    console.log('                                    today     this    delta');
+    const row = (label: string, before: string, after: string, base = 'empty') =>
+      console.log(`  ${label.padEnd(32)} ${fmt(over(before, base)).padStart(6)}  ${fmt(over(after, base)).padStart(6)}  ${(over(after, base) - over(before, base) >= 0 ? '+' : '') + fmt(over(after, base) - over(before, base))} ns`);
+    row('idle (nothing recorded)', 'before idle', 'after idle');
+    row('untraced, 1 recording elsewhere', 'before untraced', 'after untraced');
+    row('traced, getppid (not listed)', 'before traced', 'after traced');
+    row('traced, ioctl (listed: arg set)', 'before traced-list', 'after traced-list', 'empty ioctl');
+    console.log(`  512 concurrent recordings (511 other tagged processes), this program:`);
+    console.log(`    untraced ${fmt(over('after untraced @512'))} ns (at 1: ${fmt(over('after untraced'))}, ${fmt(over('after untraced @512') - over('after untraced'))} ns); traced ${fmt(over('after traced @512'))} ns (at 1: ${fmt(over('after traced'))}, ${fmt(over('after traced @512') - over('after traced'))} ns); traced ioctl ${fmt(over('after traced-list @512', 'empty ioctl'))} ns`);
+    console.log('  goals: untraced and traced within 2 ns of today; listed syscalls not in the list +5 ns at most; 512 within 2 ns of 1');
   } finally {
+    many.stop();
     execFileSync('sysctl', ['-q', 'kernel.bpf_stats_enabled=0']);
+  }
+}
+
+/**
+ * Memory per recording: `count` targets held at once, each having run `argv`; the hash maps'
+ * memory (bpftool's memlock, which for BPF_F_NO_PREALLOC maps is what they hold now) divided
+ * by the recordings, plus each slot's fixed part.
+ */
+async function memoryPerRecording(count: number, argv: string[]): Promise<void> {
+  const pinRoot = '/sys/fs/bpf/seccomp-tailor-bench-mem';
+  rmSync(pinRoot, { recursive: true, force: true });
+  const t = Tracer.shared(pinRoot);
+  const memlock = (m: string) => {
+    const out = execFileSync('bpftool', ['-j', 'map', 'show', 'pinned', join(pinRoot, objectVersion(), m)]).toString();
+    return (JSON.parse(out) as { bytes_memlock?: number }).bytes_memlock ?? NaN;
+  };
+  const hashes = ['first_seen', 'arg_sets'];
+  try {
+    const before = hashes.map(memlock);
+    const held = [];
+    let distinct = 0;
+    for (let i = 0; i < count; i++) {
+      const target = t.claim();
+      const [cmd, ...args] = argv as [string, ...string[]];
+      const p = spawnPaused(cmd, args, 'ignore');
+      target.addProcess(p.pid);
+      p.release();
+      await p.exited;
+      distinct += target.syscalls().filter((c) => c.phase === 2).length;
+      held.push(target);
+    }
+    const after = hashes.map(memlock);
+    const entries = t.entryCounts();
+    const grown = after.reduce((a, b) => a + b, 0) - before.reduce((a, b) => a + b, 0);
+    const fixed = ['targets', 'control', 'target_owners'].map(memlock);
+    const perSlotFixed = L.TARGET_STATE_BYTES + L.OWNER_BYTES + 1;
+    console.log(`\n## Memory per recording (${count} held at once, each ran: ${argv.join(' ')}; ${fmt(distinct / count, 0)} distinct workload syscalls each)`);
+    console.log(`  hash maps grew ${fmt(grown / 1024)} KiB for ${entries.firstSeen} first-seen entries and ${entries.argSets} argument sets: ${fmt(grown / count / 1024, 2)} KiB a recording`);
+    console.log(`  fixed per slot: ${perSlotFixed} B (state + seen bits 1280 B, owner 32 B, gate byte)`);
+    console.log(`  per recording: ${fmt((grown / count + perSlotFixed) / 1024, 2)} KiB (goal <= 16 KiB; before: 144 KiB a slot)`);
+    console.log(`  preallocated for all ${L.MAX_TARGETS} slots (bpftool memlock of targets, control, target_owners): ${fmt(fixed.reduce((a, b) => a + b, 0) / 1048576, 2)} MiB`);
+    for (const h of held) h.release();
+    console.log(`  after release: ${JSON.stringify(t.entryCounts())} entries`);
+  } finally {
+    t.close();
+    Tracer.unloadShared(pinRoot);
   }
 }
 
@@ -165,6 +264,8 @@ async function loadTimes(): Promise<void> {
 }
 
 console.log(`# tracer overhead  (kernel ${execFileSync('uname', ['-r']).toString().trim()}, ${new Date().toISOString()})`);
-await loadTimes();
-await kernelCounters();
-await wallClock();
+const only = process.env.BENCH_TRACER_ONLY; // e.g. "counters,memory" to run a part
+if (!only || only.includes('memory')) await memoryPerRecording(Number(process.env.BENCH_MEM_TARGETS ?? 64), ['/bin/sh', '-c', 'ls -l /usr >/dev/null; cat /etc/passwd | wc -l >/dev/null; date >/dev/null']);
+if (!only || only.includes('load')) await loadTimes();
+if (!only || only.includes('counters')) await kernelCounters();
+if (!only || only.includes('wall')) await wallClock();

@@ -16,6 +16,7 @@ const benches = {
   'watch-latency': 'dist/bench/watch-latency.js',
   hook: 'dist/bench/hook-latency.js',
   shim: 'dist/bench/shim.js',
+  'runtime-tail': 'dist/bench/runtime-tail-replay.js',
 };
 const wanted = process.argv.slice(2);
 let failed = 0;

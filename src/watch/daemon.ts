@@ -1,5 +1,6 @@
 // `seccomp-tailor watch`: source -> parser -> mapper -> engine, with the registry, discovery, the
 // exit witness, metrics and signals around it. Runs in the foreground (systemd's Type=simple).
+import { refusalNames, refusedDir } from '../state/refused.js';
 import { mkdirSync, readlinkSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
@@ -152,6 +153,21 @@ export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
     }, Math.min(graceMs, 60_000));
     gc.unref();
     cleanups.push(() => clearInterval(gc));
+
+    // Refused recordings: the hook leaves one file each; a name never seen before is one more.
+    let refusals = new Set(refusalNames(o.stateDir));
+    metrics.recordingsRefused.inc(refusals.size);
+    const refusedPoll = setInterval(() => {
+      const now = refusalNames(o.stateDir);
+      const fresh = now.filter((n) => !refusals.has(n));
+      if (fresh.length) {
+        metrics.recordingsRefused.inc(fresh.length);
+        log.warn({ refused: fresh.length, dir: refusedDir(o.stateDir) }, 'recordings refused: every recording slot was in use');
+      }
+      refusals = new Set(now);
+    }, 5000);
+    refusedPoll.unref();
+    cleanups.push(() => clearInterval(refusedPoll));
 
     const parser = createLineParser({
       ...(chosen.format ? { format: chosen.format } : {}), resolveSyscall: memoResolver(syscallName),

@@ -40,6 +40,11 @@ export class WatchMetrics {
     help: 'How each record was mapped: pid-ns, mnt-ns, cgroup-path, cgroup-id, witness (the process had left /proc), or host, unregistered, unknown',
     labelNames: ['via'] as const, registers: [this.registry],
   });
+  readonly recordingsRefused = new Counter({
+    name: 'seccomp_tailor_recordings_refused_total',
+    help: 'Recordings the hook refused because every recording slot was in use (hook.json maxRecordings or the tracer maximum), seen in the state directory since the watcher started',
+    registers: [this.registry],
+  });
   readonly proposalWrites = new Counter({ name: 'seccomp_tailor_watch_proposal_writes_total', help: 'Proposal files written', registers: [this.registry] });
   readonly proposalsOpen = new Gauge({ name: 'seccomp_tailor_watch_proposals_open', help: 'Open proposals this watcher maintains', registers: [this.registry] });
   readonly containers = new Gauge({ name: 'seccomp_tailor_watch_containers', help: 'Containers known (registered or discovered)', registers: [this.registry] });

@@ -2,6 +2,8 @@
 import { defineCommand } from './command.js';
 import { DEFAULT_HOOK_CONFIG, loadHookConfig } from '../../record/hook/config.js';
 import { tracedContainers } from '../../record/hook/status.js';
+import { listRefusals } from '../../state/refused.js';
+import { escapeTerminal } from '../../terminal/escape.js';
 
 export default defineCommand({
   command: 'status',
@@ -11,11 +13,15 @@ export default defineCommand({
       .option('json', { type: 'boolean', default: false, describe: 'one JSON object a line' })
       .option('config', { type: 'string', default: DEFAULT_HOOK_CONFIG, describe: 'hook config file' }),
   handler: (argv) => {
-    const list = tracedContainers(loadHookConfig(argv.config));
+    const cfg = loadHookConfig(argv.config);
+    const list = tracedContainers(cfg);
+    const refused = listRefusals(cfg.stateDir);
     if (argv.json) {
       for (const c of list) process.stdout.write(JSON.stringify(c) + '\n');
+      for (const r of refused) process.stdout.write(JSON.stringify({ refused: r }) + '\n');
       return;
     }
+    printRefused(refused);
     if (list.length === 0) {
       process.stdout.write('no container is being traced\n');
       return;
@@ -27,3 +33,11 @@ export default defineCommand({
     if (list.some((c) => c.orphaned)) process.stdout.write('* the container is gone but its poststop hook never ran: `seccomp-tailor flush --all` finishes the recording\n');
   },
 });
+
+function printRefused(refused: ReturnType<typeof listRefusals>): void {
+  if (!refused.length) return;
+  process.stdout.write(`recordings refused, every slot in use (newest ${refused.length}; raise hook.json maxRecordings or finish recordings):\n`);
+  for (const r of refused)
+    process.stdout.write(`  ${escapeTerminal(r.time)}  ${escapeTerminal(r.id.slice(0, 12)).padEnd(12)}  limit ${r.limit}  ${r.onFailure === 'fail' ? 'start refused' : 'ran unrecorded'}  ${escapeTerminal(r.output ?? '')}\n`);
+  process.stdout.write('\n');
+}

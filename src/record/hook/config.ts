@@ -7,6 +7,7 @@
 //   { "allowedDirs": ["/var/lib/seccomp-tailor/profiles", "/tmp"] }
 import { readFileSync, lstatSync } from 'node:fs';
 import { posix } from 'node:path';
+import { MAX_TARGETS } from '../tracer-layout.js';
 import { hookConfigInvalid } from '../../errors.js';
 
 export const DEFAULT_HOOK_CONFIG = '/etc/seccomp-tailor/hook.json';
@@ -37,6 +38,11 @@ export interface HookConfig {
   namesOnly: boolean;
   /** `enosys`: clone3 fails with ENOSYS so libc falls back to clone, whose flags the profile filters. */
   clone3: 'allow' | 'enosys';
+  /**
+   * Concurrent recordings at most (1..1024, the tracer's maximum). One more is refused: the
+   * container follows onFailure and the refusal is logged, counted and listed by `status`.
+   */
+  maxRecordings: number;
 }
 
 export const DEFAULT_CONFIG: HookConfig = {
@@ -50,6 +56,7 @@ export const DEFAULT_CONFIG: HookConfig = {
   alsoRuntimes: [],
   namesOnly: false,
   clone3: 'allow',
+  maxRecordings: MAX_TARGETS,
 };
 
 const KEYS = new Set(Object.keys(DEFAULT_CONFIG));
@@ -111,6 +118,11 @@ export function parseHookConfig(json: unknown, source: string): HookConfig {
   if (o.clone3 !== undefined) {
     if (o.clone3 !== 'allow' && o.clone3 !== 'enosys') bad('clone3: expected "allow" or "enosys"');
     cfg.clone3 = o.clone3 as 'allow' | 'enosys';
+  }
+  if (o.maxRecordings !== undefined) {
+    if (typeof o.maxRecordings !== 'number' || !Number.isInteger(o.maxRecordings) || o.maxRecordings < 1 || o.maxRecordings > MAX_TARGETS)
+      bad(`maxRecordings: expected an integer from 1 to ${MAX_TARGETS}`);
+    cfg.maxRecordings = o.maxRecordings as number;
   }
   if (o.drainTimeoutMs !== undefined) {
     if (typeof o.drainTimeoutMs !== 'number' || !Number.isInteger(o.drainTimeoutMs) || o.drainTimeoutMs < 0 || o.drainTimeoutMs > 60_000)

@@ -4,7 +4,7 @@
 // Without a stage it follows the state's status ("stopped" is poststop), so one hooks.d file
 // with stages [prestart, poststop] works.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { appendFileSync, closeSync, constants, fstatSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
 import { mark, timingMarks } from './timing.js';
 import { parseOciState, readStateInput, type OciState } from '../../oci/state.js';
 import { DEFAULT_CONFIG, DEFAULT_HOOK_CONFIG, loadHookConfig, type HookConfig } from './config.js';
@@ -76,7 +76,11 @@ export async function runHook(io: HookIo): Promise<number> {
     // administrator decides whether an unrecorded container may run.
     if (state?.status === 'stopped' || stage === 'poststop') return 0;
     if ((cfg?.onFailure ?? 'start') === 'fail') return 1;
-    say(`${state ? `${state.id}: ` : ''}the container starts WITHOUT recording (onFailure: start)`);
+    const line = `${state ? `${state.id}: ` : ''}the container starts WITHOUT recording (onFailure: start)`;
+    say(line);
+    // runc (and crun) keep a hook's stderr to themselves when it exits 0: the one line goes to
+    // the runtime's own stderr, where whoever started the container reads it.
+    tellRuntime(runtimePid ?? process.ppid, `${TAG}: ${msg}; ${line}`);
     return 0;
   }
 }
@@ -99,6 +103,28 @@ function logToFile(cfg: HookConfig | undefined, msg: string): void {
   }
 }
 
+
+/**
+ * One line on the runtime's standard error (/proc/PID/fd/2) when that is a terminal or a pipe
+ * and not our own stderr (a runtime that passes ours through already shows what we said).
+ * Regular files are left alone: the runtime may log there in its own format.
+ */
+function tellRuntime(pid: number, line: string): void {
+  let fd: number | undefined;
+  try {
+    const path = `/proc/${pid}/fd/2`;
+    fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_NOCTTY | constants.O_NONBLOCK);
+    const theirs = fstatSync(fd);
+    if (!theirs.isFIFO() && !theirs.isCharacterDevice()) return;
+    const ours = fstatSync(2);
+    if (ours.dev === theirs.dev && ours.ino === theirs.ino) return;
+    writeSync(fd, `${line}\n`);
+  } catch {
+    // no such runtime, no permission, a full pipe: the journal and hook.log still have it
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
 
 /** The journal or syslog: runtimes often drop a hook's stderr when it succeeds. */
 function logToSyslog(msg: string): void {

@@ -12,6 +12,7 @@ import { checkBaseline, ensureDefaultDir, openDirNoFollow, resolveAllowed } from
 import { readRunState, removeRunState, writeRunState, type RunState } from './run-state.js';
 import { cgroupOf, engineOf, nsInode, parentRuntime } from '../container-facts.js';
 import { registerFromHook } from './registry.js';
+import { recordRefusal } from '../../state/refused.js';
 
 export interface PrestartResult {
   traced: boolean;
@@ -55,9 +56,25 @@ export async function prestart(state: OciState, cfg: HookConfig, runtimePid?: nu
     }
     warnings.push(`an unfinished recording of an earlier container named ${state.id} was discarded`);
   }
+  const claim = (t: typeof tracer) => {
+    try {
+      return t.claim(state.pid, cfg.maxRecordings);
+    } catch (e) {
+      // Every slot in use: leave a trace the watcher counts and `status` lists, then let the
+      // hook's failure path tell the runtime, the journal and hook.log.
+      if ((e as { code?: string }).code === 'TRACER_FULL') {
+        try {
+          recordRefusal(cfg.stateDir, { time: new Date().toISOString(), id: state.id, limit: cfg.maxRecordings, onFailure: cfg.onFailure, output: output.path });
+        } catch {
+          // the state directory is unwritable: the log lines still say it
+        }
+      }
+      throw e;
+    }
+  };
   let target;
   try {
-    target = tracer.claim(state.pid);
+    target = claim(tracer);
   } catch (e) {
     // `tracer unload --if-idle` ran between our open and our claim: load it again.
     if ((e as { code?: string }).code !== 'TRACER_UNLOADED') {
@@ -66,7 +83,7 @@ export async function prestart(state: OciState, cfg: HookConfig, runtimePid?: nu
     }
     tracer.close();
     tracer = Tracer.shared(cfg.pinRoot);
-    target = tracer.claim(state.pid);
+    target = claim(tracer);
   }
   try {
     target.addProcess(state.pid);

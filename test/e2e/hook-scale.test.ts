@@ -1,0 +1,132 @@
+// Issue 14 at the scale of a node: 200 recorded busybox containers under runc alive at once
+// (they wait on a barrier file, so they overlap for certain), 200 identical profiles, nothing
+// leaked; one more beyond a lowered maxRecordings follows onFailure with a line the person who
+// started it sees, and is counted where the watcher and `status` look.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { claimedSlots, hookLog, isRoot, makeHookEnv, runStateFiles, strayHookProcesses, type HookEnv } from '../helpers/hook-env.js';
+import { makeRootfs, writeBundleConfig } from '../helpers/oci-bundle.js';
+import { TRACE_ANNOTATION } from '../../src/oci/annotation.js';
+import { listRefusals, refusalNames } from '../../src/state/refused.js';
+import { DEFAULT_PIN_ROOT } from '../../src/record/tracer.js';
+import { packagePath } from '../../src/native/package-root.js';
+
+const skip = isRoot ? false : 'needs root (eBPF, runc)';
+const N = 200;
+// Starts in flight at once: enough to overlap, few enough that 2 cores are not swamped.
+const STARTING = 12;
+
+interface Run { status: number | null; stderr: string }
+
+describe(`${N} concurrent recordings under runc`, { skip }, () => {
+  let env: HookEnv;
+  let slotsBefore: number[];
+  let shared: string;
+  let rootfs: string;
+  let n = 0;
+
+  before(async () => {
+    env = makeHookEnv('scale');
+    env.setConfig({ maxRecordings: N, onFailure: 'start' });
+    slotsBefore = await claimedSlots();
+    shared = join(env.work, 'shared');
+    mkdirSync(shared, { mode: 0o755 });
+    rootfs = makeRootfs(join(env.work, 'image'));
+  });
+  after(async () => {
+    try {
+      writeFileSync(join(shared, 'go'), '');
+      assert.deepEqual(runStateFiles(env), [], 'every run state was removed');
+      assert.deepEqual(await claimedSlots(), slotsBefore, 'no tracer slot leaked');
+      assert.deepEqual(readdirSync(DEFAULT_PIN_ROOT).filter((d) => /^(tmp|gone)-/.test(d)), [], 'no half-published or half-unloaded pin left');
+      assert.deepEqual(strayHookProcesses(), [], 'no hook process left running');
+    } finally {
+      env.cleanup();
+    }
+  });
+
+  /** A bundle on the one shared rootfs, with the barrier directory mounted read-only. */
+  function bundle(args: string[], trace?: string): { id: string; dir: string } {
+    const id = `st-scale-${process.pid}-${++n}`;
+    const dir = join(env.work, 'bundles', id);
+    mkdirSync(dir, { recursive: true });
+    writeBundleConfig(dir, {
+      args, annotations: trace ? { [TRACE_ANNOTATION]: trace } : {},
+      hooks: { prestart: [env.hookEntry], poststop: [env.hookEntry] },
+    });
+    const cfg = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+    cfg.root.path = rootfs;
+    cfg.mounts.push({ destination: '/shared', type: 'bind', source: shared, options: ['rbind', 'ro'] });
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(cfg));
+    return { id, dir };
+  }
+
+  function runc(b: { id: string; dir: string }): Promise<Run> {
+    return new Promise((resolve, reject) => {
+      const c = spawn('runc', ['run', '--bundle', b.dir, b.id], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      c.stderr.on('data', (d: Buffer) => (stderr += d));
+      c.on('error', reject);
+      c.on('close', (status) => resolve({ status, stderr }));
+    });
+  }
+
+  const waitFor = async (what: string, ok: () => boolean, ms: number) => {
+    const end = Date.now() + ms;
+    while (!ok()) {
+      if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+
+  test(`${N} overlap, all profiles identical; #${N + 1} and #${N + 2} follow onFailure start and fail`, { timeout: 300_000 }, async () => {
+    // The same workload in every container: a short sleep, then wait for the barrier.
+    const workload = ['sh', '-c', 'sleep 0.2; until [ -e /shared/go ]; do sleep 0.2; done'];
+    const runs: Array<Promise<Run>> = [];
+    const t0 = Date.now();
+    for (let i = 0; i < N; i++) {
+      await waitFor('a start slot', () => runs.length - runStateFiles(env).length < STARTING, 60_000);
+      runs.push(runc(bundle(workload, `of:${join(env.out, `c${i}.json`)}`)));
+    }
+    await waitFor(`${N} recordings at once`, () => runStateFiles(env).length === N, 120_000);
+    const started = Date.now() - t0;
+    const claimed = (await claimedSlots()).filter((s) => !slotsBefore.includes(s)).length;
+    assert.equal(claimed, N, 'every container holds its own slot at the same time');
+
+    // One more: the limit is reached; onFailure start lets it run, unrecorded, and says so on
+    // the runtime's stderr (runc itself shows a hook's stderr only when the hook fails).
+    const extra = await runc(bundle(['true'], `of:${join(env.out, 'extra.json')}`));
+    assert.equal(extra.status, 0, extra.stderr);
+    assert.match(extra.stderr, new RegExp(`all ${N} recording slots are in use \\(hook.json maxRecordings\\).*starts WITHOUT recording`));
+    assert.equal(extra.stderr.trim().split('\n').length, 1, `one line: ${extra.stderr}`);
+
+    env.setConfig({ maxRecordings: N, onFailure: 'fail' });
+    const refused = await runc(bundle(['true'], `of:${join(env.out, 'refused.json')}`));
+    assert.notEqual(refused.status, 0, 'onFailure fail refuses the start');
+    assert.match(refused.stderr, /recording slots are in use/);
+    env.setConfig({ maxRecordings: N, onFailure: 'start' });
+
+    assert.equal(refusalNames(env.stateDir).length, 2);
+    assert.deepEqual(listRefusals(env.stateDir).map((r) => r.onFailure).sort(), ['fail', 'start']);
+    assert.match(hookLog(env), /recording slots are in use/);
+    const status = spawnSync(packagePath('bin', 'seccomp-tailor'), ['status', '--config', env.configPath], { encoding: 'utf8' });
+    assert.equal(status.status, 0, status.stderr);
+    assert.match(status.stdout, /recordings refused, every slot in use/);
+    assert.match(status.stdout, /limit 200 +ran unrecorded/);
+    assert.match(status.stdout, /limit 200 +start refused/);
+
+    writeFileSync(join(shared, 'go'), '');
+    chmodSync(join(shared, 'go'), 0o644);
+    const results = await Promise.all(runs);
+    const total = Date.now() - t0;
+    for (const r of results) assert.equal(r.status, 0, r.stderr);
+    const profiles = new Set(Array.from({ length: N }, (_, i) => readFileSync(join(env.out, `c${i}.json`), 'utf8')));
+    assert.equal(profiles.size, 1, `one profile for ${N} identical containers, got ${profiles.size} variants`);
+    const names = (JSON.parse([...profiles][0]!) as { syscalls: Array<{ names: string[] }> }).syscalls.flatMap((s) => s.names);
+    assert.ok(names.includes('execve') && names.includes('wait4'), `the shell's calls are recorded: ${names.join(' ')}`);
+    console.log(`# ${N} containers: all started and recording after ${(started / 1000).toFixed(1)} s, all done after ${(total / 1000).toFixed(1)} s`);
+  });
+});
