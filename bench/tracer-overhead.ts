@@ -143,15 +143,16 @@ async function kernelCounters(): Promise<void> {
       e.close();
       for (const mode of rotated(modes, r)) {
         const argv = mode === 'traced-list' ? IOCTL_LOOP : getppid;
-        // today's program
-        {
+        // today's program, before or after this one in turn
+        const runBefore = async () => {
           const t = new TracerBefore();
           if (mode === 'untraced') t.busy();
           const a = t.sysEnterInfo();
           await timeWorkload(argv, mode === 'traced' || mode === 'traced-list' ? (pid) => t.trace(pid) : undefined);
           put(`before ${mode}`, perRun(a, t.sysEnterInfo()));
           t.close();
-        }
+        };
+        if (r % 2 === 0) await runBefore();
         // this program, with 1 and with 512 recordings going on
         for (const concurrent of mode === 'idle' ? [0] : [1, 512]) {
           const t = Tracer.load();
@@ -167,6 +168,7 @@ async function kernelCounters(): Promise<void> {
           for (const o of others) o.release();
           t.close();
         }
+        if (r % 2 === 1) await runBefore();
       }
     }
     const m = Object.fromEntries(Object.entries(res).map(([k, v]) => [k, median(v)])) as Record<string, number>;

@@ -27,6 +27,7 @@ describe(`${N} concurrent recordings under runc`, { skip }, () => {
   let shared: string;
   let rootfs: string;
   let n = 0;
+  const runs: Array<Promise<Run>> = [];
 
   before(async () => {
     env = makeHookEnv('scale');
@@ -38,7 +39,10 @@ describe(`${N} concurrent recordings under runc`, { skip }, () => {
   });
   after(async () => {
     try {
+      // Even after a failed assertion: every container ends and its poststop runs before the
+      // hook config and run dir go, or its slot would stay claimed until reclaimed.
       writeFileSync(join(shared, 'go'), '');
+      await Promise.allSettled(runs);
       assert.deepEqual(runStateFiles(env), [], 'every run state was removed');
       assert.deepEqual(await claimedSlots(), slotsBefore, 'no tracer slot leaked');
       assert.deepEqual(readdirSync(DEFAULT_PIN_ROOT).filter((d) => /^(tmp|gone)-/.test(d)), [], 'no half-published or half-unloaded pin left');
@@ -74,6 +78,16 @@ describe(`${N} concurrent recordings under runc`, { skip }, () => {
     });
   }
 
+  /**
+   * Through a shell pipeline, as in a terminal session or a CI log: the runtime's stderr is a
+   * pipe the hook can reach. (Node's own 'pipe' is a socket, which /proc/PID/fd cannot reopen.)
+   */
+  function runcPiped(b: { id: string; dir: string }): Run {
+    const r = spawnSync('sh', ['-c', '{ runc run --bundle "$1" "$2" 2>&1 >/dev/null; echo "rc=$?"; } | cat', 'sh', b.dir, b.id], { encoding: 'utf8', timeout: 60_000 });
+    const m = /rc=(\d+)\n$/.exec(r.stdout);
+    return { status: m ? Number(m[1]) : null, stderr: r.stdout.replace(/rc=\d+\n$/, '') };
+  }
+
   const waitFor = async (what: string, ok: () => boolean, ms: number) => {
     const end = Date.now() + ms;
     while (!ok()) {
@@ -85,7 +99,6 @@ describe(`${N} concurrent recordings under runc`, { skip }, () => {
   test(`${N} overlap, all profiles identical; #${N + 1} and #${N + 2} follow onFailure start and fail`, { timeout: 300_000 }, async () => {
     // The same workload in every container: a short sleep, then wait for the barrier.
     const workload = ['sh', '-c', 'sleep 0.2; until [ -e /shared/go ]; do sleep 0.2; done'];
-    const runs: Array<Promise<Run>> = [];
     const t0 = Date.now();
     for (let i = 0; i < N; i++) {
       await waitFor('a start slot', () => runs.length - runStateFiles(env).length < STARTING, 60_000);
@@ -98,13 +111,13 @@ describe(`${N} concurrent recordings under runc`, { skip }, () => {
 
     // One more: the limit is reached; onFailure start lets it run, unrecorded, and says so on
     // the runtime's stderr (runc itself shows a hook's stderr only when the hook fails).
-    const extra = await runc(bundle(['true'], `of:${join(env.out, 'extra.json')}`));
+    const extra = runcPiped(bundle(['true'], `of:${join(env.out, 'extra.json')}`));
     assert.equal(extra.status, 0, extra.stderr);
     assert.match(extra.stderr, new RegExp(`all ${N} recording slots are in use \\(hook.json maxRecordings\\).*starts WITHOUT recording`));
     assert.equal(extra.stderr.trim().split('\n').length, 1, `one line: ${extra.stderr}`);
 
     env.setConfig({ maxRecordings: N, onFailure: 'fail' });
-    const refused = await runc(bundle(['true'], `of:${join(env.out, 'refused.json')}`));
+    const refused = runcPiped(bundle(['true'], `of:${join(env.out, 'refused.json')}`));
     assert.notEqual(refused.status, 0, 'onFailure fail refuses the start');
     assert.match(refused.stderr, /recording slots are in use/);
     env.setConfig({ maxRecordings: N, onFailure: 'start' });
