@@ -5,7 +5,7 @@
 // a traced container costs while it runs (map bytes, processes).
 // Interleaved: every variant in turn, N times (default 20); medians. Run as root:
 // npm run bench -- hook [N]
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { rmSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { makeBundle, writeBundleConfig } from '../src/oci/busybox-bundle.js';
