@@ -1,8 +1,12 @@
 // Which container a /proc/<pid>/cgroup names. Pure: the text in, an id (or nothing) out.
 // Engines encode the container id in the cgroup path: podman `libpod-<id>`, CRI-O `crio-<id>`,
 // containerd's CRI plugin `cri-containerd-<id>`, Docker `docker-<id>.scope` (systemd driver) or
-// `/docker/<id>` (cgroupfs driver), Kubernetes `kubepods/.../pod<uid>/<id>`. Nested engines
-// (Docker in Docker, kind) stack several ids: the innermost (last) one is the process's own.
+// `/docker/<id>` (cgroupfs driver), Kubernetes `kubepods/.../pod<uid>/<id>`.
+// A cgroup's name proves nothing by itself: whoever owns a delegated subtree (systemd --user's
+// user@UID.service, a cgroupfs directory chowned to a user, a container's own delegated scope)
+// names its children as it likes. So an id counts only under the parents the engines create as
+// root, and the outermost id there wins: nested engines (Docker in Docker, kind) and a container
+// with a delegated scope name the cgroups below their own, and the host's profile is the outer one's.
 
 export type Engine = 'podman' | 'cri-o' | 'containerd' | 'docker' | 'kubernetes' | 'unknown';
 
@@ -64,11 +68,30 @@ function engineOf(component: string, path: string): Engine {
 // (`libpod-conmon-<id>.scope`, `crio-conmon-<id>.scope`) but run on the host, outside its profile.
 const MONITOR = /(^|[/-])(conmon)-[0-9a-f]{64}/;
 
-/** The container id in one cgroup path: the last 64-hex run of its last component that has one. */
+/**
+ * The parents engines put containers under, all created by root: podman and CRI-O's machine.slice
+ * (systemd driver) and libpod_parent (cgroupfs), Docker's system.slice/docker-<id>.scope and
+ * /docker/<id>, containerd's and CRI-O's system.slice scopes, the kubelet's kubepods. Never a user
+ * session or a user's systemd instance, whatever the names below them say.
+ */
+const ENGINE_PARENT = /^\/(?:machine\.slice\/|libpod_parent\/|docker\/|kubepods(?:\.slice)?\/|system\.slice\/(?:docker|crio|cri-containerd|libpod)-)/;
+const DELEGATED = /(^|\/)(user\.slice|user@\d+\.service)(\/|$)/;
+
+/** True when a cgroup path lies where only an engine (as root) creates cgroups. */
+export function underEngineParent(path: string): boolean {
+  return ENGINE_PARENT.test(path) && !DELEGATED.test(path);
+}
+
+/** True for a path in a user's delegated subtree (a session, systemd --user): never a container's proof. */
+export function isDelegatedToUser(path: string): boolean {
+  return DELEGATED.test(path);
+}
+
+/** The container id in one cgroup path under an engine's parent: the first component holding one. */
 export function containerIdFromPath(path: string): CgroupContainer | undefined {
+  if (!underEngineParent(path)) return undefined;
   const components = path.split('/');
-  for (let i = components.length - 1; i >= 0; i--) {
-    const c = components[i]!;
+  for (const c of components) {
     const ids = c.match(HEX64);
     if (!ids) continue;
     if (MONITOR.test(c)) return undefined;

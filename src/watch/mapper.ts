@@ -2,10 +2,11 @@
 // Evidence: /proc while the process lives (guarded against pid reuse by its start time), else what
 // the eBPF exit witness saw as the process exited (the only trace left once SCMP_ACT_KILL_PROCESS
 // or a short life has removed it from /proc). Either is matched against the registry by pid and
-// mount namespace inode, then by cgroup path; the cgroup's own container id names containers the
-// registry does not know.
+// mount namespace inode; a process in the host's pid and mount namespaces is then the host, whatever
+// its cgroup is called (any user can name a cgroup in its delegated subtree after a container);
+// else by cgroup path, and an id in a cgroup under an engine's own parent (cgroup-id.ts).
 import type { SeccompEvent } from '../../parsers/types.js';
-import { containerFromProcCgroup, primaryCgroupPath, type Engine } from './cgroup-id.js';
+import { containerFromProcCgroup, isDelegatedToUser, primaryCgroupPath, type Engine } from './cgroup-id.js';
 import { BootClock, readProcIdentity, startedAfter, type ProcIdentity } from './proc.js';
 import type { RegistryEntry } from '../state/registry.js';
 
@@ -115,11 +116,11 @@ export class ContainerIndex {
   }
 
   byCgroupPath(path: string, eventMs: number): RegistryEntry | undefined {
-    if (path === '/' || path === '') return undefined;
+    if (path === '/' || path === '' || isDelegatedToUser(path)) return undefined;
     let best: RegistryEntry | undefined;
     for (const e of this.byId.values()) {
       const c = e.cgroup;
-      if (!c || c === '/' || !liveAt(e, eventMs)) continue;
+      if (!c || c === '/' || isDelegatedToUser(c) || !liveAt(e, eventMs)) continue;
       if ((path === c || path.startsWith(c.endsWith('/') ? c : c + '/')) && (!best || c.length > best.cgroup!.length)) best = e;
     }
     return best;
@@ -235,6 +236,9 @@ export class Mapper {
   private fromProc(p: ProcIdentity & { cgroup?: CgroupFacts }, eventMs: number): Attribution {
     const hit = this.o.index.byNamespaces(p.pidNs, p.mntNs, eventMs);
     if (hit) return { kind: 'container', entry: hit.entry, via: hit.via };
+    // Every container has a mount namespace of its own: in both of the host's, a process is the
+    // host's, and its cgroup's name (chosen by whoever owns a delegated subtree) does not matter.
+    if (this.isHost(p.pidNs, p.mntNs) && p.mntNs !== undefined && p.mntNs === this.o.host.mntNs) return { kind: 'host' };
     // Parsed once per /proc read (the identity is cached per pid), not once per record.
     p.cgroup ??= { path: primaryCgroupPath(p.cgroupText), named: containerFromProcCgroup(p.cgroupText) };
     const path = p.cgroup.path;

@@ -30,7 +30,7 @@ export function runAsUser(u: TestUser, argv: string[], input?: string): { status
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 export function spawnAsUser(u: TestUser, argv: string[]): ChildProcess {
-  return spawn('setpriv', asUserArgs(u, argv), { stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn('setpriv', asUserArgs(u, argv), { stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
 let logBinary: string | undefined;
@@ -48,7 +48,7 @@ export function seccompLogBinary(): string {
 export interface Victim { id: string; pid: number; stop(): Promise<void> }
 
 /** A busybox container under runc that sleeps until stopped; resolves once runc's state names its pid. */
-export async function startVictim(dir: string, id: string, o: { annotations?: Record<string, string>; seccomp?: unknown } = {}): Promise<Victim> {
+export async function startVictim(dir: string, id: string, o: { annotations?: Record<string, string>; seccomp?: unknown; args?: string[] } = {}): Promise<Victim> {
   const bundle = makeBusyboxBundle(dir, { args: ['sleep', '600'], ...o });
   const p = spawn('runc', ['run', '--bundle', bundle, id], { stdio: 'ignore' });
   const exited = new Promise<void>((r) => p.on('exit', () => r()));
@@ -56,7 +56,7 @@ export async function startVictim(dir: string, id: string, o: { annotations?: Re
   const pid = await waitFor(`container ${id} to run`, () => {
     try {
       const s = JSON.parse(readFileSync(state, 'utf8')) as { init_process_pid?: number };
-      return s.init_process_pid && readFileSync(`/proc/${s.init_process_pid}/cmdline`, 'latin1').startsWith('sleep') ? s.init_process_pid : undefined;
+      return s.init_process_pid && /^(sleep|sh)\0/.test(readFileSync(`/proc/${s.init_process_pid}/cmdline`, 'latin1')) ? s.init_process_pid : undefined;
     } catch {
       return undefined;
     }

@@ -54,6 +54,23 @@ test('cgroup path under a registered cgroup (process unshared its namespaces)', 
   assert.equal(r.kind === 'container' && r.via, 'cgroup-path');
 });
 
+// Issue 12, attack 1: a user names a cgroup of its delegated subtree after a container.
+test('a host process whose cgroup is named after a container is the host', () => {
+  const m = mapper({ 7: { startTicks: 500, pidNs: 4026531836, mntNs: 4026531841, cgroupText: `0::/machine.slice/libpod-${HEX}.scope/container\n` } });
+  assert.equal(m.attribute(ev(7, 10_000)).kind, 'host');
+});
+
+test('an unshared process in a user-owned cgroup named after a container is not that container', () => {
+  for (const cg of [`8:pids:/st-deleg/libpod-${HEX}\n0::/\n`, `0::/user.slice/user-1000.slice/user@1000.service/app.slice/libpod-${HEX}.scope\n`]) {
+    const m = mapper({ 7: { startTicks: 500, pidNs: 7777, mntNs: 7778, cgroupText: cg } });
+    assert.equal(m.attribute(ev(7, 10_000)).kind, 'unknown', cg);
+  }
+  // A registry entry whose cgroup lies in a user's subtree proves nothing either.
+  const U = entry('inuser', { pidNs: 5050, mntNs: 6050, cgroup: '/user.slice/user-1000.slice/session-3.scope' });
+  const m = mapper({ 7: { startTicks: 500, pidNs: 7777, mntNs: 7778, cgroupText: '0::/user.slice/user-1000.slice/session-3.scope/x\n' } }, undefined, [U]);
+  assert.equal(m.attribute(ev(7, 10_000)).kind, 'unknown');
+});
+
 test('cgroup id names a registered podman container', () => {
   const m = mapper({ 7: { startTicks: 500, pidNs: 1, mntNs: 2, cgroupText: `0::/machine.slice/libpod-${HEX}.scope/container\n` } });
   const r = m.attribute(ev(7, 10_000));
