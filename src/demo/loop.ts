@@ -180,7 +180,7 @@ export async function runLoop(ctx: DemoContext): Promise<void> {
       p.detail(`kernel.printk_ratelimit ${was} -> 0 while the demo runs: kmsg drops audit records beyond 10 lines per ${was} s (use --source netlink on a real host)`);
     }
   }
-  const watchArgs = ['--source', source, '--state-dir', P.state, '--witness-pin', P.witnessPin];
+  const watchArgs = ['--source', source, '--state-dir', P.state, '--witness-pin', P.witnessPin, '--profile-dir', P.profiles];
   p.command(`seccomp-tailor watch --source ${source} --state-dir ${show(P.state)} &`);
   cleanup.add(`watcher pins ${P.witnessPin}`, () => rmSync(P.witnessPin, { recursive: true, force: true }));
   const watcher = spawnWatcher(watchArgs);

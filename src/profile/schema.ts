@@ -143,7 +143,10 @@ export function parseProfile(text: string, source: string): SeccompProfile {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw profileInvalid(source, `  ✖ not JSON: ${(e as Error).message}`, e);
+    // Not the parser's message: it quotes the text, and the file may be someone's secret that a
+    // container named in an annotation. Only where it stops.
+    const at = /position (\d+)/.exec((e as Error).message)?.[1];
+    throw profileInvalid(source, `  ✖ not JSON${at === undefined ? '' : ` (at byte ${at})`}`, e);
   }
   return checkProfile(json, source);
 }

@@ -1,6 +1,8 @@
 // Which profile file a container's denials are proposed against, and whether its denials reach
 // the log at all.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { openRootOwnedFile } from '../fs/no-follow.js';
+import { backupsDir, sanitizePath } from '../state/paths.js';
 import { join } from 'node:path';
 import { writeFileAtomicSync } from '../fs/atomic-write.js';
 import { sha256Hex } from '../profile/proposal.js';
@@ -9,8 +11,15 @@ import type { RegistryEntry } from '../state/registry.js';
 import { findProfileFile } from '../state/profile-index.js';
 
 /**
+ * Where the watcher keeps its copies of embedded profiles: its own root-only directory, not the
+ * hook's shared profile directory, where any container's `of:NAME` could have planted a file
+ * under the copy's name first.
+ */
+export const embeddedProfilesDir = (stateDir: string): string => join(stateDir, 'watch', 'embedded');
+
+/**
  * The annotated profile file; else the profile embedded in config.json, which has no file to
- * patch: it is copied once to a file of its own (named by its content) under the state directory,
+ * patch: it is copied to a file of its own (named by its content) under the state directory,
  * which proposals point at and `apply` can patch for the next start. Undefined: no profile.
  */
 export function profileFileOf(stateDir: string, entry: RegistryEntry): string | undefined {
@@ -26,13 +35,46 @@ export function profileFileOf(stateDir: string, entry: RegistryEntry): string | 
     return undefined;
   }
   const text = serializeProfile(profile);
-  const dir = join(stateDir, 'profiles');
-  const path = join(dir, `embedded-${sha256Hex(text).slice(0, 12)}.json`);
-  if (!existsSync(path)) {
-    mkdirSync(dir, { recursive: true, mode: 0o755 });
+  const dir = embeddedProfilesDir(stateDir);
+  const sha = sha256Hex(text);
+  const path = join(dir, `embedded-${sha.slice(0, 12)}.json`);
+  if (!trustedCopy(stateDir, path, sha)) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     writeFileAtomicSync(path, text, { mode: 0o644 });
   }
   return path;
+}
+
+/**
+ * An existing copy is reused only when it is what the watcher wrote (its content hashes to its
+ * name's) or what `apply` made of it (a backup's meta records the hash apply wrote); anything
+ * else is rewritten from the container's config.
+ */
+function trustedCopy(stateDir: string, path: string, sha: string): boolean {
+  let bytes: Buffer;
+  try {
+    const f = openRootOwnedFile(path, 1 << 20, (p, why) => new Error(`${p}: ${why}`));
+    try { bytes = f.read(); } finally { f.close(); }
+  } catch {
+    return false;
+  }
+  const now = sha256Hex(bytes);
+  return now === sha || appliedHashes(stateDir, path).has(now);
+}
+
+function appliedHashes(stateDir: string, path: string): Set<string> {
+  const out = new Set<string>();
+  const prefix = `${sanitizePath(path)}.`;
+  let names: string[];
+  try { names = readdirSync(backupsDir(stateDir)); } catch { return out; }
+  for (const n of names) {
+    if (!n.startsWith(prefix) || !n.endsWith('.meta.json')) continue;
+    try {
+      const m = JSON.parse(readFileSync(join(backupsDir(stateDir), n), 'utf8')) as { profilePath?: unknown; replacedBySha256?: unknown };
+      if (m.profilePath === path && typeof m.replacedBySha256 === 'string') out.add(m.replacedBySha256);
+    } catch { /* a half-written meta: not evidence */ }
+  }
+  return out;
 }
 
 /** Why this profile's denials would not reach the log, or undefined when they do. */

@@ -16,6 +16,7 @@ import { ContainerIndex, Mapper, type HostIdentity } from './mapper.js';
 import { WatchMetrics } from './metrics.js';
 import { BootClock, nsInode } from './proc.js';
 import { ProfileCache } from './proposal-store.js';
+import { embeddedProfilesDir } from './container-profile.js';
 import { forgetStopped, readRegistry, registerContainer, readRegistryEntry, unregisterContainer, type RegistryEntry } from '../state/registry.js';
 import type { SourceSink } from './sources/source.js';
 import { loadState } from './state-store.js';
@@ -47,6 +48,16 @@ export interface WatchOptions {
    * Off by default: `logger -t kernel "audit: type=1326 ..."` writes one as any user.
    */
   trustSyslog?: boolean;
+  /** Directories whose files proposals may target (the CLI's default: the hook config's allowedDirs). */
+  profileDirs?: string[];
+}
+
+/**
+ * The admin's profile directories (proposal-target.ts), and always the watcher's own copies of
+ * embedded profiles under its state directory.
+ */
+function allowedProfileDirs(o: WatchOptions): string[] {
+  return [...(o.profileDirs ?? []), embeddedProfilesDir(o.stateDir)];
 }
 
 export interface WatchSummary {
@@ -73,7 +84,8 @@ export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
   try {
     const state = loadState(o.stateDir);
     const chosen = chooseSource(o.source, { ...(o.netlinkRcvbuf ? { netlinkRcvbuf: o.netlinkRcvbuf } : {}) });
-    log.info({ source: chosen.source.description, why: chosen.why, stateDir: o.stateDir }, 'watching');
+    const profileDirs = allowedProfileDirs(o);
+    log.info({ source: chosen.source.description, why: chosen.why, stateDir: o.stateDir, profileDirs }, 'watching');
 
     const metrics = new WatchMetrics();
     if (o.metrics) {
@@ -96,7 +108,7 @@ export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
     }
     const mapper = new Mapper({ index, host, ...(witness ? { witness: (pid: number) => witness!.lookup(pid) } : {}) });
     const engine = new WatchEngine({
-      stateDir: o.stateDir, mapper, profiles: new ProfileCache(), log, metrics,
+      stateDir: o.stateDir, mapper, profiles: new ProfileCache(profileDirs), log, metrics,
       isRejected: (p, a, s) => isRejected(o.stateDir, p, a, s),
       flushIntervalMs: o.flushIntervalMs ?? 100,
     }, state);

@@ -175,6 +175,11 @@ export class WatchEngine {
   private subjectOf(entry: RegistryEntry): SubjectRef | undefined {
     const profilePath = profileFileOf(this.o.stateDir, entry);
     if (!profilePath) return undefined;
+    const refused = this.o.profiles.refusal(profilePath);
+    if (refused) {
+      this.warnOnce(`refused:${profilePath}`, { container: entry.id, profile: profilePath, why: refused }, 'the container\'s annotation names a profile file proposals may not target: not read, no proposal');
+      return undefined;
+    }
     const container: Proposal['container'] = { id: entry.id, runtime: entry.runtime };
     if (entry.name) container.name = entry.name;
     if (entry.image) container.image = entry.image;
@@ -185,6 +190,10 @@ export class WatchEngine {
   noticeContainer(entry: RegistryEntry): void {
     const path = profileFileOf(this.o.stateDir, entry);
     if (!path) return;
+    if (this.o.profiles.refusal(path)) {
+      this.subjectOfCached(entry); // reports it
+      return;
+    }
     const p = this.o.profiles.read(path);
     if ('error' in p) {
       this.warnOnce(`profile:${path}`, { container: entry.id, profile: path, error: p.error }, 'cannot read the container\'s profile');

@@ -55,7 +55,7 @@ function forgedRecord(pid: number, serial: number): string {
 
 /** `watch --once` over a source; its JSON log lines. */
 function watchOnce(stateDir: string, args: string[]): Array<Record<string, unknown>> {
-  const out = execFileSync(process.execPath, [join(packageRoot(), 'bin', 'seccomp-tailor'), 'watch', '--once', '--no-witness', '--state-dir', stateDir, ...args],
+  const out = execFileSync(process.execPath, [join(packageRoot(), 'bin', 'seccomp-tailor'), 'watch', '--once', '--no-witness', '--state-dir', stateDir, '--profile-dir', join(dir, 'profiles'), ...args],
     { encoding: 'utf8', timeout: 30_000 });
   return out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
 }

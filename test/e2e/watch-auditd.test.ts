@@ -85,7 +85,7 @@ test('KILL_PROCESS: the killed process is attributed to its container although i
     cpSync(join(stateDir, 'registry'), join(sd, 'registry'), { recursive: true });
     const log = join(dir, `${name}.log`);
     writeFileSync(log, records[0]! + '\n');
-    const r = spawnSync(process.execPath, [join(packageRoot(), 'bin', 'seccomp-tailor'), 'watch', '--once', '--source', log, '--state-dir', sd, '--no-discovery', ...extra], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(packageRoot(), 'bin', 'seccomp-tailor'), 'watch', '--once', '--source', log, '--state-dir', sd, '--no-discovery', '--profile-dir', dir, ...extra], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     return proposalFor(sd, `stw-kill-${tag}`);
   };

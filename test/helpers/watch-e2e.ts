@@ -68,7 +68,9 @@ export interface Watcher {
 /** `seccomp-tailor watch` as a child; resolves once it reads its source. */
 export async function startWatcher(args: string[]): Promise<Watcher> {
   const bin = join(packageRoot(), 'bin', 'seccomp-tailor');
-  const proc = spawn(process.execPath, [bin, 'watch', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // The tests keep their profiles in temporary directories: the admin's profile directories here.
+  const dirs = args.includes('--profile-dir') ? [] : ['--profile-dir', tmpdir()];
+  const proc = spawn(process.execPath, [bin, 'watch', ...dirs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   proc.stdout!.setEncoding('utf8').on('data', (d: string) => { out += d; });

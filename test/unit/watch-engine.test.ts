@@ -22,7 +22,7 @@ function setup() {
   writeFileSync(profilePath, JSON.stringify({ defaultAction: 'SCMP_ACT_LOG', syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW' }] }));
   const entry: RegistryEntry = { id: 'c1', runtime: 'runc', initPid: 1, initStartTime: 1, profilePath, registeredAt: new Date().toISOString() };
   const mapper = { attribute: () => ({ kind: 'container', entry, via: 'pid-ns' }) } as unknown as Mapper;
-  const engine = () => new WatchEngine({ stateDir: dir, mapper, profiles: new ProfileCache(), isRejected: () => false, log, flushIntervalMs: 10_000 }, loadState(dir));
+  const engine = () => new WatchEngine({ stateDir: dir, mapper, profiles: new ProfileCache([dir]), isRejected: () => false, log, flushIntervalMs: 10_000 }, loadState(dir));
   return { dir, engine, profilePath };
 }
 

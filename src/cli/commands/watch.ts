@@ -19,6 +19,7 @@ export default defineCommand({
     .option('discovery', { type: 'boolean', default: true, describe: 'discover runc/crun containers from their state directories' })
     .option('runtime-root', { type: 'string', array: true, describe: 'another runtime state directory to discover containers in, RUNTIME:DIR (runc|crun), e.g. runc:/run/docker/runtime-runc/moby of a dockerd with another --exec-root' })
     .option('witness', { type: 'boolean', default: true, describe: 'load the eBPF exit witness (attributes processes killed before their record is read)' })
+    .option('profile-dir', { type: 'string', array: true, describe: 'a directory whose profile files proposals may target (repeatable; default: allowedDirs of /etc/seccomp-tailor/hook.json); annotations naming files elsewhere are reported, never read' })
     .option('trust-syslog', { type: 'boolean', default: false, describe: 'read SECCOMP records from syslog lines (any local user can write those; only facility kern where the line carries its PRI)' })
     .option('witness-pin', { type: 'string', hidden: true, describe: 'bpffs directory for the pinned witness' })
     .option('unpin-witness', { type: 'boolean', default: false, describe: 'detach the pinned eBPF exit witness (it outlives the watcher on purpose) and exit' }),
@@ -33,10 +34,15 @@ export default defineCommand({
       return;
     }
     const { runWatch } = await import('../../watch/daemon.js');
+    // Proposals may target profiles where the hook may write them, unless told otherwise.
+    const profileDirs = Array.isArray(argv.profileDir) && argv.profileDir.length > 0
+      ? (argv.profileDir as unknown[]).map(String)
+      : (await import('../../record/hook/config.js')).loadHookConfig().allowedDirs;
     await runWatch({
       source: stdin ? '-' : String(argv.source), stateDir: String(argv.stateDir), once: argv.once === true,
       discovery: argv.discovery !== false, witness: argv.witness !== false,
       ...(Array.isArray(argv.runtimeRoot) ? { runtimeRoots: (argv.runtimeRoot as string[]).map(parseRuntimeRoot) } : {}), trustSyslog: argv.trustSyslog === true,
+      profileDirs,
       ...(typeof argv.metrics === 'string' ? { metrics: argv.metrics } : {}),
       ...(typeof argv.netlinkRcvbuf === 'number' && argv.netlinkRcvbuf > 0 ? { netlinkRcvbuf: argv.netlinkRcvbuf } : {}),
       ...(typeof argv.flushMs === 'number' && argv.flushMs >= 0 ? { flushIntervalMs: argv.flushMs } : {}),
