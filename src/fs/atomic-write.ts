@@ -33,6 +33,12 @@ export interface AtomicWriteOptions {
    * SIGKILLs itself after the temp file is complete and before the rename (test/unit/apply-crash).
    */
   crashTestPoint?: boolean;
+  /**
+   * The new file is the writer's, with `mode`, whatever owned the old one: for a file someone
+   * else may have planted (the hook's outputs in shared directories). Without it an existing
+   * file keeps its owner and its permission bits, except set-id and world-write.
+   */
+  freshOwnership?: boolean;
 }
 
 const tempPrefix = (path: string): string => `.${basename(path)}.tmp-`;
@@ -50,10 +56,11 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array, opt
     try {
       const buf = typeof data === 'string' ? Buffer.from(data) : data;
       for (let at = 0; at < buf.length; ) at += writeSync(fd, buf, at, buf.length - at);
-      if (existing) {
-        // chown before chmod: chown clears set-id bits.
+      if (existing && !opts.freshOwnership) {
+        // chown before chmod: chown clears set-id bits. Set-id and world-write bits are never
+        // carried over: a profile has no use for them, and they may be a planter's.
         if (process.getuid?.() === 0) fchownSync(fd, existing.uid, existing.gid);
-        fchmodSync(fd, existing.mode & 0o7777);
+        fchmodSync(fd, existing.mode & 0o775 & ~0o002);
       } else {
         fchmodSync(fd, opts.mode ?? 0o644);
       }

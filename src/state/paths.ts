@@ -8,6 +8,8 @@ export const defaultStateDir = '/var/lib/seccomp-tailor';
 export const proposalsDir = (stateDir: string): string => join(stateDir, 'proposals');
 export const backupsDir = (stateDir: string): string => join(stateDir, 'backups');
 export const registryDir = (stateDir: string): string => join(stateDir, 'registry');
+/** Which container's recording wrote each profile file (the hook's right to replace it). */
+export const outputsDir = (stateDir: string): string => join(stateDir, 'outputs');
 /** One JSON file: rejected syscalls per profile path (see src/apply/reject.ts). */
 export const rejectionsFile = (stateDir: string): string => join(stateDir, 'rejections.json');
 

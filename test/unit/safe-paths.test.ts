@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,8 @@ const code = (re: RegExp) => (e: unknown) => {
   assert.match((e as Error).message, re);
   return true;
 };
+
+const owner = (s: { dir: string }, containerId = 'c1', replaceable: string[] = []) => ({ stateDir: join(s.dir, 'state'), containerId, replaceable });
 
 function sandbox(): { dir: string; allowed: string; outside: string; done: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'st-safe-'));
@@ -36,17 +38,17 @@ test('a symlink anywhere in the output path is refused and nothing is written', 
   try {
     symlinkSync(s.outside, join(s.allowed, 'link'));
     const f = resolveAllowed(join(s.allowed, 'link', 'p.json'), [s.allowed], s.allowed);
-    await assert.rejects(writeOutput(f, '{}'), code(/symbolic link/));
+    await assert.rejects(writeOutput(f, '{}', owner(s)), code(/symbolic link/));
     assert.deepEqual(readdirSync(s.outside), []);
     // final component a symlink to a file outside: not written through, target untouched
     writeFileSync(join(s.outside, 'victim'), 'keep');
     symlinkSync(join(s.outside, 'victim'), join(s.allowed, 'p.json'));
-    await assert.rejects(writeOutput(resolveAllowed(join(s.allowed, 'p.json'), [s.allowed], s.allowed), '{}'), code(/symbolic link/));
+    await assert.rejects(writeOutput(resolveAllowed(join(s.allowed, 'p.json'), [s.allowed], s.allowed), '{}', owner(s)), code(/symbolic link/));
     assert.equal(readFileSync(join(s.outside, 'victim'), 'utf8'), 'keep');
     // the allowed directory itself reached through a symlink
     symlinkSync(s.allowed, join(s.dir, 'alias'));
     const viaAlias = join(s.dir, 'alias');
-    await assert.rejects(writeOutput(resolveAllowed(join(viaAlias, 'q.json'), [viaAlias], viaAlias), '{}'), code(/symbolic link/));
+    await assert.rejects(writeOutput(resolveAllowed(join(viaAlias, 'q.json'), [viaAlias], viaAlias), '{}', owner(s)), code(/symbolic link/));
     assert.ok(!existsSync(join(s.allowed, 'q.json')));
   } finally {
     s.done();
@@ -57,10 +59,46 @@ test('writeOutput writes atomically, 0644, and leaves no temp file', async () =>
   const s = sandbox();
   try {
     const f = resolveAllowed(join(s.allowed, 'p.json'), [s.allowed], s.allowed);
-    await writeOutput(f, '{"a":1}\n');
-    await writeOutput(f, '{"a":2}\n');
+    await writeOutput(f, '{"a":1}\n', owner(s));
+    await writeOutput(f, '{"a":2}\n', owner(s));
     assert.equal(readFileSync(f.path, 'utf8'), '{"a":2}\n');
     assert.deepEqual(readdirSync(s.allowed), ['p.json']);
+  } finally {
+    s.done();
+  }
+});
+
+// Issue 12, attack 5: of:NAME in a shared directory names another container's profile.
+test('a recording replaces only what the same container recorded, or what the admin listed', { skip: root ? false : 'needs root (files must be root\'s)' }, async () => {
+  const s = sandbox();
+  try {
+    const f = resolveAllowed(join(s.allowed, 'web.json'), [s.allowed], s.allowed);
+    await writeOutput(f, '{"web":1}\n', owner(s, 'web'));
+    await writeOutput(f, '{"web":2}\n', owner(s, 'web'));
+    await assert.rejects(writeOutput(f, '{"evil":1}\n', owner(s, 'evil')), code(/recorded by container web; not replacing it/));
+    assert.equal(readFileSync(f.path, 'utf8'), '{"web":2}\n');
+    // A file no recording wrote (the admin's, say) is not replaced either ...
+    const g = resolveAllowed(join(s.allowed, 'admin.json'), [s.allowed], s.allowed);
+    writeFileSync(g.path, 'admin', { mode: 0o644 });
+    await assert.rejects(writeOutput(g, '{}', owner(s, 'evil')), code(/was not written by a recording/));
+    // ... unless the admin lists it.
+    await writeOutput(g, '{}\n', owner(s, 'evil', [g.path]));
+    assert.equal(readFileSync(g.path, 'utf8'), '{}\n');
+  } finally {
+    s.done();
+  }
+});
+
+test('a replaced output is root\'s 0644: no set-id or world-write bit survives; hard links are refused', { skip: root ? false : 'needs root' }, async () => {
+  const s = sandbox();
+  try {
+    const f = resolveAllowed(join(s.allowed, 'p.json'), [s.allowed], s.allowed);
+    writeFileSync(f.path, 'x');
+    chmodSync(f.path, 0o6777);
+    await writeOutput(f, '{}\n', owner(s, 'c1', [f.path]));
+    assert.equal(statSync(f.path).mode & 0o7777, 0o644);
+    execFileSync('ln', [f.path, join(s.allowed, 'second-name')]);
+    await assert.rejects(writeOutput(f, '{}\n', owner(s, 'c1', [f.path])), code(/2 hard links/));
   } finally {
     s.done();
   }
@@ -72,7 +110,7 @@ test('an existing output owned by someone else is not replaced', { skip: root ? 
     const p = join(s.allowed, 'p.json');
     writeFileSync(p, 'planted');
     chownSync(p, 1000, 1000);
-    await assert.rejects(writeOutput(resolveAllowed(p, [s.allowed], s.allowed), '{}'), code(/owned by uid 1000/));
+    await assert.rejects(writeOutput(resolveAllowed(p, [s.allowed], s.allowed), '{}', owner(s)), code(/owned by uid 1000/));
     assert.equal(readFileSync(p, 'utf8'), 'planted');
   } finally {
     s.done();

@@ -43,6 +43,12 @@ export interface HookConfig {
    * container follows onFailure and the refusal is logged, counted and listed by `status`.
    */
   maxRecordings: number;
+  /**
+   * Files (or directories of files) a recording may replace although another container's
+   * recording, or nobody's, wrote them. Elsewhere a recording replaces only what the same
+   * container recorded: any container may name any file in a shared directory.
+   */
+  replaceable: string[];
 }
 
 export const DEFAULT_CONFIG: HookConfig = {
@@ -57,6 +63,7 @@ export const DEFAULT_CONFIG: HookConfig = {
   namesOnly: false,
   clone3: 'allow',
   maxRecordings: MAX_TARGETS,
+  replaceable: [],
 };
 
 const KEYS = new Set(Object.keys(DEFAULT_CONFIG));
@@ -100,6 +107,10 @@ export function parseHookConfig(json: unknown, source: string): HookConfig {
   if (o.allowedDirs !== undefined) {
     if (!Array.isArray(o.allowedDirs)) bad('allowedDirs: expected a list of absolute directories');
     cfg.allowedDirs = (o.allowedDirs as unknown[]).map((d, i) => absDir(`allowedDirs[${i}]`, d));
+  }
+  if (o.replaceable !== undefined) {
+    if (!Array.isArray(o.replaceable)) bad('replaceable: expected a list of absolute paths');
+    cfg.replaceable = (o.replaceable as unknown[]).map((d, i) => absDir(`replaceable[${i}]`, d));
   }
   if (!cfg.allowedDirs.includes(cfg.defaultDir)) cfg.allowedDirs = [cfg.defaultDir, ...cfg.allowedDirs];
   if (o.onFailure !== undefined) {

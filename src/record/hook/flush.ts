@@ -27,7 +27,7 @@ export async function flush(cfg: HookConfig, ids: string[] | 'all'): Promise<Flu
     const tracer = Tracer.shared(rs.pinRoot);
     try {
       const target = tracer.target(rs.slot, rs.generation);
-      const r = await writeProfile(rs, target, dirname(cfg.runDir));
+      const r = await writeProfile(rs, target, dirname(cfg.runDir), cfg.replaceable);
       // poststop never ran for it (runtime killed, host crash of the engine): finish it here so
       // the slot does not wait for the hourly reclaim.
       const gone = processStartTime(rs.initPid) !== rs.initStartTime && target.state().liveTasks <= 0;

@@ -8,7 +8,7 @@ import { mark } from './timing.js';
 import type { HookConfig } from './config.js';
 import { readRunState, removeRunState, type RunState } from './run-state.js';
 import { markStoppedFromHook } from './registry.js';
-import { writeOutput, readBaseline } from './safe-paths.js';
+import { writeOutput, readBaseline, type OutputOwner } from './safe-paths.js';
 import { buildHookProfile, mergeWithBaseline } from './profile.js';
 import { cachedRuntimeVersion, runtimeNeedsFor, runtimeVersion } from '../runtime-needs.js';
 import type { TracerTarget } from '../tracer.js';
@@ -36,7 +36,7 @@ export async function poststop(state: OciState, cfg: HookConfig): Promise<Postst
       while (target.state().liveTasks > 0 && Date.now() < deadline) await sleep(2);
       mark(`drained(${target.state().liveTasks})`);
       // Beside the run states, not among them: a container may be called anything.
-      return await writeProfile(rs, target, dirname(cfg.runDir));
+      return await writeProfile(rs, target, dirname(cfg.runDir), cfg.replaceable);
     } finally {
       target.release();
     }
@@ -52,7 +52,7 @@ export async function poststop(state: OciState, cfg: HookConfig): Promise<Postst
  * tracer's first-seen times, so `report PROFILE` can draw the profile's growth after the
  * container is gone. A convenience: failing to write it never fails the recording.
  */
-async function writeTimeline(rs: RunState, target: TracerTarget, warnings: string[]): Promise<void> {
+async function writeTimeline(rs: RunState, target: TracerTarget, warnings: string[], owner: OutputOwner): Promise<void> {
   const suffix = '.timeline.json';
   if (Buffer.byteLength(rs.output.name) + suffix.length > 255) return;
   try {
@@ -60,7 +60,7 @@ async function writeTimeline(rs: RunState, target: TracerTarget, warnings: strin
     const { timelineFromCalls } = await import('../first-seen.js');
     const timeline = timelineFromCalls(nameCounts(target.syscalls(), [PHASE.workload]).named);
     // A convenience beside the profile: atomic, without the two fsyncs inside `runc run`.
-    await writeOutput({ ...rs.output, name: rs.output.name + suffix, path: rs.output.path + suffix }, JSON.stringify(timeline, null, 2) + '\n', 'atomic');
+    await writeOutput({ ...rs.output, name: rs.output.name + suffix, path: rs.output.path + suffix }, JSON.stringify(timeline, null, 2) + '\n', owner, 'atomic');
   } catch (e) {
     warnings.push(`could not write ${rs.output.path}${suffix}: ${(e as Error).message}`);
   }
@@ -77,7 +77,7 @@ function argFactsOf(target: TracerTarget): ArgFact[] | undefined {
 }
 
 /** Writes the profile of what `target` recorded so far (poststop, and `flush` while it runs). */
-export async function writeProfile(rs: RunState, target: TracerTarget, versionCacheDir?: string): Promise<PoststopResult> {
+export async function writeProfile(rs: RunState, target: TracerTarget, versionCacheDir?: string, replaceable: readonly string[] = []): Promise<PoststopResult> {
   const warnings: string[] = [];
   const { nativeArch } = await import('../../native/libseccomp.js');
   const exe = rs.runtime.exe;
@@ -104,7 +104,8 @@ export async function writeProfile(rs: RunState, target: TracerTarget, versionCa
   }
   if (rs.enforcingFilter) warnings.push(`recorded under an enforcing filter (${rs.enforcingFilter}): calls it denied are missing`);
   mark('built');
-  await writeOutput(rs.output, text);
+  const owner = { stateDir: rs.stateDir, containerId: rs.id, replaceable };
+  await writeOutput(rs.output, text, owner);
   mark('written');
   try {
     // Docker embeds the profile and forgets its path: the watcher finds the file through this.
@@ -112,6 +113,6 @@ export async function writeProfile(rs: RunState, target: TracerTarget, versionCa
   } catch (e) {
     warnings.push(`could not note ${rs.output.path} in the profile index: ${(e as Error).message}`);
   }
-  await writeTimeline(rs, target, warnings);
+  await writeTimeline(rs, target, warnings, owner);
   return { written: rs.output.path, syscalls: built.names.length, warnings };
 }

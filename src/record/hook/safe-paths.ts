@@ -5,20 +5,23 @@
 // - every directory is opened with O_NOFOLLOW from / down, and the file is then named through
 //   the last directory's descriptor (/proc/self/fd/N/NAME — Node has no openat), so swapping a
 //   directory for a symlink after the check changes nothing (the bcc hook followed any symlink);
-// - a baseline is read only if it is a root-owned regular file nobody else may write, opened
-//   non-blocking so a FIFO cannot hang container creation.
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync } from 'node:fs';
+// - a baseline is read only if it is a root-owned regular file nobody else may write, with one
+//   name (no hard link to someone else's file), opened non-blocking so a FIFO cannot hang
+//   container creation, and checked by fstat of what was opened before a byte is read.
+import { createHash } from 'node:crypto';
+import { lstatSync, mkdirSync, readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { hookPathRefused } from '../../errors.js';
+import { outputsDir, sanitizePath } from '../../state/paths.js';
+import { openDirNoFollow as openDirNoFollowAs, openRootOwnedFile, type HeldDir } from '../../fs/no-follow.js';
 
 export const MAX_BASELINE_BYTES = 1 << 20;
 
-/** A directory held open; `path(name)` names an entry of it without re-resolving its path. */
-export interface HeldDir {
-  readonly fd: number;
-  readonly dir: string;
-  path(name: string): string;
-  close(): void;
+export type { HeldDir } from '../../fs/no-follow.js';
+
+/** Opens `dir` one component at a time from /, refusing any symlink or non-directory on the way. */
+export function openDirNoFollow(dir: string): HeldDir {
+  return openDirNoFollowAs(dir, hookPathRefused);
 }
 
 export interface ResolvedFile {
@@ -43,84 +46,18 @@ export function resolveAllowed(requested: string, allowedDirs: readonly string[]
   return { path, dir, name };
 }
 
-/** Opens `dir` one component at a time from /, refusing any symlink or non-directory on the way. */
-export function openDirNoFollow(dir: string): HeldDir {
-  if (!dir.startsWith('/')) throw hookPathRefused(dir, 'not an absolute path');
-  let fd = openSync('/', constants.O_RDONLY | constants.O_DIRECTORY);
-  let walked = '';
-  try {
-    for (const part of dir.split('/').filter((p) => p !== '' && p !== '.')) {
-      walked += `/${part}`;
-      let next: number;
-      try {
-        next = openSync(`/proc/self/fd/${fd}/${part}`, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        // O_NOFOLLOW|O_DIRECTORY on a symlink gives ELOOP (or ENOTDIR on older kernels).
-        if (code === 'ELOOP') throw hookPathRefused(walked, 'is a symbolic link; name the real directory');
-        if (code === 'ENOTDIR') throw hookPathRefused(walked, 'is not a directory (or is a symbolic link)');
-        if (code === 'ENOENT') throw hookPathRefused(walked, 'does not exist');
-        throw e;
-      }
-      closeSync(fd);
-      fd = next;
-    }
-  } catch (e) {
-    closeSync(fd);
-    throw e;
-  }
-  const held = fd;
-  let closed = false;
-  return {
-    fd: held, dir,
-    path: (name: string) => `/proc/self/fd/${held}/${name}`,
-    close: () => {
-      if (!closed) closeSync(held);
-      closed = true;
-    },
-  };
-}
-
 /** Creates the default profile directory on first use (root-owned, 0755); never any other. */
 export function ensureDefaultDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o755 });
 }
 
-/** Reads a baseline profile under the rules above; returns its text. */
+/** Reads a baseline profile under the rules above (src/fs/no-follow.ts); returns its text. */
 export function readBaseline(file: ResolvedFile): string {
-  const held = openDirNoFollow(file.dir);
+  const f = openRootOwnedFile(posix.join(file.dir, file.name), MAX_BASELINE_BYTES, (_p, why) => hookPathRefused(file.path, why));
   try {
-    let fd: number;
-    try {
-      fd = openSync(held.path(file.name), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ELOOP') throw hookPathRefused(file.path, 'is a symbolic link; a baseline must be a regular file');
-      if (code === 'ENOENT') throw hookPathRefused(file.path, 'does not exist');
-      // ENXIO: a FIFO without a writer; never block on it.
-      if (code === 'ENXIO') throw hookPathRefused(file.path, 'is not a regular file');
-      throw e;
-    }
-    try {
-      const st = fstatSync(fd);
-      if (!st.isFile()) throw hookPathRefused(file.path, 'is not a regular file');
-      if (st.uid !== 0) throw hookPathRefused(file.path, `is owned by uid ${st.uid}; a baseline must be owned by root`);
-      if (st.mode & 0o022) throw hookPathRefused(file.path, `is writable by group or others (mode ${(st.mode & 0o777).toString(8)}); a baseline must not be`);
-      if (st.size > MAX_BASELINE_BYTES) throw hookPathRefused(file.path, `is larger than ${MAX_BASELINE_BYTES} bytes`);
-      const buf = Buffer.alloc(MAX_BASELINE_BYTES + 1);
-      let n = 0;
-      for (;;) {
-        const r = readSync(fd, buf, n, buf.length - n, null);
-        if (r === 0) break;
-        n += r;
-        if (n > MAX_BASELINE_BYTES) throw hookPathRefused(file.path, `is larger than ${MAX_BASELINE_BYTES} bytes`);
-      }
-      return buf.subarray(0, n).toString('utf8');
-    } finally {
-      closeSync(fd);
-    }
+    return f.read().toString('utf8');
   } finally {
-    held.close();
+    f.close();
   }
 }
 
@@ -129,12 +66,40 @@ export function checkBaseline(file: ResolvedFile): void {
   readBaseline(file);
 }
 
+export interface OutputOwner {
+  stateDir: string;
+  /** The container whose recording this is. */
+  containerId: string;
+  /** Files or directories the administrator lets any recording replace (hook.json `replaceable`). */
+  replaceable: readonly string[];
+}
+
+interface OutputRecord { path: string; containerId: string; sha256: string; at: string }
+
+const outputRecordPath = (stateDir: string, path: string): string => posix.join(outputsDir(stateDir), `${sanitizePath(path)}.json`);
+
+function readOutputRecord(stateDir: string, path: string): OutputRecord | undefined {
+  try {
+    const o = JSON.parse(readFileSync(outputRecordPath(stateDir, path), 'utf8')) as Partial<OutputRecord>;
+    return o.path === path && typeof o.containerId === 'string' && typeof o.sha256 === 'string' ? (o as OutputRecord) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const isReplaceable = (path: string, list: readonly string[]): boolean =>
+  list.some((r) => path === r || path.startsWith(r.endsWith('/') ? r : `${r}/`));
+
 /**
- * Writes the profile atomically through the held directory. An existing file at the name must be
- * root's: the atomic writer keeps an existing file's owner, and in a sticky shared directory like
- * /tmp that would hand a profile the sticky bit protects to whoever planted the file first.
+ * Writes the profile atomically through the held directory (the temp file and the rename name
+ * entries of that descriptor, so the directory cannot be swapped between check and write). An
+ * existing file is replaced only when it is root's regular file with one name, and either this
+ * container's recording wrote it (the outputs record in the state directory says so) or the
+ * administrator listed it as replaceable: `of:NAME` in a shared directory names whatever file
+ * another container recorded. The new file is root's, mode 0644, whatever the old one's owner
+ * and mode were (a planted set-id or world-writable mode is not kept).
  */
-export async function writeOutput(file: ResolvedFile, text: string, durability: 'durable' | 'atomic' = 'durable'): Promise<void> {
+export async function writeOutput(file: ResolvedFile, text: string, owner: OutputOwner, durability: 'durable' | 'atomic' = 'durable'): Promise<void> {
   const { writeFileAtomic } = await import('../../fs/atomic-write.js');
   const held = openDirNoFollow(file.dir);
   try {
@@ -142,7 +107,17 @@ export async function writeOutput(file: ResolvedFile, text: string, durability: 
     if (st?.isSymbolicLink()) throw hookPathRefused(file.path, 'is a symbolic link; not writing through it');
     if (st && !st.isFile()) throw hookPathRefused(file.path, 'exists and is not a regular file');
     if (st && st.uid !== 0) throw hookPathRefused(file.path, `exists and is owned by uid ${st.uid}, not root; not replacing it`);
-    await writeFileAtomic(held.path(file.name), text, { mode: 0o644, durability });
+    if (st && st.nlink !== 1) throw hookPathRefused(file.path, `exists with ${st.nlink} hard links; not replacing it`);
+    if (st && !isReplaceable(file.path, owner.replaceable)) {
+      const rec = readOutputRecord(owner.stateDir, file.path);
+      if (rec?.containerId !== owner.containerId) {
+        throw hookPathRefused(file.path, `exists and ${rec ? `was recorded by container ${rec.containerId}` : 'was not written by a recording'}; not replacing it (remove it, or list it in "replaceable" in /etc/seccomp-tailor/hook.json)`);
+      }
+    }
+    await writeFileAtomic(held.path(file.name), text, { mode: 0o644, durability, freshOwnership: true });
+    mkdirSync(outputsDir(owner.stateDir), { recursive: true, mode: 0o700 });
+    const rec: OutputRecord = { path: file.path, containerId: owner.containerId, sha256: createHash('sha256').update(text).digest('hex'), at: new Date().toISOString() };
+    await writeFileAtomic(outputRecordPath(owner.stateDir, file.path), JSON.stringify(rec) + '\n', { mode: 0o600, durability });
   } finally {
     held.close();
   }
