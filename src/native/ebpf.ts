@@ -36,6 +36,7 @@ interface Addon {
   BpfMap: { openPinned(path: string): NativeMap };
   BpfLink: { openPinned(path: string): NativeLink };
   pidfdOpen(pid: number, thread?: boolean): number;
+  peerCredentials(fd: number): PeerCredentials;
 }
 
 const addon = (): Addon => loadAddon<Addon>('ebpf-napi');
@@ -182,6 +183,13 @@ export class BpfObject {
 }
 
 /** A pidfd for a process (or one thread): the key of a task storage map from user space. */
+export interface PeerCredentials { pid: number; uid: number; gid: number }
+
+/** SO_PEERCRED of a connected unix socket: the connecting process's pid, uid and gid. */
+export function peerCredentials(fd: number): PeerCredentials {
+  return wrap(`getsockopt(${fd}, SO_PEERCRED)`, () => addon().peerCredentials(fd));
+}
+
 export function pidfdOpen(pid: number, thread = false): number {
   return wrap(`pidfd_open(${pid})`, () => addon().pidfdOpen(pid, thread));
 }

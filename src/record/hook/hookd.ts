@@ -2,7 +2,9 @@
 // it on first use (or systemd does, from its socket unit). It saves the two Node start-ups per
 // container (~60-120 ms each); it holds no per-container state, so killing it loses nothing (the
 // native entry then runs the Node hook itself) and there is still no process per container. The
-// socket is root-only: it lives in a 0700 directory.
+// socket is root-only: it lives in a 0700 directory, and each connection's peer must be root by
+// SO_PEERCRED whatever the socket's path and mode (an admin may move it; a socket passed by
+// systemd may carry any mode): it runs hooks as root.
 import { chmodSync, lstatSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
@@ -11,6 +13,7 @@ import { packagePath } from '../../native/package-root.js';
 import { runHook } from './main.js';
 import { MAX_STATE_BYTES } from '../../oci/state.js';
 import { hookdSocketDirUnsafe } from '../../errors.js';
+import { peerCredentials } from '../../native/ebpf.js';
 
 export const DEFAULT_HOOKD_SOCKET = '/run/seccomp-tailor/hookd.sock';
 const HEADER = /^seccomp-tailor-hook 2 (\d+) (\d+)$/;
@@ -99,7 +102,27 @@ function exitWhenIdle(server: Server, socketPath: string, idleMs: number, activi
   }, Math.min(idleMs, 30_000) / 2);
 }
 
+/** The connecting process's uid, from the kernel (SO_PEERCRED), or undefined when it cannot be known. */
+function peerUid(sock: Socket): number | undefined {
+  // net.Socket keeps the descriptor on its libuv pipe handle; there is no public accessor.
+  const fd = (sock as unknown as { _handle?: { fd?: number } })._handle?.fd;
+  if (typeof fd !== 'number' || fd < 0) return undefined;
+  try {
+    return peerCredentials(fd).uid;
+  } catch {
+    return undefined;
+  }
+}
+
 function handle(sock: Socket, log: (line: string) => void, activity: Activity): void {
+  const uid = peerUid(sock);
+  if (uid !== 0) {
+    log(`refused a connection from ${uid === undefined ? 'an unknown peer' : `uid ${uid}`}: only root may run hooks`);
+    sock.on('error', () => sock.destroy());
+    sock.end(`1\nseccomp-tailor-hookd: refused: the peer is ${uid === undefined ? 'unknown' : `uid ${uid}`}, not root\n`);
+    sock.resume();
+    return;
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   activity.busy++;
