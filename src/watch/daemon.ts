@@ -71,9 +71,14 @@ export interface WatchSummary {
   maxRssMB: number;
 }
 
+/**
+ * The initial namespaces: init's, else kthreadd's (pid 2). Kernel threads never leave the initial
+ * namespaces, and some inits (a VM's agent, a hardened init) cannot be inspected even by root;
+ * without this every host process would be "unknown" rather than the host.
+ */
 function hostIdentity(): HostIdentity {
-  const ns = (n: string) => { try { return nsInode(readlinkSync(`/proc/1/ns/${n}`)); } catch { return undefined; } };
-  return { pidNs: ns('pid'), mntNs: ns('mnt') };
+  const ns = (pid: number, n: string) => { try { return nsInode(readlinkSync(`/proc/${pid}/ns/${n}`)); } catch { return undefined; } };
+  return { pidNs: ns(1, 'pid') ?? ns(2, 'pid'), mntNs: ns(1, 'mnt') ?? ns(2, 'mnt') };
 }
 
 export async function runWatch(o: WatchOptions): Promise<WatchSummary> {

@@ -45,7 +45,7 @@ before(async () => {
     { name: 'devzero', path: '/dev/zero', why: /outside the profile directories/ },
     { name: 'hostdefault', path: '/usr/share/containers/seccomp.json', why: /outside the profile directories/ },
   ];
-  watcher = await startWatcher(['--source', 'auditd', '--state-dir', join(dir, 'state'), '--witness-pin', PIN, '--profile-dir', profileDir]);
+  watcher = await startWatcher(['--source', 'auditd', '--state-dir', join(dir, 'state'), '--witness-pin', PIN, '--profile-dir', profileDir, '--metrics', '127.0.0.1:0']);
   // Each container logs a real denial (uname under a complain profile) a moment after it starts.
   const seccomp = profileDenying(['uname'], 'SCMP_ACT_LOG');
   const args = ['sh', '-c', 'sleep 1; uname; exec sleep 600'];
@@ -80,14 +80,17 @@ test('hostile profile paths in annotations: reported, never read, no proposal; t
     assert.match(String(said[0]!.error ?? said[0]!.why), c.why, c.name);
   }
   // The denials of those containers were read (the record is real) and proposed against nothing.
-  // Outside the profile directories: no subject at all. Inside (a FIFO, a device, not JSON): the
-  // denial is counted, and the proposal is never written because the file cannot be read.
+  // Each container's real denial reached the watcher and was counted for it: read, attributed,
+  // and proposed against nothing.
+  const url = String(lines.find((l) => l.msg === 'metrics listening')?.metrics);
   for (const c of cases) {
     const id = `stk-annot-${c.name}-${tag}`;
-    const outside = /outside/.test(c.why.source);
-    await waitFor(`${c.name}: its real denial seen and not proposed`, () => watcher!.lines().some((l) => typeof l.msg === 'string' && (outside
-      ? l.msg.startsWith('denial in a container that has no profile file') && (l.attribution as { entry?: { id?: string } } | undefined)?.entry?.id === id
-      : l.msg.startsWith('cannot read the profile a proposal is for') && l.profile === c.path)), 5000);
+    const seen = async () => new RegExp(`seccomp_tailor_watch_events_total\\{action="log",container="${id}"\\} [1-9]`).test(await (await fetch(url)).text());
+    const end = Date.now() + 5000;
+    while (!(await seen())) {
+      if (Date.now() > end) assert.fail(`${c.name}: its denial was never counted`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
   const targets = proposals(join(dir, 'state')).map((x) => x.profile.path);
   assert.deepEqual(targets, [join(profileDir, 'good.json')]);
