@@ -23,7 +23,7 @@ before(async () => {
   user = createUser(`hd${process.pid}`);
   dir = mkdtempSync(join(tmpdir(), 'st-hookd-'));
   sock = join(dir, 'run', 'hookd.sock');
-  server = await serveHooks(sock, (l) => log.push(l));
+  server = await serveHooks(sock, { log: (l: string) => { log.push(l); } });
   chmodSync(dir, 0o755);
   chmodSync(join(dir, 'run'), 0o755);
   chmodSync(sock, 0o666);
@@ -36,7 +36,7 @@ after(async () => {
 });
 
 // A prestart request as the native entry sends it (header, argv NUL-separated, then the OCI state).
-const REQUEST = 'seccomp-tailor-hook 1 4242 1\nprestart\0{"ociVersion":"1.0.2","id":"x","status":"creating","pid":4242,"bundle":"/nonexistent","annotations":{"io.containers.trace-syscall":"of:/tmp/pwned.json"}}';
+const REQUEST = 'seccomp-tailor-hook 2 4242 1\n/usr/lib/seccomp-tailor/hook\0prestart\0{"ociVersion":"1.0.2","id":"x","status":"creating","pid":4242,"bundle":"/nonexistent","annotations":{"io.containers.trace-syscall":"of:/tmp/pwned.json"}}';
 
 const CLIENT = `const s=require('net').connect(process.argv[1]);let o='';s.on('data',d=>o+=d);s.on('end',()=>{process.stdout.write(o)});s.on('error',e=>{process.stdout.write('ERR '+e.code)});s.end(require('fs').readFileSync(0));`;
 
