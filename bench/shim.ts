@@ -18,7 +18,7 @@ import { haveEngines, startEngines } from '../test/helpers/engines.js';
 
 const SHIM = packagePath('build', 'runtime-shim', 'seccomp-tailor-runc');
 const ROUNDS_PASS = Number(process.env.SHIM_BENCH_ROUNDS ?? 30);
-const ROUNDS_RUN = Number(process.env.SHIM_BENCH_RUN_ROUNDS ?? 15);
+const ROUNDS_RUN = Number(process.env.SHIM_BENCH_RUN_ROUNDS ?? 10);
 
 if (process.getuid?.() !== 0) {
   console.log('shim bench: needs root (runc, dockerd, eBPF)');
@@ -101,16 +101,30 @@ async function dockerRuns(work: string): Promise<void> {
     'podman/plain': podman(false), 'podman/hooks.d+record': podman(true),
   };
   const t: Record<string, number[]> = Object.fromEntries(Object.keys(configs).map((c) => [c, []]));
-  try {
-    for (const c of Object.keys(configs)) configs[c]!(); // warm-up: image layers, tracer loaded and pinned
-    for (let i = 0; i < ROUNDS_RUN; i++) for (const c of rotated(Object.keys(configs), i)) t[c]!.push(configs[c]!());
-  } finally {
+  // Interrupted (Ctrl-C, a timeout): still stop the private daemons and remove the image.
+  let stopping: Promise<void> | undefined;
+  const cleanup = () => (stopping ??= (async () => {
     spawnSync('podman', ['rmi', '-f', image], { stdio: 'ignore' });
     await eng.stop();
-    // The bench's own pinned tracer (its pin root is private): take it off every syscall.
     const { Tracer } = await import('../src/record/tracer.js');
     Tracer.unloadShared(env.pinRoot);
     rmSync(env.work, { recursive: true, force: true });
+  })());
+  const onSignal = () => { void cleanup().finally(() => process.exit(130)); };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  try {
+    for (const c of Object.keys(configs)) configs[c]!(); // warm-up: image layers, tracer loaded and pinned
+    for (let i = 0; i < ROUNDS_RUN; i++) {
+      for (const c of rotated(Object.keys(configs), i)) {
+        t[c]!.push(configs[c]!());
+        await new Promise(setImmediate); // lets a SIGTERM handler run between runs
+      }
+      process.stderr.write(`round ${i + 1}/${ROUNDS_RUN}: ${Object.entries(t).map(([c, xs]) => `${c} ${fmt(xs.at(-1)!)}`).join(', ')}\n`);
+    }
+  } finally {
+    // The bench's own pinned tracer (its pin root is private) is taken off every syscall too.
+    await cleanup();
   }
   const m = Object.fromEntries(Object.entries(t).map(([c, xs]) => [c, median(xs)])) as Record<string, number>;
   console.log(`\ncontainer runs of /bin/true, ${ROUNDS_RUN} rounds interleaved, median ms:`);

@@ -55,6 +55,16 @@ describe('seccomp-tailor-runc under runc', { skip }, () => {
     }
   });
 
+  test('--runtime-path crun: crun answers and records the annotated container', { skip: existsSync('/usr/bin/crun') ? false : 'crun is not installed' }, () => {
+    const v = shim(['--runtime-path', '/usr/bin/crun', '--version']);
+    assert.equal(v.stdout, spawnSync('/usr/bin/crun', ['--version'], { encoding: 'utf8' }).stdout);
+    const out = join(env.out, 'crun.json');
+    const b = bundle(['ls', '/'], { 'io.containers.trace-syscall': `of:${out}` });
+    const r = shim(['--runtime-path', '/usr/bin/crun', '--hook-config', env.configPath, '--root', join(env.work, 'crun-root'), 'run', '--bundle', b.dir, b.id]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(profileNames(out).includes('getdents64'));
+  });
+
   test('a missing real runtime: one line naming the path, exit 127', () => {
     const r = shim(['--runtime-path', '/nonexistent/runc', '--version']);
     assert.equal(r.status, 127);
