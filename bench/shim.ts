@@ -66,16 +66,19 @@ function passThrough(work: string): void {
 async function dockerRuns(work: string): Promise<void> {
   const env = benchHookEnv('shim');
   const client = ensureHookClient();
+  // Both paths run the same hook command with a private hookd socket (no daemon there: the native
+  // entry becomes the Node hook), so the comparison is of the shim, not of whose hookd answers.
+  const hookd = join(env.work, 'hookd.sock');
   const eng = await startEngines('bench', {
     runtimes: {
-      'st-record': { path: SHIM, runtimeArgs: ['--hook-config', env.config, '--record-dir', env.out] },
-      'st-pass': { path: SHIM, runtimeArgs: ['--hook-config', env.config] },
+      'st-record': { path: SHIM, runtimeArgs: ['--hook-config', env.config, '--hookd-socket', hookd, '--record-dir', env.out] },
+      'st-pass': { path: SHIM, runtimeArgs: ['--hook-config', env.config, '--hookd-socket', hookd] },
     },
   });
   const hooksDir = join(work, 'hooks.d');
   mkdirSync(hooksDir);
   // The same native hook entry the shim puts into config.json.
-  writeFileSync(join(hooksDir, 'seccomp-tailor.json'), JSON.stringify(hooksDJson(nativeHookCommand(client, env.config))));
+  writeFileSync(join(hooksDir, 'seccomp-tailor.json'), JSON.stringify(hooksDJson(nativeHookCommand(client, env.config, hookd))));
   chmodSync(join(hooksDir, 'seccomp-tailor.json'), 0o644);
   const image = `localhost/st-bench-shim-${process.pid}:latest`;
   const tar = join(work, 'busybox.tar');

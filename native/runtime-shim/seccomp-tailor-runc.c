@@ -5,13 +5,13 @@
  * Docker and containerd call the runtime for every state, kill, start and delete.
  *
  *   seccomp-tailor-runc [--runtime-path PATH] [--record-dir DIR] [--hook-config FILE]
- *                       [--shim-config FILE] RUNC-ARGS...
+ *                       [--hookd-socket PATH] [--shim-config FILE] RUNC-ARGS...
  *
  * The shim's options come first (dockerd puts runtimeArgs before its own arguments); everything
  * from the first other argument on is passed to the real runtime unchanged. containerd's
  * BinaryName takes no arguments, so the same settings can come from a root-owned JSON file
  * (/etc/seccomp-tailor/runtime-shim.json, or $SECCOMP_TAILOR_SHIM_CONFIG: runtimePath, recordDir,
- * hookConfig).
+ * hookConfig, hookdSocket).
  *
  * Which containers are recorded: those whose config.json carries the annotation
  * io.containers.trace-syscall (ctr --annotation, CRI pod_annotations, Docker >= 24 --annotation),
@@ -55,7 +55,7 @@ struct settings {
 	const char *record_dir;
 	const char *hook_config;
 	const char *shim_config;
-	int fail_closed; /* the hook config's onFailure: "fail" */
+	const char *hookd_socket; /* the hook's native entry talks to this hookd (default: its own) */
 };
 
 static void say(const char *fmt, ...)
@@ -178,9 +178,9 @@ static int parse_own_options(int argc, char **argv, struct settings *s)
 	while (i < argc) {
 		const char *a = argv[i];
 		const char **slot = NULL;
-		const char *names[] = { "--runtime-path", "--record-dir", "--hook-config", "--shim-config" };
-		const char **slots[] = { &s->runtime_path, &s->record_dir, &s->hook_config, &s->shim_config };
-		for (int k = 0; k < 4 && !slot; k++) {
+		const char *names[] = { "--runtime-path", "--record-dir", "--hook-config", "--shim-config", "--hookd-socket" };
+		const char **slots[] = { &s->runtime_path, &s->record_dir, &s->hook_config, &s->shim_config, &s->hookd_socket };
+		for (int k = 0; k < 5 && !slot; k++) {
 			size_t l = strlen(names[k]);
 			if (!strcmp(a, names[k])) {
 				if (i + 1 >= argc) {
@@ -213,6 +213,8 @@ static void load_settings(struct settings *s, int explicit_config)
 			s->record_dir = strdup(str_key(j, "recordDir"));
 		if (!s->hook_config && str_key(j, "hookConfig"))
 			s->hook_config = strdup(str_key(j, "hookConfig"));
+		if (!s->hookd_socket && str_key(j, "hookdSocket"))
+			s->hookd_socket = strdup(str_key(j, "hookdSocket"));
 		json_decref(j);
 	} else if (explicit_config && access(s->shim_config, F_OK)) {
 		say("ignoring --shim-config %s: %s", s->shim_config, strerror(errno));
@@ -366,6 +368,11 @@ static json_t *hook_entry(const struct settings *s, const char *stage)
 	}
 	json_array_append_new(args, json_string(stage));
 	json_array_append_new(env, json_string(HOOK_PATH_ENV));
+	if (s->hookd_socket && *s->hookd_socket) {
+		char var[PATH_MAX + 32];
+		snprintf(var, sizeof(var), "SECCOMP_TAILOR_HOOKD=%s", s->hookd_socket);
+		json_array_append_new(env, json_string(var));
+	}
 	return json_pack("{s:s, s:o, s:o}", "path", path, "args", args, "env", env);
 }
 

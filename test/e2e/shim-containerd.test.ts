@@ -19,7 +19,7 @@ describe('containerd: ctr run --runc-binary seccomp-tailor-runc', { skip }, () =
     // --runc-binary takes a path only: the shim's settings come from the file containerd's
     // environment names (the hook config of this private environment).
     const shimConfig = join(env.work, 'runtime-shim.json');
-    writeFileSync(shimConfig, JSON.stringify({ hookConfig: env.configPath }));
+    writeFileSync(shimConfig, JSON.stringify({ hookConfig: env.configPath, hookdSocket: join(env.work, 'hookd.sock') }));
     chmodSync(shimConfig, 0o644);
     eng = await startEngines('ctd', { docker: false, containerdEnv: { SECCOMP_TAILOR_SHIM_CONFIG: shimConfig } });
   });

@@ -21,8 +21,10 @@ describe('Docker: record through the runtime shim', { skip }, () => {
     env = makeHookEnv('shim-docker');
     eng = await startEngines('docker', {
       runtimes: {
-        'st-record': { path: SHIM, runtimeArgs: ['--hook-config', env.configPath, '--record-dir', env.out] },
-        'st-pass': { path: SHIM, runtimeArgs: ['--hook-config', env.configPath] },
+        // A private hookd socket: the hook's native entry must not hand our containers to a hookd
+        // some other checkout runs on the machine's default socket.
+        'st-record': { path: SHIM, runtimeArgs: ['--hook-config', env.configPath, '--hookd-socket', join(env.work, 'hookd.sock'), '--record-dir', env.out] },
+        'st-pass': { path: SHIM, runtimeArgs: ['--hook-config', env.configPath, '--hookd-socket', join(env.work, 'hookd.sock')] },
       },
     });
   });
