@@ -68,3 +68,29 @@ test('socket activation: hookd serves the socket systemd passes (LISTEN_FDS)', {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('idle exit: requests from another installation do not keep a daemon alive', async () => {
+  const dir = mkdtempSync('/tmp/st-hookd-unit-');
+  const socket = join(dir, 'hookd.sock');
+  const p = spawn(process.execPath, [packagePath('bin', 'seccomp-tailor-hookd'), '--socket', socket, '--idle-exit', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  p.stderr!.on('data', (d: Buffer) => (err += d));
+  const exited = new Promise((r) => p.once('exit', r));
+  try {
+    const deadline = Date.now() + 10_000;
+    while (!err.includes('listening') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    let gone = false;
+    void exited.then(() => (gone = true));
+    const start = Date.now();
+    // A foreign entry every 200 ms: each is sent away, and the daemon still leaves after ~1 s.
+    while (!gone && Date.now() - start < 6000) {
+      await ask(socket, request('/elsewhere/bin/seccomp-tailor-hook', ['prestart'], '{}')).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(gone, 'the daemon exited while foreign requests kept coming');
+  } finally {
+    p.kill('SIGKILL');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

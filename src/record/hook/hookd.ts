@@ -125,10 +125,13 @@ function handle(sock: Socket, log: (line: string) => void, activity: Activity): 
   }
   const chunks: Buffer[] = [];
   let size = 0;
+  let served = false;
   activity.busy++;
   sock.once('close', () => {
     activity.busy--;
-    activity.lastAt = Date.now();
+    // Only hooks it ran keep a daemon alive: another installation's entries, sent away, must not
+    // keep it holding the socket they want their own daemon on.
+    if (served) activity.lastAt = Date.now();
   });
   sock.on('error', () => sock.destroy());
   sock.on('data', (d: Buffer) => {
@@ -152,6 +155,7 @@ function handle(sock: Socket, log: (line: string) => void, activity: Activity): 
       if (req.hookScript === OWN_HOOK_SCRIPT) activity.stale = true;
       return;
     }
+    served = true;
     const lines: string[] = [];
     const t0 = performance.now();
     runHook({ argv: req.argv, readInput: () => Promise.resolve(req.input), say: (l) => lines.push(l) })
