@@ -137,6 +137,11 @@ export const applyDeclined = (id: string) => new ApplyError('APPLY_DECLINED', `p
 export const noBackup = (path: string) => new ApplyError('ROLLBACK_NO_BACKUP', `no backup of ${path} to roll back to`);
 export const rollbackModified = (path: string) =>
   new ApplyError('ROLLBACK_MODIFIED', `${path} was changed after the last apply; rolling back would lose those changes (pass --force to do it anyway)`);
+// `proposals export` / `proposals import`: a document from another host is hostile input.
+export const fleetDocumentInvalid = (source: string, why: string, cause?: unknown) =>
+  new InputError('FLEET_DOCUMENT_INVALID', `${source}: not a seccomp-tailor proposals export: ${why}`, { cause });
+export const fleetDocumentTooLarge = (source: string, max: number) =>
+  new InputError('FLEET_DOCUMENT_TOO_LARGE', `${source}: larger than ${max} bytes; not a proposals export`);
 
 // --- report and demo --------------------------------------------------------------------------
 export const timelineInvalid = (source: string, why: string) => new InputError('TIMELINE_INVALID', `${source}: ${why}`);

@@ -15,7 +15,7 @@ import { saveBackup } from './backups.js';
 import { withProfileLock } from './lock.js';
 import { containersUsing, type ContainerRef } from './registry-view.js';
 import { formatJsonLike } from './render.js';
-import { readProposal, writeProposal } from './store.js';
+import { readProposal, writeProposal } from '../profile/proposal-store.js';
 import { indexProfileFile } from '../state/profile-index.js';
 
 export type CompileView = Pick<Libseccomp, 'nativeArch' | 'names' | 'compile'>;
@@ -118,7 +118,7 @@ export function planApply(proposal: Proposal, current: Uint8Array, opts: { lib: 
 }
 
 export async function applyProposal(id: string, opts: ApplyOptions): Promise<ApplyOutcome> {
-  const proposal = await readProposal(opts.stateDir, id);
+  const proposal = readProposal(opts.stateDir, id);
   if (proposal.status !== 'open') throw proposalNotOpen(id, proposal.status);
   if (proposal.add.length === 0) {
     throw applyNothing(id);
@@ -141,7 +141,7 @@ export async function applyProposal(id: string, opts: ApplyOptions): Promise<App
       // A container started from the new file under Docker embeds it: keep it findable.
       try { indexProfileFile(opts.stateDir, path, plan.after); } catch { /* the watcher then proposes against an embedded copy */ }
     }
-    await writeProposal(opts.stateDir, { ...proposal, status: 'applied', appliedAt: now, updatedAt: now });
+    writeProposal(opts.stateDir, { ...proposal, status: 'applied', appliedAt: now, updatedAt: now });
     return { ...plan, written: plan.after !== plan.before, ...(backup ? { backup } : {}), restart: [] };
   });
   if (!opts.dryRun) outcome.restart = await containersUsing(opts.stateDir, path);

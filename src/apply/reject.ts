@@ -4,10 +4,10 @@ import { resolve } from 'node:path';
 import { proposalNotOpen } from '../errors.js';
 import type { Proposal } from '../profile/proposal.js';
 import { readRejectionsSync, writeRejections } from '../state/rejections.js';
-import { readProposal, writeProposal } from './store.js';
+import { findProposal, readProposal, writeProposal } from '../profile/proposal-store.js';
 
 export async function rejectProposal(stateDir: string, id: string, opts: { reason?: string; now?: Date } = {}): Promise<Proposal> {
-  const proposal = await readProposal(stateDir, id);
+  const proposal = readProposal(stateDir, id);
   if (proposal.status === 'applied') throw proposalNotOpen(id, proposal.status);
   const at = (opts.now ?? new Date()).toISOString();
   const r = readRejectionsSync(stateDir);
@@ -17,7 +17,7 @@ export async function rejectProposal(stateDir: string, id: string, opts: { reaso
   }
   await writeRejections(stateDir, r);
   const out: Proposal = { ...proposal, status: 'rejected', updatedAt: at, rejected: { at, ...(opts.reason ? { reason: opts.reason } : {}) } };
-  await writeProposal(stateDir, out);
+  writeProposal(stateDir, out);
   return out;
 }
 
@@ -37,10 +37,10 @@ export async function undoRejection(stateDir: string, id: string): Promise<Array
     if (Object.keys(byArch).length === 0) delete r.profiles[profile];
   }
   await writeRejections(stateDir, r);
-  const proposal = await readProposal(stateDir, id).catch(() => undefined);
+  const proposal = (() => { try { return findProposal(stateDir, id); } catch { return undefined; } })();
   if (proposal?.status === 'rejected') {
     const { rejected: _r, ...rest } = proposal;
-    await writeProposal(stateDir, { ...rest, status: 'open', updatedAt: new Date().toISOString() });
+    writeProposal(stateDir, { ...rest, status: 'open', updatedAt: new Date().toISOString() });
   }
   return forgotten;
 }

@@ -3,11 +3,11 @@
 import { readFile } from 'node:fs/promises';
 import { noBackup, rollbackModified } from '../errors.js';
 import { assertReplaceable, writeFileAtomic } from '../fs/atomic-write.js';
-import { sha256Hex } from '../profile/proposal.js';
+import { proposalId, sha256Hex } from '../profile/proposal.js';
 import { parseProfile } from '../profile/schema.js';
 import { listBackups, readBackupMeta, removeBackup } from './backups.js';
 import { withProfileLock } from './lock.js';
-import { readProposal, writeProposal } from './store.js';
+import { findProposal, writeProposal } from '../profile/proposal-store.js';
 
 export interface RollbackOutcome {
   profilePath: string;
@@ -34,13 +34,21 @@ export async function rollbackProfile(stateDir: string, profilePath: string, opt
     parseProfile(content.toString('utf8'), last.path);
     await writeFileAtomic(profilePath, content, { crashTestPoint: true });
     await removeBackup(last);
-    if (meta?.proposalId) {
-      const p = await readProposal(stateDir, meta.proposalId).catch(() => undefined);
-      if (p?.status === 'applied') {
-        const { appliedAt: _a, ...rest } = p;
-        await writeProposal(stateDir, { ...rest, status: 'open', updatedAt: new Date().toISOString() });
-      }
-    }
-    return { profilePath, restoredFrom: last.path, ...(meta?.proposalId ? { proposalId: meta.proposalId } : {}) };
+    const reopened = meta?.proposalId ? reopen(stateDir, meta.proposalId, profilePath) : undefined;
+    return { profilePath, restoredFrom: last.path, ...(reopened ? { proposalId: reopened } : {}) };
   });
+}
+
+/**
+ * The applied proposal is open again: the profile lacks its syscalls once more. A backup taken by
+ * an older version names a per-container proposal that the watcher has since folded into the
+ * profile file's own one: that one is reopened instead.
+ */
+function reopen(stateDir: string, id: string, profilePath: string): string | undefined {
+  const find = (x: string) => { try { return findProposal(stateDir, x); } catch { return undefined; } };
+  const p = find(id) ?? find(proposalId(profilePath));
+  if (p?.status !== 'applied') return undefined;
+  const { appliedAt: _a, ...rest } = p;
+  writeProposal(stateDir, { ...rest, status: 'open', updatedAt: new Date().toISOString() });
+  return p.id;
 }

@@ -1,5 +1,5 @@
-// THE proposal file: written by the watch daemon (one per (container or image, profile file), updated
-// in place), read by `proposals`, `apply` and `reject`. Pure: schema and builders, no I/O.
+// THE proposal file: written by the watch daemon (one per profile file, updated in place) and by
+// `proposals import`, read by `proposals`, `apply` and `reject`. Pure: schema and builders, no I/O.
 // Stored at proposalPath(stateDir, id); JSON, 2-space, trailing newline.
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
@@ -24,8 +24,8 @@ export type ProposalRisk = z.infer<typeof ProposalRisk>;
 
 const isoTime = z.string().min(1);
 
-/** A syscall to allow, with the evidence that it is needed. `comm`/`exe` are hostile: escape to print. */
-export const ProposalAddition = z.looseObject({
+/** The denials of one syscall on one arch. `comm`/`exe` are hostile: escape to print. */
+export const ProposalEvidence = z.looseObject({
   /** libseccomp arch name (x86_64, x86, aarch64, ...), as in events. */
   arch: z.string().min(1),
   syscall: z.string().regex(/^[a-z0-9_]+$/),
@@ -37,6 +37,11 @@ export const ProposalAddition = z.looseObject({
   exe: z.array(z.string()),
   /** Event actions seen (kill_process, errno, log, ...: parsers/types.ts SeccompAction). */
   actions: z.array(z.string()),
+});
+export type ProposalEvidence = z.infer<typeof ProposalEvidence>;
+
+/** A syscall to allow, with the evidence that it is needed. */
+export const ProposalAddition = ProposalEvidence.extend({
   risk: ProposalRisk.optional(),
   /**
    * The syscall is allowed only with argument rules: how they are widened and why. For display:
@@ -79,42 +84,139 @@ export type EvidenceIncomplete = z.infer<typeof EvidenceIncomplete>;
 export const ProposalStatus = z.enum(['open', 'applied', 'rejected']);
 export type ProposalStatus = z.infer<typeof ProposalStatus>;
 
-export const Proposal = z.looseObject({
+const proposalIdText = z.string().regex(/^[0-9a-f]{12}$/, 'a proposal id is 12 lower-case hex digits');
+const count = z.number().int().nonnegative();
+
+/** Containers named one by one in a proposal's evidence; the rest are counted in otherContainers. */
+export const MAX_CONTAINERS = 50;
+
+export const ContainerRef = z.looseObject({
+  id: z.string().optional(),
+  name: z.string().optional(),
+  image: z.string().optional(),
+  runtime: z.string().optional(),
+});
+export type ContainerRef = z.infer<typeof ContainerRef>;
+
+/** One container's share of the denials. All strings are hostile (they come from the container's runtime). */
+export const ContainerEvidence = ContainerRef.extend({
+  /** Set on evidence imported from another host (`proposals import`); absent for this host's own containers. */
+  host: z.string().optional(),
+  count,
+  firstSeen: isoTime,
+  lastSeen: isoTime,
+  /** Distinct syscall names this container was denied (capped, see MAX_SYSCALLS_PER_CONTAINER). */
+  syscalls: z.array(z.string()),
+});
+export type ContainerEvidence = z.infer<typeof ContainerEvidence>;
+
+export const OtherContainers = z.object({ containers: count, count });
+export type OtherContainers = z.infer<typeof OtherContainers>;
+
+/** What one host contributed to a proposal: the unit `proposals export` writes and `import` merges. */
+export const Contribution = z.looseObject({
+  host: z.string().min(1),
+  /** The proposal's id on that host, and its evidence revision (a newer revision replaces an older one). */
+  proposal: proposalIdText,
+  revision: z.number().int().positive(),
+  add: z.array(ProposalEvidence),
+  containers: z.array(ContainerEvidence),
+  otherContainers: OtherContainers,
+});
+export type Contribution = z.infer<typeof Contribution>;
+
+export const ImportedContribution = Contribution.extend({ importedAt: isoTime });
+export type ImportedContribution = z.infer<typeof ImportedContribution>;
+
+const profileRef = z.object({
+  path: z.string().min(1),
+  /** sha256 (hex) of the file's bytes the proposal was computed against. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+const decisions = {
+  status: ProposalStatus,
+  appliedAt: isoTime.optional(),
+  rejected: z.object({ at: isoTime, reason: z.string().optional() }).optional(),
+  /** This host's losses while it watched the proposal's containers. */
+  evidenceIncomplete: EvidenceIncomplete.optional(),
+};
+
+/** One proposal per profile file: every container that runs under the file folds into it. */
+export const ProposalV2 = z.looseObject({
+  version: z.literal(2),
+  id: proposalIdText,
+  profile: profileRef,
+  /** The container that asked most recently (what version 1 called the proposal's container). */
+  container: ContainerRef,
+  /** At most MAX_CONTAINERS, this host's first; the rest are counted in otherContainers. */
+  containers: z.array(ContainerEvidence),
+  otherContainers: OtherContainers,
+  /** Grows by one whenever the evidence changes: what `import` compares to stay idempotent. */
+  revision: z.number().int().positive(),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+  /** Summed over this host's containers and the imported contributions. */
+  add: z.array(ProposalAddition),
+  blockedByRule: z.array(BlockedByRule),
+  patch: z.array(PatchOperation),
+  /** Evidence from other hosts, one entry per (host, proposal there): replaced, never added twice. */
+  imported: z.array(ImportedContribution).optional(),
+  ...decisions,
+});
+
+export type ProposalV2 = z.infer<typeof ProposalV2>;
+
+/** Version 1: one proposal per (container or image, profile file). Still read; never written. */
+export const ProposalV1 = z.looseObject({
   version: z.literal(1),
-  id: z.string().regex(/^[0-9a-f]{12}$/, 'a proposal id is 12 lower-case hex digits'),
-  container: z.looseObject({
-    id: z.string().optional(),
-    name: z.string().optional(),
-    image: z.string().optional(),
-    runtime: z.string().optional(),
-  }),
-  profile: z.object({
-    path: z.string().min(1),
-    /** sha256 (hex) of the file's bytes the proposal was computed against. */
-    sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  }),
+  id: proposalIdText,
+  container: ContainerRef,
+  profile: profileRef,
   createdAt: isoTime,
   updatedAt: isoTime,
   add: z.array(ProposalAddition),
   blockedByRule: z.array(BlockedByRule),
   patch: z.array(PatchOperation),
-  status: ProposalStatus,
-  appliedAt: isoTime.optional(),
-  rejected: z.object({ at: isoTime, reason: z.string().optional() }).optional(),
-  evidenceIncomplete: EvidenceIncomplete.optional(),
+  ...decisions,
 });
+export type ProposalV1 = z.infer<typeof ProposalV1>;
+
+const earliest = (xs: string[], fallback: string): string => xs.reduce((a, b) => (b < a ? b : a), xs[0] ?? fallback);
+const latest = (xs: string[], fallback: string): string => xs.reduce((a, b) => (b > a ? b : a), xs[0] ?? fallback);
+
+/**
+ * A version 1 file as version 2: its one container becomes the evidence's only entry. The id stays
+ * (it names the file); the watcher folds such proposals into the profile file's own one.
+ */
+export function fromV1(p: ProposalV1): ProposalV2 {
+  const { version: _v, ...rest } = p;
+  const syscalls = [...new Set([...p.add.map((a) => a.syscall), ...p.blockedByRule.map((b) => b.syscall)])].sort();
+  const evidence: ContainerEvidence = {
+    ...p.container,
+    count: p.add.reduce((n, a) => n + a.count, 0) + p.blockedByRule.reduce((n, b) => n + b.count, 0),
+    firstSeen: earliest(p.add.map((a) => a.firstSeen), p.createdAt),
+    lastSeen: latest(p.add.map((a) => a.lastSeen), p.updatedAt),
+    syscalls,
+  };
+  return { ...rest, version: 2, containers: [evidence], otherContainers: { containers: 0, count: 0 }, revision: 1 };
+}
+
+/** Either version on input, version 2 out. */
+export const Proposal = z.union([ProposalV2, ProposalV1.transform(fromV1)]);
 export type Proposal = z.infer<typeof Proposal>;
 
 export const sha256Hex = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
 /**
- * Stable id for (container or image, profile file): the same image with the same profile file keeps
- * one proposal across container restarts; different profile files never share one.
+ * The proposal of a profile file: every container running under it (replicas, restarts, another
+ * image with the same file) adds its denials here. Different files never share one.
  */
-export function proposalId(container: Proposal['container'], profilePath: string): string {
-  const key = container.image ? `image:${container.image}` : `container:${container.id ?? container.name ?? ''}`;
-  return sha256Hex(`${key}\0${resolve(profilePath)}`).slice(0, 12);
+export function proposalId(profilePath: string): string {
+  return sha256Hex(`profile\0${resolve(profilePath)}`).slice(0, 12);
 }
+
+/** A file of the version 1 form (one per container or image) whose denials belong to proposalId(its profile). */
+export const isFoldable = (p: Proposal): boolean => p.id !== proposalId(p.profile.path);
 
 export const proposalPath = (stateDir: string, id: string): string => join(proposalsDir(stateDir), `${id}.json`);
 
@@ -125,7 +227,9 @@ export function parseProposal(text: string, source: string): Proposal {
   } catch (e) {
     throw proposalNotJson(source, e as Error);
   }
-  const r = Proposal.safeParse(json);
+  // One schema per version, so that a bad file is explained against the version it claims.
+  const v1 = typeof json === 'object' && json !== null && (json as { version?: unknown }).version === 1;
+  const r = v1 ? ProposalV1.transform(fromV1).safeParse(json) : ProposalV2.safeParse(json);
   if (!r.success) throw proposalInvalid(source, z.prettifyError(r.error), r.error);
   return r.data;
 }

@@ -1,11 +1,15 @@
-// Denials folded into counts per (subject, arch, syscall): memory grows with the number of distinct
-// syscalls denied per container, never with the number of records. Pure; serialisable as a whole
-// so that counts and the source checkpoint are persisted in one atomic write (see state-store.ts).
+// Denials folded into counts per (profile file, arch, syscall), with each container's share: memory
+// grows with the distinct syscalls denied and (up to a bound) the containers that asked, never with
+// the number of records. Pure; serialisable as a whole so that counts and the source checkpoint are
+// persisted in one atomic write (see state-store.ts).
 import type { SeccompEvent } from '../../parsers/types.js';
-import type { Proposal } from '../profile/proposal.js';
+import { MAX_DISTINCT, MAX_SYSCALLS_PER_CONTAINER } from '../profile/proposal-evidence.js';
+import { MAX_CONTAINERS, proposalId, type ContainerRef } from '../profile/proposal.js';
 
-/** Distinct comm/exe values kept per syscall: evidence, not a log. */
-export const MAX_DISTINCT = 8;
+export { MAX_DISTINCT };
+
+/** Ids of containers beyond MAX_CONTAINERS remembered so that each is counted once (a FIFO beyond that). */
+export const MAX_OTHER_IDS = 1000;
 
 export interface SyscallTally {
   arch: string;
@@ -31,10 +35,44 @@ export interface LossTally {
   sources: string[];
 }
 
+export interface ContainerTally extends ContainerRef {
+  count: number;
+  firstSeen: string;
+  lastSeen: string;
+  syscalls: string[];
+}
+
+export interface OtherTally {
+  containers: number;
+  count: number;
+  /** Recently counted ids (at most MAX_OTHER_IDS): a container seen again is not counted again. */
+  ids: string[];
+}
+
 export interface Subject {
-  /** proposalId(container, profilePath). */
+  /** proposalId(profilePath). */
   id: string;
-  container: Proposal['container'];
+  profilePath: string;
+  tallies: Record<string, SyscallTally>;
+  /** The first MAX_CONTAINERS containers, by container id. */
+  containers: Record<string, ContainerTally>;
+  others: OtherTally;
+  /** Version 1 proposals (one per container or image) folded in: removed once this one is written. */
+  folded?: string[];
+  loss?: LossTally;
+}
+
+/** Who asked: the profile file and the container (from the registry). */
+export interface SubjectRef {
+  id: string;
+  profilePath: string;
+  container: ContainerRef;
+}
+
+/** A version 1 state's subject: one per (container or image, profile file). */
+interface LegacySubject {
+  id: string;
+  container: ContainerRef;
   profilePath: string;
   tallies: Record<string, SyscallTally>;
   loss?: LossTally;
@@ -48,24 +86,100 @@ export interface AggregateSnapshot {
 // V8; a tally keeps values for the daemon's lifetime, so it keeps its own flat copy.
 const ownText = (v: string): string => JSON.parse(JSON.stringify(v)) as string;
 
-const addDistinct = (xs: string[], v: string | undefined): void => {
-  if (v !== undefined && xs.length < MAX_DISTINCT && !xs.includes(v)) xs.push(ownText(v));
+const addDistinct = (xs: string[], v: string | undefined, max = MAX_DISTINCT): void => {
+  if (v !== undefined && xs.length < max && !xs.includes(v)) xs.push(ownText(v));
 };
 
+const emptySubject = (id: string, profilePath: string): Subject => ({ id, profilePath, tallies: {}, containers: {}, others: { containers: 0, count: 0, ids: [] } });
+
+const isLegacy = (s: Subject | LegacySubject): s is LegacySubject => !('containers' in s);
+
+function addTally(s: Subject, t: SyscallTally): void {
+  const key = `${t.arch}/${t.syscall}`;
+  const had = s.tallies[key];
+  if (!had) {
+    s.tallies[key] = { ...t, comm: [...t.comm], exe: [...t.exe], actions: [...t.actions] };
+    return;
+  }
+  had.count += t.count;
+  if (t.firstSeen < had.firstSeen) had.firstSeen = t.firstSeen;
+  if (t.lastSeen > had.lastSeen) had.lastSeen = t.lastSeen;
+  for (const v of t.comm) addDistinct(had.comm, v);
+  for (const v of t.exe) addDistinct(had.exe, v);
+  for (const v of t.actions) addDistinct(had.actions, v);
+}
+
 export class Aggregator {
-  private readonly subjects: Map<string, Subject>;
+  private readonly subjects = new Map<string, Subject>();
   private readonly dirty = new Set<string>();
 
-  constructor(snapshot?: AggregateSnapshot) {
-    this.subjects = new Map(Object.entries(snapshot?.subjects ?? {}));
+  /** A version 1 snapshot (subjects per container) is folded per profile file on the way in. */
+  constructor(snapshot?: { subjects: Record<string, Subject | LegacySubject> }) {
+    for (const s of Object.values(snapshot?.subjects ?? {})) {
+      if (!isLegacy(s)) {
+        this.subjects.set(s.id, s);
+        continue;
+      }
+      const folded = this.subjectFor(proposalId(s.profilePath), s.profilePath);
+      this.fold(folded, s.id, s.container, Object.values(s.tallies));
+      if (s.loss) this.noteLoss(folded, s.loss);
+      this.dirty.add(folded.id);
+    }
   }
 
-  add(subject: Omit<Subject, 'tallies' | 'loss'>, e: SeccompEvent): void {
-    let s = this.subjects.get(subject.id);
+  private subjectFor(id: string, profilePath: string): Subject {
+    let s = this.subjects.get(id);
     if (!s) {
-      s = { ...subject, tallies: {} };
-      this.subjects.set(subject.id, s);
+      s = emptySubject(id, profilePath);
+      this.subjects.set(id, s);
     }
+    return s;
+  }
+
+  /** Adds the counts of a version 1 proposal or subject `legacyId` (one container's) to `s`, once. */
+  private fold(s: Subject, legacyId: string, container: ContainerRef, tallies: readonly SyscallTally[]): void {
+    if (s.folded?.includes(legacyId)) return;
+    (s.folded ??= []).push(legacyId);
+    for (const t of tallies) addTally(s, t);
+    const count = tallies.reduce((n, t) => n + t.count, 0);
+    if (count === 0) return;
+    const first = tallies.reduce((a, t) => (t.firstSeen < a ? t.firstSeen : a), tallies[0]!.firstSeen);
+    const last = tallies.reduce((a, t) => (t.lastSeen > a ? t.lastSeen : a), tallies[0]!.lastSeen);
+    this.countContainer(s, container, count, first, last, tallies.map((t) => t.syscall));
+  }
+
+  /** Folds a version 1 proposal file (its subject already pruned) into its profile's subject. */
+  foldLegacy(legacyId: string, profilePath: string, container: ContainerRef, tallies: readonly SyscallTally[]): void {
+    const s = this.subjectFor(proposalId(profilePath), profilePath);
+    this.fold(s, legacyId, container, tallies);
+    this.dirty.add(s.id);
+  }
+
+  private countContainer(s: Subject, c: ContainerRef, n: number, first: string, last: string, syscalls: readonly string[]): void {
+    const key = c.id ?? c.name ?? c.image ?? '?';
+    let t = s.containers[key];
+    if (!t && Object.keys(s.containers).length >= MAX_CONTAINERS) {
+      // Beyond the bound only counts are kept; an id remembered here is not counted twice.
+      if (!s.others.ids.includes(key)) {
+        s.others.containers++;
+        s.others.ids.push(ownText(key));
+        if (s.others.ids.length > MAX_OTHER_IDS) s.others.ids.shift();
+      }
+      s.others.count += n;
+      return;
+    }
+    if (!t) {
+      t = { ...Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined).map(([k, v]) => [k, ownText(v as string)])), count: 0, firstSeen: first, lastSeen: last, syscalls: [] };
+      s.containers[key] = t;
+    }
+    t.count += n;
+    if (first < t.firstSeen) t.firstSeen = first;
+    if (last > t.lastSeen) t.lastSeen = last;
+    for (const x of syscalls) addDistinct(t.syscalls, x, MAX_SYSCALLS_PER_CONTAINER);
+  }
+
+  add(ref: SubjectRef, e: SeccompEvent): void {
+    const s = this.subjectFor(ref.id, ref.profilePath);
     const name = e.syscallName ?? `#${e.syscall}`;
     const key = `${e.arch}/${name}`;
     let t = s.tallies[key];
@@ -80,7 +194,8 @@ export class Aggregator {
     addDistinct(t.comm, e.comm);
     addDistinct(t.exe, e.exe);
     addDistinct(t.actions, e.action);
-    this.dirty.add(subject.id);
+    this.countContainer(s, ref.container, 1, e.time, e.time, [name]);
+    this.dirty.add(s.id);
   }
 
   /**
@@ -90,31 +205,42 @@ export class Aggregator {
   markLoss(source: string, count: number, from: string, to: string): number {
     let n = 0;
     for (const s of this.subjects.values()) {
-      const l = s.loss;
-      if (!l) s.loss = { records: count, notices: 1, first: from, last: to, sources: [source] };
-      else {
-        l.records += count;
-        l.notices++;
-        if (from < l.first) l.first = from;
-        if (to > l.last) l.last = to;
-        if (!l.sources.includes(source)) l.sources.push(source);
-      }
+      this.noteLoss(s, { records: count, notices: 1, first: from, last: to, sources: [source] });
       this.dirty.add(s.id);
       n++;
     }
     return n;
   }
 
+  private noteLoss(s: Subject, add: LossTally): void {
+    const l = s.loss;
+    if (!l) {
+      s.loss = { ...add, sources: [...add.sources] };
+      return;
+    }
+    l.records += add.records;
+    l.notices += add.notices;
+    if (add.first < l.first) l.first = add.first;
+    if (add.last > l.last) l.last = add.last;
+    for (const x of add.sources) if (!l.sources.includes(x)) l.sources.push(x);
+  }
+
   /** Starts a subject from counts kept elsewhere (its proposal file, after the subject was pruned). */
-  seed(subject: Omit<Subject, 'tallies' | 'loss'>, tallies: SyscallTally[], loss?: LossTally): void {
-    if (this.subjects.has(subject.id)) return;
-    this.subjects.set(subject.id, { ...subject, tallies: Object.fromEntries(tallies.map((t) => [`${t.arch}/${t.syscall}`, t])), ...(loss ? { loss } : {}) });
+  seed(s: Subject): void {
+    if (this.subjects.has(s.id)) return;
+    this.subjects.set(s.id, s);
   }
 
   /** Forgets a subject whose proposal is on disk and whose containers are gone: memory stays bounded. */
   remove(id: string): boolean {
     if (this.dirty.has(id)) return false;
     return this.subjects.delete(id);
+  }
+
+  /** The version 1 proposals folded into `id` are gone from disk: stop remembering them. */
+  clearFolded(id: string): void {
+    const s = this.subjects.get(id);
+    if (s) delete s.folded;
   }
 
   get(id: string): Subject | undefined {

@@ -15,7 +15,7 @@ import { memoResolver } from './events.js';
 import { ContainerIndex, Mapper, type HostIdentity } from './mapper.js';
 import { WatchMetrics } from './metrics.js';
 import { BootClock, nsInode } from './proc.js';
-import { ProfileCache } from './proposal-store.js';
+import { ProfileCache } from './profile-cache.js';
 import { embeddedProfilesDir } from './container-profile.js';
 import { forgetStopped, readRegistry, registerContainer, readRegistryEntry, unregisterContainer, type RegistryEntry } from '../state/registry.js';
 import type { SourceSink } from './sources/source.js';

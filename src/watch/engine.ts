@@ -1,12 +1,15 @@
-// The watcher's core: parse results in, tallies per (container or image, profile file) up, proposals
-// and the state file out. Sources and the registry feed it; it does no reading of its own.
+// The watcher's core: parse results in, tallies per profile file (with each container's share) up,
+// proposals and the state file out. Sources and the registry feed it; it reads only its own
+// proposal files (to continue a pruned subject's counts, and to fold version 1 proposals).
 import type { Logger } from 'pino';
 import type { ParseResult, SeccompEvent } from '../../parsers/types.js';
-import { proposalId, type Proposal } from '../profile/proposal.js';
-import { Aggregator, type Subject, type SyscallTally } from './aggregator.js';
+import { localEvidence } from '../profile/proposal-evidence.js';
+import { isFoldable, proposalId, type ContainerRef, type Proposal } from '../profile/proposal.js';
+import { findProposal, listProposals, removeProposal, writeProposal } from '../profile/proposal-store.js';
+import { Aggregator, type ContainerTally, type SubjectRef, type SyscallTally } from './aggregator.js';
 import type { Attribution, Mapper } from './mapper.js';
 import type { WatchMetrics } from './metrics.js';
-import { readProposal, writeProposal, type ProfileCache } from './proposal-store.js';
+import type { ProfileCache } from './profile-cache.js';
 import { hiddenDenials, profileFileOf } from './container-profile.js';
 import type { RegistryEntry } from '../state/registry.js';
 import { renderProposal, sameContent, type IsRejected } from './render-proposal.js';
@@ -23,8 +26,6 @@ export interface EngineOptions {
   flushIntervalMs?: number;
 }
 
-type SubjectRef = Omit<Subject, 'tallies' | 'loss'>;
-
 export class WatchEngine {
   private readonly agg: Aggregator;
   private readonly checkpoints: Record<string, Checkpoint>;
@@ -40,8 +41,9 @@ export class WatchEngine {
   readonly stats = { events: 0, attributed: 0, proposalWrites: 0, flushes: 0, lossNotices: 0, lostRecords: 0 };
 
   constructor(private readonly o: EngineOptions, state: WatchState) {
-    this.agg = new Aggregator(state.aggregate as { subjects: Record<string, Subject> });
+    this.agg = new Aggregator(state.aggregate as ConstructorParameters<typeof Aggregator>[0]);
     this.checkpoints = { ...state.checkpoints };
+    this.foldLegacyFiles();
     // Proposals are a rendering of the state: re-render all at start, which also repairs a crash
     // between the proposal writes and the state write.
     for (const s of this.agg.all()) this.agg.markDirty(s.id);
@@ -119,30 +121,68 @@ export class WatchEngine {
   }
 
   /**
-   * A subject pruned from memory (its containers gone) may get records again (the same image
-   * restarted): its counts continue from its proposal file, which is never behind the state.
+   * A subject pruned from memory (its containers gone) may get records again (a replica restarted):
+   * its counts continue from its proposal file, which is never behind the state. Only this host's
+   * share is taken: the imported one stays in the file and is added back when it is rendered.
    */
-  private seedFromDisk(subject: SubjectRef): void {
-    const p = readProposal(this.o.stateDir, subject.id);
+  private seedFromDisk(ref: Pick<SubjectRef, 'id' | 'profilePath'>): void {
+    const p = this.readOwn(ref.id);
     if (!p) return;
-    const tallies: SyscallTally[] = p.add.map((a) => ({
-      arch: a.arch, syscall: a.syscall, nr: -1, count: a.count, firstSeen: a.firstSeen, lastSeen: a.lastSeen,
-      comm: [...a.comm], exe: [...a.exe], actions: [...a.actions],
-    }));
-    for (const b of p.blockedByRule) {
-      if (!tallies.some((t) => t.arch === b.arch && t.syscall === b.syscall)) {
-        tallies.push({ arch: b.arch, syscall: b.syscall, nr: -1, count: b.count, firstSeen: p.createdAt, lastSeen: p.updatedAt, comm: [], exe: [], actions: [] });
-      }
+    const local = localEvidence(p);
+    const tallies: Record<string, SyscallTally> = {};
+    for (const a of local.add) {
+      tallies[`${a.arch}/${a.syscall}`] = { arch: a.arch, syscall: a.syscall, nr: -1, count: a.count, firstSeen: a.firstSeen, lastSeen: a.lastSeen, comm: [...a.comm], exe: [...a.exe], actions: [...a.actions] };
     }
-    const l = p.evidenceIncomplete;
-    this.agg.seed(subject, tallies, l ? { records: l.lostRecords, notices: l.notices, first: l.from, last: l.to, sources: [...l.sources] } : undefined);
+    for (const b of p.blockedByRule) {
+      tallies[`${b.arch}/${b.syscall}`] ??= { arch: b.arch, syscall: b.syscall, nr: -1, count: b.count, firstSeen: p.createdAt, lastSeen: p.updatedAt, comm: [], exe: [], actions: [] };
+    }
+    const containers: Record<string, ContainerTally> = {};
+    for (const { host: _h, ...c } of local.containers) containers[c.id ?? c.name ?? c.image ?? '?'] = { ...c, syscalls: [...c.syscalls] };
+    const l = local.incomplete;
+    this.agg.seed({
+      id: ref.id, profilePath: ref.profilePath, tallies, containers, others: { ...local.otherContainers, ids: [] },
+      ...(l ? { loss: { records: l.lostRecords, notices: l.notices, first: l.from, last: l.to, sources: [...l.sources] } } : {}),
+    });
+  }
+
+  private readOwn(id: string): Proposal | undefined {
+    try {
+      return findProposal(this.o.stateDir, id);
+    } catch (e) {
+      // Hand-edited into something invalid: replaced by a fresh rendering rather than kept broken.
+      this.warnOnce(`invalid:${id}`, { proposal: id, error: (e as Error).message.split('\n')[0] }, 'proposal file is not valid; it will be rewritten from the watcher\'s counts');
+      return undefined;
+    }
+  }
+
+  /**
+   * Version 1 wrote one proposal per (container or image, profile file). Each such file still on
+   * disk whose counts the state does not hold (its subject was pruned) is folded into its profile
+   * file's proposal; the next write of that proposal removes the old files.
+   */
+  private foldLegacyFiles(): void {
+    let listed: Proposal[];
+    try {
+      listed = listProposals(this.o.stateDir).proposals;
+    } catch {
+      return;
+    }
+    for (const p of listed.filter(isFoldable)) {
+      const id = proposalId(p.profile.path);
+      if (!this.agg.get(id)) this.seedFromDisk({ id, profilePath: p.profile.path });
+      const tallies: SyscallTally[] = [
+        ...p.add.map((a) => ({ arch: a.arch, syscall: a.syscall, nr: -1, count: a.count, firstSeen: a.firstSeen, lastSeen: a.lastSeen, comm: a.comm, exe: a.exe, actions: a.actions })),
+        ...p.blockedByRule.map((b) => ({ arch: b.arch, syscall: b.syscall, nr: -1, count: b.count, firstSeen: p.createdAt, lastSeen: p.updatedAt, comm: [], exe: [], actions: [] })),
+      ];
+      this.agg.foldLegacy(p.id, p.profile.path, p.container, tallies);
+    }
   }
 
   /** Drops subjects none of whose containers is known any more (their proposals stay on disk). */
   prune(liveContainerIds: ReadonlySet<string>): number {
     let n = 0;
     for (const s of [...this.agg.all()]) {
-      if (s.container.id !== undefined && liveContainerIds.has(s.container.id)) continue;
+      if (Object.keys(s.containers).some((id) => liveContainerIds.has(id)) || s.others.ids.some((id) => liveContainerIds.has(id))) continue;
       if (this.agg.remove(s.id)) n++;
     }
     if (n > 0) {
@@ -180,10 +220,10 @@ export class WatchEngine {
       this.warnOnce(`refused:${profilePath}`, { container: entry.id, profile: profilePath, why: refused }, 'the container\'s annotation names a profile file proposals may not target: not read, no proposal');
       return undefined;
     }
-    const container: Proposal['container'] = { id: entry.id, runtime: entry.runtime };
+    const container: ContainerRef = { id: entry.id, runtime: entry.runtime };
     if (entry.name) container.name = entry.name;
     if (entry.image) container.image = entry.image;
-    return { id: proposalId(container, profilePath), container, profilePath };
+    return { id: proposalId(profilePath), profilePath, container };
   }
 
   /** Warns once per profile that would keep a container's denials out of the log. */
@@ -267,19 +307,26 @@ export class WatchEngine {
       this.warnOnce(`profile:${s.profilePath}`, { profile: s.profilePath, error: profile.error }, 'cannot read the profile a proposal is for; proposal not updated');
       return;
     }
-    const existing = readProposal(this.o.stateDir, id);
+    const existing = this.readOwn(id);
     const r = renderProposal(s, profile, existing, this.o.isRejected, at);
     if (!r) return;
     this.statuses.set(id, r.proposal.status);
     if (this.statuses.size > 100_000) this.statuses.clear();
     this.o.metrics?.proposalsOpen.set([...this.statuses.values()].filter((x) => x === 'open').length);
     if (r.unnamed.length) this.warnOnce(`unnamed:${id}`, { proposal: id, syscalls: r.unnamed }, 'denied syscall numbers unknown to libseccomp for their arch: not proposed');
-    if (existing && sameContent(existing, r.proposal)) return;
-    writeProposal(this.o.stateDir, r.proposal);
-    this.stats.proposalWrites++;
-    this.o.metrics?.proposalWrites.inc();
-    if (since !== undefined) this.o.metrics?.latency.observe((Date.now() - since) / 1000);
-    if (!existing) this.o.log.info({ proposal: id, container: s.container, profile: s.profilePath, add: r.proposal.add.map((a) => a.syscall) }, 'new proposal');
+    if (!existing || !sameContent(existing, r.proposal)) {
+      writeProposal(this.o.stateDir, r.proposal);
+      this.stats.proposalWrites++;
+      this.o.metrics?.proposalWrites.inc();
+      if (since !== undefined) this.o.metrics?.latency.observe((Date.now() - since) / 1000);
+      if (!existing) this.o.log.info({ proposal: id, profile: s.profilePath, containers: r.proposal.containers.length + r.proposal.otherContainers.containers, add: r.proposal.add.map((a) => a.syscall) }, 'new proposal');
+    }
+    // Their counts are in the proposal just written (and in the state saved next): the old files go.
+    if (s.folded?.length) {
+      for (const old of s.folded) if (old !== id) removeProposal(this.o.stateDir, old);
+      this.o.log.info({ proposal: id, folded: s.folded }, 'version 1 proposals folded into their profile file\'s proposal');
+      this.agg.clearFolded(id);
+    }
   }
 
 }

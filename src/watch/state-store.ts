@@ -48,9 +48,21 @@ const Tally = z.looseObject({
   arch: z.string(), syscall: z.string(), nr: z.number(), count: z.number().int().nonnegative(),
   firstSeen: z.string(), lastSeen: z.string(), comm: z.array(z.string()), exe: z.array(z.string()), actions: z.array(z.string()),
 });
+const containerRef = { id: z.string().optional(), name: z.string().optional(), image: z.string().optional(), runtime: z.string().optional() };
 const SubjectSchema = z.looseObject({
   id: z.string(),
-  container: z.looseObject({ id: z.string().optional(), name: z.string().optional(), image: z.string().optional(), runtime: z.string().optional() }),
+  profilePath: z.string(),
+  tallies: z.record(z.string(), Tally),
+  containers: z.record(z.string(), z.looseObject({
+    ...containerRef, count: z.number().int().nonnegative(), firstSeen: z.string(), lastSeen: z.string(), syscalls: z.array(z.string()),
+  })),
+  others: z.object({ containers: z.number().int().nonnegative(), count: z.number().int().nonnegative(), ids: z.array(z.string()) }),
+  folded: z.array(z.string()).optional(),
+});
+/** Written by versions that kept one subject per (container or image, profile file): folded on load (aggregator.ts). */
+const LegacySubjectSchema = z.looseObject({
+  id: z.string(),
+  container: z.looseObject(containerRef),
   profilePath: z.string(),
   tallies: z.record(z.string(), Tally),
 });
@@ -59,7 +71,7 @@ export const WatchState = z.object({
   version: z.literal(1),
   /** Per source key (`file:/var/log/audit/audit.log`, `kmsg`, `journald`, `netlink`). */
   checkpoints: z.record(z.string(), Checkpoint),
-  aggregate: z.object({ subjects: z.record(z.string(), SubjectSchema) }),
+  aggregate: z.object({ subjects: z.record(z.string(), z.union([SubjectSchema, LegacySubjectSchema])) }),
   savedAt: z.string(),
 });
 export type WatchState = z.infer<typeof WatchState>;

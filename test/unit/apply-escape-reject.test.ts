@@ -6,7 +6,7 @@ import { formatProposalPage, formatProposalTable } from '../../src/apply/present
 import { isRejected, rejectionChecker } from '../../src/state/rejections.js';
 import { rejectProposal, undoRejection } from '../../src/apply/reject.js';
 import { unifiedDiff } from '../../src/apply/render.js';
-import { readProposal } from '../../src/apply/store.js';
+import { readProposal } from '../../src/profile/proposal-store.js';
 import { escapeTerminal } from '../../src/terminal/escape.js';
 import { proposalPath } from '../../src/profile/proposal.js';
 import { setup } from './fixtures/apply-setup.js';

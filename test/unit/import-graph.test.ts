@@ -57,7 +57,7 @@ const RANK: Record<string, number> = {
   oci: 2,
   state: 3,
   profile: 4,
-  record: 5, watch: 5, apply: 5,
+  record: 5, watch: 5, apply: 5, fleet: 5,
   'record/hook': 6,
   report: 7,
   cli: 8, demo: 8,

@@ -7,7 +7,7 @@ import pino from 'pino';
 import { WatchEngine } from '../../src/watch/engine.js';
 import { hiddenDenials } from '../../src/watch/container-profile.js';
 import type { Mapper } from '../../src/watch/mapper.js';
-import { ProfileCache } from '../../src/watch/proposal-store.js';
+import { ProfileCache } from '../../src/watch/profile-cache.js';
 import type { RegistryEntry } from '../../src/state/registry.js';
 import { loadState, watchStatePath } from '../../src/watch/state-store.js';
 import { parseProfile } from '../../src/profile/schema.js';

@@ -1,6 +1,6 @@
 // `seccomp-tailor apply ID... | --all`: write proposals into their profile files, safely.
 import { applyProposal, type ApplyOutcome } from '../../apply/apply.js';
-import { listProposals } from '../../apply/store.js';
+import { listProposals } from '../../profile/proposal-store.js';
 import { unifiedDiff } from '../../apply/render.js';
 import { nativeLibseccomp } from '../../profile/libseccomp-view.js';
 import { defaultStateDir } from '../../state/paths.js';

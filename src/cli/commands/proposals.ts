@@ -1,51 +1,103 @@
-// `seccomp-tailor proposals [list] | show ID`: what the watcher proposes, with evidence and diff.
+// `seccomp-tailor proposals list|show|export|import`
 import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import type { Argv, CommandModule } from 'yargs';
 import { planApply } from '../../apply/apply.js';
 import { formatProposalPage, formatProposalTable } from '../../apply/present.js';
-import { listProposals, readProposal } from '../../apply/store.js';
+import { rejectionChecker } from '../../state/rejections.js';
+import { HostName, serializeFleetDocument } from '../../fleet/document.js';
+import { exportProposals } from '../../fleet/export.js';
+import { importProposals } from '../../fleet/import.js';
+import { emit } from '../../profile/toolbox.js';
 import { nativeLibseccomp } from '../../profile/libseccomp-view.js';
 import { defaultStateDir } from '../../state/paths.js';
-import { escapeTerminal, useColour } from '../../terminal/escape.js';
+import { listProposals, readProposal } from '../../profile/proposal-store.js';
+import { escapeTerminal as esc, useColour } from '../../terminal/escape.js';
 import type { AnyCommand } from './index.js';
 
-const stateDirOption = { type: 'string', default: defaultStateDir, describe: 'state directory (proposals, backups, registry)' } as const;
+/** The argument types a builder produces: what the handler receives (camel-cased by yargs). */
+type Built<B extends (y: Argv) => Argv<unknown>> = ReturnType<B> extends Argv<infer U> ? U : never;
 
-async function list(argv: { stateDir: string; json: boolean; all: boolean }): Promise<void> {
-  const { proposals, problems } = await listProposals(argv.stateDir);
-  const shown = argv.all || argv.json ? proposals : proposals.filter((p) => p.status === 'open');
-  for (const p of problems) process.stderr.write(`seccomp-tailor: skipped ${escapeTerminal(p)}\n`);
-  process.stdout.write(argv.json ? JSON.stringify(shown, null, 2) + '\n' : formatProposalTable(shown));
-}
+const withStateDir = (y: Argv) => y.option('state-dir', { type: 'string', default: defaultStateDir, describe: 'state directory (proposals, backups, registry)' });
+const withHost = <T>(y: Argv<T>) => y.option('host', { type: 'string', default: hostname(), describe: 'this host\'s name in fleet documents' })
+  .check((a) => {
+    const r = HostName.safeParse(a.host);
+    if (!r.success) throw Object.assign(new Error(`--host ${JSON.stringify(a.host)}: ${r.error.issues[0]?.message ?? 'not a host name'}`), { usage: true });
+    return true;
+  });
 
-async function show(argv: { stateDir: string; id: string; json: boolean }): Promise<void> {
-  const p = await readProposal(argv.stateDir, argv.id);
-  if (argv.json) {
-    process.stdout.write(JSON.stringify(p, null, 2) + '\n');
-    return;
-  }
-  const lib = await nativeLibseccomp();
-  const plan = await readFile(p.profile.path).then(
-    (bytes) => planApply(p, bytes, { lib, allowRisky: true }),
-    (e: Error) => e,
-  ).catch((e: Error) => e);
-  process.stdout.write(formatProposalPage(p, plan, useColour()));
-}
+const listBuilder = (y: Argv) => withStateDir(y)
+  .option('json', { type: 'boolean', default: false, describe: 'print JSON (exact strings, every status)' })
+  .option('all', { type: 'boolean', default: false, describe: 'list applied and rejected proposals too' });
+const list: CommandModule<object, Built<typeof listBuilder>> = {
+  command: ['list', '$0'],
+  describe: 'the open proposals, one per profile file, with how many containers asked',
+  builder: listBuilder,
+  handler: (argv) => {
+    const { proposals, problems } = listProposals(argv.stateDir);
+    const shown = argv.all || argv.json ? proposals : proposals.filter((p) => p.status === 'open');
+    for (const p of problems) process.stderr.write(`seccomp-tailor: skipped ${esc(p)}\n`);
+    process.stdout.write(argv.json ? JSON.stringify(shown, null, 2) + '\n' : formatProposalTable(shown));
+  },
+};
+
+const showBuilder = (y: Argv) => withStateDir(y)
+  .positional('id', { type: 'string', demandOption: true, describe: 'proposal id' })
+  .option('json', { type: 'boolean', default: false, describe: 'print JSON (exact strings)' });
+const show: CommandModule<object, Built<typeof showBuilder>> = {
+  command: 'show <id>',
+  describe: 'one proposal with its evidence (per container) and the diff it would make',
+  builder: showBuilder,
+  handler: async (argv) => {
+    const p = readProposal(argv.stateDir, argv.id);
+    if (argv.json) {
+      process.stdout.write(JSON.stringify(p, null, 2) + '\n');
+      return;
+    }
+    const lib = await nativeLibseccomp();
+    const plan = await readFile(p.profile.path).then((bytes) => planApply(p, bytes, { lib, allowRisky: true }), (e: Error) => e).catch((e: Error) => e);
+    process.stdout.write(formatProposalPage(p, plan, useColour()));
+  },
+};
+
+const exportBuilder = (y: Argv) => withHost(withStateDir(y))
+  .option('output', { alias: 'o', type: 'string', describe: 'write here (atomically) instead of stdout' });
+const exportCommand: CommandModule<object, Built<typeof exportBuilder>> = {
+  command: 'export',
+  describe: 'this host\'s proposals as one document (per profile content hash) for `proposals import` elsewhere',
+  builder: exportBuilder,
+  handler: async (argv) => {
+    const r = exportProposals(argv.stateDir, argv.host);
+    for (const s of r.skipped) process.stderr.write(`seccomp-tailor: not exported: ${esc(s)}\n`);
+    await emit(serializeFleetDocument(r.document), argv.output);
+    if (argv.output) process.stderr.write(`exported ${r.document.items.length} proposal(s) of ${esc(argv.host)} to ${esc(argv.output)}\n`);
+  },
+};
+
+const importBuilder = (y: Argv) => withHost(withStateDir(y))
+  .positional('file', { type: 'string', demandOption: true, describe: 'a document written by `proposals export`' });
+const importCommand: CommandModule<object, Built<typeof importBuilder>> = {
+  command: 'import <file>',
+  describe: 'merge another host\'s proposals into this one\'s, by profile content hash (importing twice adds nothing)',
+  builder: importBuilder,
+  handler: (argv) => {
+    const r = importProposals(argv.file, { stateDir: argv.stateDir, host: argv.host, isRejected: rejectionChecker(argv.stateDir) });
+    for (const i of r.items) {
+      if (i.kind === 'refused') {
+        process.stderr.write(`seccomp-tailor: not imported: ${esc(i.path)} (sha256 ${i.sha256.slice(0, 16)}…): ${esc(i.why)}\n`);
+        process.exitCode = 1;
+      } else if (i.kind === 'unchanged') process.stdout.write(`${i.id} ${esc(i.path)}: nothing new from ${esc(r.from)}\n`);
+      else process.stdout.write(`${i.id} ${esc(i.path)}: ${i.kind} with ${i.contributions} contribution(s) from ${esc(r.from)}\n`);
+    }
+    if (r.items.length === 0) process.stdout.write(`no proposals in ${esc(argv.file)}\n`);
+  },
+};
+
+const subcommands = [list, show, exportCommand, importCommand];
 
 export default {
-  command: 'proposals [action] [id]',
-  describe: 'list the profile changes the watcher proposes (list), or one with its evidence and diff (show ID)',
-  builder: (y) =>
-    y
-      .positional('action', { choices: ['list', 'show'] as const, default: 'list' })
-      .positional('id', { type: 'string', describe: 'proposal id (for show)' })
-      .option('state-dir', stateDirOption)
-      .option('json', { type: 'boolean', default: false, describe: 'print JSON (exact strings, every status)' })
-      .option('all', { type: 'boolean', default: false, describe: 'list applied and rejected proposals too' }),
-  handler: async (argv: Record<string, unknown>) => {
-    const stateDir = argv.stateDir as string;
-    if (argv.action === 'show') {
-      if (typeof argv.id !== 'string') throw Object.assign(new Error('proposals show needs a proposal id'), { usage: true });
-      await show({ stateDir, id: argv.id, json: argv.json === true });
-    } else await list({ stateDir, json: argv.json === true, all: argv.all === true });
-  },
+  command: 'proposals',
+  describe: 'the profile changes the watcher proposes: list, show ID, export, import FILE',
+  builder: (y: Argv) => subcommands.reduce<Argv>((acc, c) => acc.command(c as CommandModule), y),
+  handler: () => undefined,
 } satisfies AnyCommand;

@@ -1,32 +1,10 @@
-// Proposal files on disk, and the profile files they are computed against.
-import { mkdirSync, readFileSync } from 'node:fs';
+// The profile files proposals are computed against: read only under the allowed directories, as
+// root under the hook's `if:` rules, parsed once per change.
 import { openRootOwnedFile, type TrustedFile } from '../fs/no-follow.js';
-import writeFileAtomic from 'write-file-atomic';
-import { parseProposal, proposalPath, serializeProposal, sha256Hex, type Proposal } from '../profile/proposal.js';
+import { sha256Hex } from '../profile/proposal.js';
+import type { ProfileNow } from '../profile/proposal-render.js';
 import { parseProfile } from '../profile/schema.js';
-import { proposalsDir } from '../state/paths.js';
 import { proposalTargetRefusal } from './proposal-target.js';
-import type { ProfileNow } from './render-proposal.js';
-
-export function readProposal(stateDir: string, id: string): Proposal | undefined {
-  let text: string;
-  try {
-    text = readFileSync(proposalPath(stateDir, id), 'utf8');
-  } catch {
-    return undefined;
-  }
-  try {
-    return parseProposal(text, proposalPath(stateDir, id));
-  } catch {
-    // Hand-edited into something invalid: replaced by a fresh rendering rather than kept broken.
-    return undefined;
-  }
-}
-
-export function writeProposal(stateDir: string, p: Proposal): void {
-  mkdirSync(proposalsDir(stateDir), { recursive: true, mode: 0o755 });
-  writeFileAtomic.sync(proposalPath(stateDir, p.id), serializeProposal(p), { mode: 0o644 });
-}
 
 export type ProfileRead = ProfileNow | { error: string };
 

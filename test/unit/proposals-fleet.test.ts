@@ -1,0 +1,160 @@
+// Fleet view: export on one state directory, import into another. The same proposal (matched by
+// the profile's content hash), evidence summed, and nothing duplicated by a second import, by a
+// central host's re-export, or by a host's own evidence coming back. The document is hostile input.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { parseFleetDocument, serializeFleetDocument } from '../../src/fleet/document.js';
+import { exportProposals } from '../../src/fleet/export.js';
+import { importProposals, type TargetCheck } from '../../src/fleet/import.js';
+import { proposalId, sha256Hex, type Proposal } from '../../src/profile/proposal.js';
+import { listProposals } from '../../src/profile/proposal-store.js';
+import { COMPLAIN, denial, engineSetup } from './fixtures/engine-setup.js';
+
+const never = () => false;
+const counts = (p: Proposal) => p.add.map((a) => [a.syscall, a.count]);
+
+/** Two hosts running the same profile file (same path, same bytes), each with its own replicas. */
+function twoHosts() {
+  const root = mkdtempSync(join(tmpdir(), 'st-fleet-'));
+  const profilePath = join(root, 'etc', 'web.json');
+  mkdirSync(join(root, 'etc'));
+  const a = engineSetup(COMPLAIN, { dir: join(root, 'a'), profilePath });
+  const b = engineSetup(COMPLAIN, { dir: join(root, 'b'), profilePath });
+  mkdirSync(a.dir);
+  mkdirSync(b.dir);
+  const ea = a.engine();
+  for (let i = 0; i < 3; i++) ea.handle(denial('a1', 'uname'));
+  ea.handle(denial('a2', 'sync'));
+  ea.flush();
+  const eb = b.engine();
+  eb.handle(denial('b1', 'uname'));
+  eb.handle(denial('b1', 'getpid'));
+  eb.flush();
+  const exportOf = (stateDir: string, host: string) => {
+    const file = join(root, `${host}-${Date.now()}-${Math.random()}.json`);
+    writeFileSync(file, serializeFleetDocument(exportProposals(stateDir, host).document));
+    return file;
+  };
+  return { root, profilePath, a, b, ea, eb, exportOf };
+}
+
+describe('proposals export / import', () => {
+  it('merges by profile content hash: one proposal, evidence summed, per-container evidence with the host', () => {
+    const h = twoHosts();
+    const file = h.exportOf(h.a.stateDir, 'node-a');
+    const doc = parseFleetDocument(readFileSync(file, 'utf8'), file);
+    assert.equal(doc.host, 'node-a');
+    assert.equal(doc.items.length, 1);
+    assert.equal(doc.items[0]!.profile.sha256, sha256Hex(readFileSync(h.profilePath)));
+    const r = importProposals(file, { stateDir: h.b.stateDir, host: 'node-b', isRejected: never });
+    assert.deepEqual(r.items.map((i) => i.kind), ['merged']);
+    const { proposals } = listProposals(h.b.stateDir);
+    assert.equal(proposals.length, 1);
+    const p = proposals[0]!;
+    assert.equal(p.id, proposalId(h.profilePath));
+    assert.deepEqual(counts(p), [['getpid', 1], ['sync', 1], ['uname', 4]]);
+    assert.deepEqual(p.containers.map((c) => [c.host ?? 'local', c.id, c.count]), [['local', 'b1', 2], ['node-a', 'a1', 3], ['node-a', 'a2', 1]]);
+    rmSync(h.root, { recursive: true });
+  });
+
+  it('a second import of the same file, or of an older export, duplicates nothing; a newer one replaces', () => {
+    const h = twoHosts();
+    const first = h.exportOf(h.a.stateDir, 'node-a');
+    importProposals(first, { stateDir: h.b.stateDir, host: 'node-b', isRejected: never });
+    const once = listProposals(h.b.stateDir).proposals[0]!;
+    assert.deepEqual(importProposals(first, { stateDir: h.b.stateDir, host: 'node-b', isRejected: never }).items.map((i) => i.kind), ['unchanged']);
+    assert.deepEqual(listProposals(h.b.stateDir).proposals[0], once);
+    // node-a sees more; its newer export replaces its earlier contribution instead of adding to it.
+    h.ea.handle(denial('a1', 'uname'));
+    h.ea.flush();
+    const second = h.exportOf(h.a.stateDir, 'node-a');
+    importProposals(second, { stateDir: h.b.stateDir, host: 'node-b', isRejected: never });
+    assert.deepEqual(counts(listProposals(h.b.stateDir).proposals[0]!), [['getpid', 1], ['sync', 1], ['uname', 5]]);
+    importProposals(first, { stateDir: h.b.stateDir, host: 'node-b', isRejected: never });
+    assert.deepEqual(counts(listProposals(h.b.stateDir).proposals[0]!), [['getpid', 1], ['sync', 1], ['uname', 5]]);
+    rmSync(h.root, { recursive: true });
+  });
+
+  it('the watcher keeps imported evidence when it rewrites the proposal, and never counts it as its own', () => {
+    const h = twoHosts();
+    importProposals(h.exportOf(h.a.stateDir, 'node-a'), { stateDir: h.b.stateDir, host: 'node-b', isRejected: never });
+    h.eb.handle(denial('b2', 'uname'));
+    h.eb.flush();
+    let p = listProposals(h.b.stateDir).proposals[0]!;
+    assert.deepEqual(counts(p), [['getpid', 1], ['sync', 1], ['uname', 5]]);
+    // Pruned and seeded again from the file: only node-b's share becomes its counts.
+    assert.equal(h.eb.prune(new Set()), 1);
+    h.eb.handle(denial('b2', 'uname'));
+    h.eb.flush();
+    p = listProposals(h.b.stateDir).proposals[0]!;
+    assert.deepEqual(counts(p), [['getpid', 1], ['sync', 1], ['uname', 6]]);
+    assert.deepEqual(p.containers.filter((c) => !c.host).map((c) => [c.id, c.count]), [['b1', 2], ['b2', 2]]);
+    rmSync(h.root, { recursive: true });
+  });
+
+  it('a central host: created without the profile file; re-exported, it counts every origin once', () => {
+    const h = twoHosts();
+    const central = join(h.root, 'central');
+    const fromA = h.exportOf(h.a.stateDir, 'node-a');
+    const fromB = h.exportOf(h.b.stateDir, 'node-b');
+    rmSync(h.profilePath);
+    assert.deepEqual(importProposals(fromA, { stateDir: central, host: 'hub', isRejected: never }).items.map((i) => i.kind), ['created']);
+    assert.deepEqual(importProposals(fromB, { stateDir: central, host: 'hub', isRejected: never }).items.map((i) => i.kind), ['merged']);
+    const p = listProposals(central).proposals[0]!;
+    assert.deepEqual(counts(p), [['getpid', 1], ['sync', 1], ['uname', 4]]);
+    assert.deepEqual(p.patch.map((o) => o.value), ['getpid', 'sync', 'uname']);
+    // The hub's export carries both origins; node-b importing it gets node-a's share once and ignores its own.
+    writeFileSync(h.profilePath, JSON.stringify(COMPLAIN, null, 2) + '\n');
+    const hub = h.exportOf(central, 'hub');
+    importProposals(hub, { stateDir: h.b.stateDir, host: 'node-b', isRejected: never });
+    importProposals(fromA, { stateDir: h.b.stateDir, host: 'node-b', isRejected: never });
+    assert.deepEqual(counts(listProposals(h.b.stateDir).proposals[0]!), [['getpid', 1], ['sync', 1], ['uname', 4]]);
+    rmSync(h.root, { recursive: true });
+  });
+
+  it('hostile documents: a wrong hash, a path the target check refuses, a broken file are reported, nothing written', () => {
+    const h = twoHosts();
+    const file = h.exportOf(h.a.stateDir, 'node-a');
+    const doc = JSON.parse(readFileSync(file, 'utf8'));
+    const other = join(h.root, 'other');
+    const put = (d: unknown) => { writeFileSync(file, JSON.stringify(d)); return file; };
+
+    // The profile text swapped for a wider one under the same hash.
+    const swapped = structuredClone(doc);
+    swapped.items[0].profile.content = JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW' });
+    const r1 = importProposals(put(swapped), { stateDir: other, host: 'node-c', isRejected: never });
+    assert.deepEqual(r1.items.map((i) => i.kind === 'refused' && i.why), ['the profile text does not match its sha256']);
+
+    // A proposal for the host-wide default profile, which this host's administrator does not allow.
+    const elsewhere = structuredClone(doc);
+    elsewhere.items[0].profile.path = '/usr/share/containers/seccomp.json';
+    const onlyEtc: TargetCheck = (p) => (p.startsWith(`${h.root}/etc/`) ? undefined : 'outside the profile directories this host allows');
+    const r2 = importProposals(put(elsewhere), { stateDir: other, host: 'node-c', isRejected: never, checkTarget: onlyEtc });
+    assert.deepEqual(r2.items.map((i) => i.kind === 'refused' && i.why), ['/usr/share/containers/seccomp.json: outside the profile directories this host allows']);
+    const r3 = importProposals(put({ ...doc, items: [{ ...doc.items[0], profile: { ...doc.items[0].profile, path: '/etc/../root/x.json' } }] }), { stateDir: other, host: 'node-c', isRejected: never });
+    assert.equal(r3.items[0]!.kind, 'refused');
+    assert.deepEqual(listProposals(other).proposals, []);
+
+    for (const bad of ['not json', JSON.stringify({ ...doc, apiVersion: 'v0' }), JSON.stringify({ ...doc, host: 'a\nb' }),
+      JSON.stringify({ ...doc, items: [{ ...doc.items[0], contributions: [{ ...doc.items[0].contributions[0], add: [{ ...doc.items[0].contributions[0].add[0], syscall: '../x' }] }] }] })]) {
+      writeFileSync(file, bad);
+      assert.throws(() => importProposals(file, { stateDir: other, host: 'node-c', isRejected: never }), { code: 'FLEET_DOCUMENT_INVALID' });
+    }
+    assert.deepEqual(listProposals(other).proposals, []);
+    rmSync(h.root, { recursive: true });
+  });
+
+  it('an import into a host whose file at that path has other content is refused', () => {
+    const h = twoHosts();
+    const file = h.exportOf(h.a.stateDir, 'node-a');
+    const c = engineSetup({ ...COMPLAIN, defaultAction: 'SCMP_ACT_KILL_PROCESS' }, { dir: join(h.root, 'c'), profilePath: join(h.root, 'etc', 'web.json') });
+    rmSync(h.a.stateDir, { recursive: true });
+    const r = importProposals(file, { stateDir: c.stateDir, host: 'node-c', isRejected: never });
+    assert.equal(r.items[0]!.kind, 'refused');
+    assert.match((r.items[0] as { why: string }).why, /other content/);
+    rmSync(h.root, { recursive: true });
+  });
+});
