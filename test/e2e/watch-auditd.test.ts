@@ -1,5 +1,5 @@
 // The watcher against real auditd and real runc: complain mode, KILL_PROCESS (the process is gone
-// from /proc before its record is read), and two containers at once.
+// from /proc before its record is read), and two containers at once under one profile file.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -93,7 +93,7 @@ test('KILL_PROCESS: the killed process is attributed to its container although i
   assert.deepEqual(replay('replay-with', ['--witness-pin', PIN])?.add.map((a) => a.syscall), ['uname']);
 });
 
-test('two containers at once, same profile file: each proposal lists only its own container\'s syscalls', { skip }, async () => {
+test('two containers at once, same profile file: one proposal, each container\'s evidence lists only its own syscalls', { skip }, async () => {
   // busybox sh calls uname(2) as it starts: not denied here, so each container has one syscall of its own.
   const denied = ['sync', 'sysinfo'];
   const profile = writeJson(join(dir, 'shared.json'), profileDenying(denied, 'SCMP_ACT_LOG'));
@@ -104,11 +104,14 @@ test('two containers at once, same profile file: each proposal lists only its ow
   const b = `stw-two-b-${tag}`;
   try {
     await Promise.all([runContainer(mk('two-a', 'sync'), a), runContainer(mk('two-b', 'uptime'), b)]);
-    const pa = await waitFor('proposal A', () => proposalFor(stateDir, a), 2000);
-    const pb = await waitFor('proposal B', () => proposalFor(stateDir, b), 2000);
-    assert.deepEqual(pa.add.map((x) => x.syscall), ['sync']);
-    assert.deepEqual(pb.add.map((x) => x.syscall), ['sysinfo']);
-    assert.notEqual(pa.id, pb.id);
+    const p = await waitFor('one proposal with both containers', () => {
+      const p = proposalFor(stateDir, a);
+      return p && p.containers.length === 2 ? p : undefined;
+    }, 2000);
+    assert.equal(proposalFor(stateDir, b)?.id, p.id);
+    assert.deepEqual(p.containers.find((c) => c.id === a)?.syscalls, ['sync']);
+    assert.deepEqual(p.containers.find((c) => c.id === b)?.syscalls, ['sysinfo']);
+    assert.deepEqual(p.add.map((x) => x.syscall), ['sync', 'sysinfo']);
   } finally {
     cleanupContainer(a);
     cleanupContainer(b);

@@ -113,7 +113,11 @@ export function cleanupContainer(id: string): void {
 
 export interface ProposalLike {
   id: string;
+  /** The container that asked most recently. */
   container: { id?: string };
+  /** Every container that asked (bounded), with its own count and syscalls. */
+  containers: Array<{ id?: string; host?: string; count: number; syscalls: string[] }>;
+  otherContainers: { containers: number; count: number };
   profile: { path: string; sha256: string };
   add: Array<{ syscall: string; arch: string; count: number; actions: string[] }>;
   blockedByRule: unknown[];
@@ -126,8 +130,9 @@ export function proposals(stateDir: string): ProposalLike[] {
   return readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as ProposalLike);
 }
 
+/** The proposal a container's denials went into (one per profile file, shared with its replicas). */
 export function proposalFor(stateDir: string, containerId: string): ProposalLike | undefined {
-  return proposals(stateDir).find((p) => p.container.id === containerId);
+  return proposals(stateDir).find((p) => p.containers.some((c) => c.id === containerId && c.host === undefined));
 }
 
 export function writeJson(path: string, v: unknown): string {
