@@ -2,6 +2,7 @@
 // the profile's content hash), evidence summed, and nothing duplicated by a second import, by a
 // central host's re-export, or by a host's own evidence coming back. The document is hostile input.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { describe, it } from 'node:test';
 import { parseFleetDocument, serializeFleetDocument } from '../../src/fleet/document.js';
 import { exportProposals } from '../../src/fleet/export.js';
 import { importProposals, type TargetCheck } from '../../src/fleet/import.js';
+import { packageRoot } from '../../src/native/package-root.js';
 import { proposalId, sha256Hex, type Proposal } from '../../src/profile/proposal.js';
 import { listProposals } from '../../src/profile/proposal-store.js';
 import { COMPLAIN, denial, engineSetup } from './fixtures/engine-setup.js';
@@ -155,6 +157,29 @@ describe('proposals export / import', () => {
     const r = importProposals(file, { stateDir: c.stateDir, host: 'node-c', isRejected: never });
     assert.equal(r.items[0]!.kind, 'refused');
     assert.match((r.items[0] as { why: string }).why, /other content/);
+    rmSync(h.root, { recursive: true });
+  });
+});
+
+describe('the CLI: proposals export -o FILE, proposals import FILE', () => {
+  const cli = (...args: string[]) => spawnSync(process.execPath, [join(packageRoot(), 'bin', 'seccomp-tailor'), ...args], { encoding: 'utf8' });
+
+  it('exports atomically to a file, imports once, reports "nothing new" the second time', () => {
+    const h = twoHosts();
+    const file = join(h.root, 'a.json');
+    const ex = cli('proposals', 'export', '-o', file, '--state-dir', h.a.stateDir, '--host', 'node-a');
+    assert.equal(ex.status, 0, ex.stderr);
+    assert.match(ex.stderr, /exported 1 proposal\(s\) of node-a/);
+    const id = proposalId(h.profilePath);
+    const first = cli('proposals', 'import', file, '--state-dir', h.b.stateDir, '--host', 'node-b');
+    assert.equal(first.status, 0, first.stderr);
+    assert.equal(first.stdout, `${id} ${h.profilePath}: merged with 1 contribution(s) from node-a\n`);
+    const second = cli('proposals', 'import', file, '--state-dir', h.b.stateDir, '--host', 'node-b');
+    assert.equal(second.stdout, `${id} ${h.profilePath}: nothing new from node-a\n`);
+    const list = cli('proposals', 'list', '--state-dir', h.b.stateDir);
+    assert.match(list.stdout, new RegExp(`^${id}\\s+open\\s+3 \\(2 hosts\\)\\s`, 'm'));
+    const bad = cli('proposals', 'export', '--state-dir', h.a.stateDir, '--host', 'a b');
+    assert.equal(bad.status, 2);
     rmSync(h.root, { recursive: true });
   });
 });

@@ -93,11 +93,9 @@ const importCommand: CommandModule<object, Built<typeof importBuilder>> = {
   },
 };
 
-const subcommands = [list, show, exportCommand, importCommand];
-
 export default {
   command: 'proposals',
   describe: 'the profile changes the watcher proposes: list, show ID, export, import FILE',
-  builder: (y: Argv) => subcommands.reduce<Argv>((acc, c) => acc.command(c as CommandModule), y),
+  builder: (y: Argv) => y.command(list).command(show).command(exportCommand).command(importCommand),
   handler: () => undefined,
 } satisfies AnyCommand;
