@@ -17,6 +17,7 @@ const benches = {
   hook: 'dist/bench/hook-latency.js',
   shim: 'dist/bench/shim.js',
   'runtime-tail': 'dist/bench/runtime-tail-replay.js',
+  'watch-aggregate': 'dist/bench/watch-aggregate.js',
 };
 const wanted = process.argv.slice(2);
 let failed = 0;

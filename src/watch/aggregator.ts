@@ -8,7 +8,7 @@ import { MAX_CONTAINERS, proposalId, type ContainerRef } from '../profile/propos
 
 export { MAX_DISTINCT };
 
-/** Ids of containers beyond MAX_CONTAINERS remembered so that each is counted once (a FIFO beyond that). */
+/** Ids of containers beyond MAX_CONTAINERS remembered so that each is counted once (the oldest half forgotten beyond that). */
 export const MAX_OTHER_IDS = 1000;
 
 export interface SyscallTally {
@@ -155,27 +155,59 @@ export class Aggregator {
     this.dirty.add(s.id);
   }
 
-  private countContainer(s: Subject, c: ContainerRef, n: number, first: string, last: string, syscalls: readonly string[]): void {
+  // Per-record lookups that the serialisable shapes would make slow or linear: the named
+  // containers by key with the syscalls each has, and the ids counted beyond the bound.
+  private readonly index = new WeakMap<Subject, { named: Map<string, { t: ContainerTally; seen: Set<string> }>; others: Set<string> }>();
+  private lastIndexed: { s: Subject; x: { named: Map<string, { t: ContainerTally; seen: Set<string> }>; others: Set<string> } } | undefined;
+
+  private indexOf(s: Subject): { named: Map<string, { t: ContainerTally; seen: Set<string> }>; others: Set<string> } {
+    // A flood comes from one profile's containers: the last subject's index is the likely one.
+    if (s === this.lastIndexed?.s) return this.lastIndexed.x;
+    let x = this.index.get(s);
+    if (!x) {
+      x = { named: new Map(Object.entries(s.containers).map(([k, t]) => [k, { t, seen: new Set(t.syscalls) }])), others: new Set(s.others.ids) };
+      this.index.set(s, x);
+    }
+    this.lastIndexed = { s, x };
+    return x;
+  }
+
+  /** Counts `n` denials (of `syscalls`) for container `c`: named up to MAX_CONTAINERS, counted beyond. */
+  private countContainer(s: Subject, c: ContainerRef, n: number, first: string, last: string, syscalls: string | readonly string[]): void {
     const key = c.id ?? c.name ?? c.image ?? '?';
-    let t = s.containers[key];
-    if (!t && Object.keys(s.containers).length >= MAX_CONTAINERS) {
-      // Beyond the bound only counts are kept; an id remembered here is not counted twice.
-      if (!s.others.ids.includes(key)) {
-        s.others.containers++;
-        s.others.ids.push(ownText(key));
-        if (s.others.ids.length > MAX_OTHER_IDS) s.others.ids.shift();
+    const x = this.indexOf(s);
+    let named = x.named.get(key);
+    if (!named) {
+      if (x.named.size >= MAX_CONTAINERS) {
+        // Beyond the bound only counts are kept; an id remembered here is not counted twice.
+        if (!x.others.has(key)) {
+          // Ids come from the registry (small parsed strings), not from log lines: no copy needed.
+          s.others.containers++;
+          s.others.ids.push(key);
+          x.others.add(key);
+          // The oldest half goes at once: a per-record shift of a 1,000-entry array would cost more than the rest.
+          if (s.others.ids.length > MAX_OTHER_IDS) for (const gone of s.others.ids.splice(0, MAX_OTHER_IDS / 2)) x.others.delete(gone);
+        }
+        s.others.count += n;
+        return;
       }
-      s.others.count += n;
-      return;
-    }
-    if (!t) {
-      t = { ...Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined).map(([k, v]) => [k, ownText(v as string)])), count: 0, firstSeen: first, lastSeen: last, syscalls: [] };
+      const t: ContainerTally = { ...Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined).map(([k, v]) => [k, ownText(v as string)])), count: 0, firstSeen: first, lastSeen: last, syscalls: [] };
       s.containers[key] = t;
+      named = { t, seen: new Set() };
+      x.named.set(key, named);
     }
+    const t = named.t;
     t.count += n;
     if (first < t.firstSeen) t.firstSeen = first;
     if (last > t.lastSeen) t.lastSeen = last;
-    for (const x of syscalls) addDistinct(t.syscalls, x, MAX_SYSCALLS_PER_CONTAINER);
+    if (typeof syscalls === 'string') this.noteSyscall(named, syscalls);
+    else for (const name of syscalls) this.noteSyscall(named, name);
+  }
+
+  private noteSyscall(named: { t: ContainerTally; seen: Set<string> }, name: string): void {
+    if (named.seen.has(name) || named.t.syscalls.length >= MAX_SYSCALLS_PER_CONTAINER) return;
+    named.seen.add(name);
+    named.t.syscalls.push(name);
   }
 
   add(ref: SubjectRef, e: SeccompEvent): void {
@@ -194,7 +226,7 @@ export class Aggregator {
     addDistinct(t.comm, e.comm);
     addDistinct(t.exe, e.exe);
     addDistinct(t.actions, e.action);
-    this.countContainer(s, ref.container, 1, e.time, e.time, [name]);
+    this.countContainer(s, ref.container, 1, e.time, e.time, t.syscall);
     this.dirty.add(s.id);
   }
 
@@ -234,6 +266,7 @@ export class Aggregator {
   /** Forgets a subject whose proposal is on disk and whose containers are gone: memory stays bounded. */
   remove(id: string): boolean {
     if (this.dirty.has(id)) return false;
+    if (this.lastIndexed?.s.id === id) this.lastIndexed = undefined;
     return this.subjects.delete(id);
   }
 
