@@ -140,6 +140,8 @@ export const rollbackModified = (path: string) =>
 // `proposals export` / `proposals import`: a document from another host is hostile input.
 export const fleetDocumentInvalid = (source: string, why: string, cause?: unknown) =>
   new InputError('FLEET_DOCUMENT_INVALID', `${source}: not a seccomp-tailor proposals export: ${why}`, { cause });
+export const fleetDocumentUnreadable = (source: string, cause: NodeJS.ErrnoException) =>
+  new InputError('FLEET_DOCUMENT_UNREADABLE', `${source}: cannot read it (${cause.code ?? cause.message})`, { cause });
 export const fleetDocumentTooLarge = (source: string, max: number) =>
   new InputError('FLEET_DOCUMENT_TOO_LARGE', `${source}: larger than ${max} bytes; not a proposals export`);
 

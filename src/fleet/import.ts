@@ -4,7 +4,7 @@
 // export and a central host's re-export of it) never counts a denial twice.
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, normalize } from 'node:path';
-import { fleetDocumentTooLarge } from '../errors.js';
+import { fleetDocumentTooLarge, fleetDocumentUnreadable, isTailorError } from '../errors.js';
 import { localEvidence, mergeContribution, type LocalEvidence } from '../profile/proposal-evidence.js';
 import { renderFromEvidence, type IsRejected } from '../profile/proposal-render.js';
 import { isFoldable, proposalId, sha256Hex, type ImportedContribution, type Proposal } from '../profile/proposal.js';
@@ -86,9 +86,15 @@ function importItem(item: FleetItem, byHash: Map<string, Proposal>, o: ImportOpt
 }
 
 export function importProposals(file: string, o: ImportOptions): ImportOutcome {
-  const size = statSync(file).size;
-  if (size > MAX_DOCUMENT_BYTES) throw fleetDocumentTooLarge(file, MAX_DOCUMENT_BYTES);
-  const doc = parseFleetDocument(readFileSync(file, 'utf8'), file);
+  let text: string;
+  try {
+    if (statSync(file).size > MAX_DOCUMENT_BYTES) throw fleetDocumentTooLarge(file, MAX_DOCUMENT_BYTES);
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    if (isTailorError(e)) throw e;
+    throw fleetDocumentUnreadable(file, e as NodeJS.ErrnoException);
+  }
+  const doc = parseFleetDocument(text, file);
   const byHash = new Map<string, Proposal>();
   // Never into a version 1 proposal (one per container): the watcher folds those into the profile
   // file's own proposal, which is where imported evidence goes.
