@@ -11,6 +11,7 @@ import { packagePath } from '../../src/native/package-root.js';
 import { makeBundle } from '../../src/oci/busybox-bundle.js';
 import { TRACE_ANNOTATION } from '../../src/oci/annotation.js';
 import { loadReport } from '../../src/report/load.js';
+import { profileNames } from '../helpers/hook-env.js';
 
 const skip = process.getuid?.() !== 0 ? 'needs root' : false;
 
@@ -46,8 +47,9 @@ test('a running recorded container: profile so far, growth with the late syscall
 
     assert.equal(await exited, 0);
     assert.ok(existsSync(join(out, 'live.json')), 'poststop still wrote the profile after the live report');
-    const written = JSON.parse(readFileSync(join(out, 'live.json'), 'utf8')) as { syscalls: Array<{ names: string[] }> };
-    for (const p of g.points) assert.ok(written.syscalls[0]!.names.includes(p.name), `${p.name} in the written profile`);
+    // A syscall with argument rules (clone) is allowed by a rule of its own, not in the first one.
+    const written = new Set(profileNames(join(out, 'live.json')));
+    for (const p of g.points) assert.ok(written.has(p.name), `${p.name} in the written profile`);
     await assert.rejects(loadReport({ live: id, hookConfig: config, stateDir: join(work, 'state') }),
       (e: unknown) => isTailorError(e) && e.code === 'REPORT_NO_PROFILE' && /not being recorded/.test(e.message));
   } finally {

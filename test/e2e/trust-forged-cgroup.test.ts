@@ -88,6 +88,10 @@ test('a host user in a cgroup named after a container: its real denial is the ho
 test('the same after unshare -Urpm: not attributed to the container', { skip }, async () => {
   const pid = await attack('own namespaces', true);
   const seen = await waitFor('the watcher to report the record', () => about(pid), 5000);
-  assert.equal((seen.attribution as { kind: string }).kind, 'unknown');
+  // What matters is that the victim is not named: neither as the container nor as an unregistered
+  // engine container (the classification of the attacker's own namespaces, host or unknown, is
+  // secondary and depends on when the watcher reads /proc against the exit witness).
+  const kind = (seen.attribution as { kind: string }).kind;
+  assert.ok(kind === 'unknown' || kind === 'host', `attributed as ${kind}`);
   assert.equal(proposalFor(stateDir, victim!.id), undefined);
 });

@@ -10,6 +10,7 @@ import { BpfMap, BpfObject, UpdateFlags, pidfdOpen } from '../../src/native/ebpf
 import { BpfLoadError, NativeError } from '../../src/errors.js';
 import { packagePath } from '../../src/native/package-root.js';
 import { tracerObjectPath } from '../../src/record/tracer.js';
+import { argKindTable } from '../../src/record/arg-facts.js';
 import { rootOnly } from '../helpers/known-syscalls.js';
 
 function buildRejected(): string {
@@ -51,11 +52,11 @@ test('an object that is not ELF is refused with a SystemError-shaped error', () 
 test('.rodata can be set before load and not after; programs are listed', { skip: rootOnly }, () => {
   const obj = BpfObject.openFile(tracerObjectPath());
   try {
-    obj.setRodata('cfg_reserved', 7);
+    obj.setRodata('cfg_arg_kind', argKindTable());
     assert.throws(() => obj.setRodata('no_such_var', 1), /no const volatile global/);
     obj.load();
     assert.deepEqual(obj.programs().sort(), ['on_exec', 'on_exit', 'on_fork', 'on_sys_enter']);
-    assert.throws(() => obj.setRodata('cfg_reserved', 1), /frozen/);
+    assert.throws(() => obj.setRodata('cfg_arg_kind', argKindTable()), /frozen/);
   } finally {
     obj.close();
   }
