@@ -2,75 +2,20 @@
 // proposal whether or not auditd runs and however much other audit traffic there is, as many as a
 // second, independent listener saw; the same proposal as the file source; a restart without
 // auditd is a loss window with its start and end.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditListener } from '../../src/native/audit-netlink.js';
-import { auditFloodBinary, bpfLoadLoop } from '../helpers/audit-noise.js';
-import {
-  cleanupContainer, ensureAuditd, isRoot, makeBundle, profileDenying, proposalFor, runContainer, sleep, startWatcher, tmp, waitFor, withoutAuditd, writeJson, type Watcher,
-} from '../helpers/watch-e2e.js';
+import { bpfLoadLoop } from '../helpers/audit-noise.js';
+import { netlinkSuite } from '../helpers/netlink-e2e.js';
+import { ensureAuditd, proposalFor, sleep, waitFor, withoutAuditd } from '../helpers/watch-e2e.js';
 
-const skip = !isRoot ? 'needs root' : false;
-const tag = `${process.pid}`;
-const pins: string[] = [];
-const pin = (name: string) => { const p = `/sys/fs/bpf/st-watch-nl-${name}-${tag}`; pins.push(p); return p; };
-let dir = '';
-const watchers: Watcher[] = [];
-let restoreAuditd: (() => Promise<void>) | undefined;
-
-before(() => {
-  if (skip) return;
-  dir = tmp('netlink');
-  spawnSync('auditctl', ['-r', '0'], { stdio: 'ignore' });
-});
-
-after(async () => {
-  if (skip) return;
-  for (const w of watchers) await w.stop('SIGKILL');
-  for (const p of pins) rmSync(p, { recursive: true, force: true });
-  // A test that stopped or started auditd puts it back as it found it.
-  await restoreAuditd?.();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function watch(args: string[]): Promise<Watcher> {
-  const w = await startWatcher(args);
-  watchers.push(w);
-  return w;
-}
-
-/**
- * A complain container that calls times(2) `n` times (ash's `times` builtin: one call each; runc
- * itself calls uname after installing the filter, never times).
- */
-function unameLoop(name: string, n: number): { bundle: string; profile: string } {
-  const profile = writeJson(join(dir, `${name}.json`), profileDenying(['times'], 'SCMP_ACT_LOG'));
-  const bundle = makeBundle(join(dir, name), {
-    args: ['sh', '-c', `i=0; while [ $i -lt ${n} ]; do times >/dev/null; i=$((i+1)); done`],
-    seccomp: profileDenying(['times'], 'SCMP_ACT_LOG'), annotations: { 'io.seccomp-tailor.profile': profile },
-  });
-  return { bundle, profile };
-}
-
-async function runUnames(name: string, id: string, n: number): Promise<void> {
-  const { bundle } = unameLoop(name, n);
-  try {
-    const r = await runContainer(bundle, id);
-    assert.equal(r.status, 0);
-  } finally {
-    cleanupContainer(id);
-  }
-}
-
-const unameCount = (stateDir: string, id: string): number => proposalFor(stateDir, id)?.add.find((a) => a.syscall === 'times')?.count ?? 0;
-const losses = (w: Watcher) => w.lines().filter((l) => l.loss !== undefined) as Array<{ loss: { source: string; count: number; from?: string; to?: string } }>;
+const suite = netlinkSuite();
+const { skip, tag, auditd, pin, watch, runUnames, unameCount, losses } = suite;
 
 test('auditd stopped, a BPF load/unload flood: every denial reaches the proposal, as many as an independent listener saw', { skip, timeout: 60_000 }, async () => {
-  restoreAuditd ??= await withoutAuditd();
-  const stateDir = join(dir, 'flood');
+  auditd.restore ??= await withoutAuditd();
+  const stateDir = join(suite.dir, 'flood');
   const w = await watch(['--source', 'netlink', '--state-dir', stateDir, '--witness-pin', pin('flood')]);
   // The second listener: its own socket, in this process; counts uname denials and the noise.
   let seen = 0;
@@ -106,11 +51,11 @@ test('auditd stopped, a BPF load/unload flood: every denial reaches the proposal
 });
 
 test('auditd running: the netlink and the file source give the same proposal', { skip, timeout: 60_000 }, async () => {
-  if (restoreAuditd) { await restoreAuditd(); restoreAuditd = undefined; }
+  if (auditd.restore) { await auditd.restore(); auditd.restore = undefined; }
   const stopAuditd = await ensureAuditd();
-  restoreAuditd = stopAuditd;
-  const nlState = join(dir, 'same-nl');
-  const fileState = join(dir, 'same-file');
+  auditd.restore = stopAuditd;
+  const nlState = join(suite.dir, 'same-nl');
+  const fileState = join(suite.dir, 'same-file');
   await watch(['--source', 'netlink', '--state-dir', nlState, '--witness-pin', pin('same-nl')]);
   await watch(['--source', 'auditd', '--state-dir', fileState, '--witness-pin', pin('same-file')]);
   const id = `stn-same-${tag}`;
@@ -122,9 +67,9 @@ test('auditd running: the netlink and the file source give the same proposal', {
 });
 
 test('kill -9 without auditd: the time it was down is reported as a loss window with start and end', { skip, timeout: 60_000 }, async () => {
-  if (restoreAuditd) { await restoreAuditd(); restoreAuditd = undefined; }
-  restoreAuditd = await withoutAuditd();
-  const stateDir = join(dir, 'gap');
+  if (auditd.restore) { await auditd.restore(); auditd.restore = undefined; }
+  auditd.restore = await withoutAuditd();
+  const stateDir = join(suite.dir, 'gap');
   const args = ['--source', 'netlink', '--state-dir', stateDir, '--witness-pin', pin('gap')];
   const w1 = await watch(args);
   await runUnames('g1', `stn-g1-${tag}`, 10);
