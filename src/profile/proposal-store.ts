@@ -4,10 +4,10 @@
 // an older version created 0755 is tightened on first use. Synchronous: the files are a few KiB and
 // the watcher writes them from a timer that must finish before the state file is saved.
 import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
-import writeFileAtomic from 'write-file-atomic';
 import { proposalNotFound } from '../errors.js';
 import { parseProposal, proposalPath, serializeProposal, type Proposal } from './proposal.js';
 import { proposalsDir } from '../state/paths.js';
+import { writeFileAtomicSync } from '../fs/atomic-write.js';
 
 export const PROPOSALS_DIR_MODE = 0o700;
 export const PROPOSAL_FILE_MODE = 0o600;
@@ -69,10 +69,10 @@ export function listProposals(stateDir: string): { proposals: Proposal[]; proble
   return { proposals, problems };
 }
 
-/** Replaces the proposal's file atomically (temp file, fsync, rename): a reader sees old or new. */
+/** Replaces the proposal's file durably (src/fs/atomic-write.ts), always the store's own 0600 file. */
 export function writeProposal(stateDir: string, p: Proposal): void {
   ensureDir(stateDir);
-  writeFileAtomic.sync(proposalPath(stateDir, p.id), serializeProposal(p), { mode: PROPOSAL_FILE_MODE });
+  writeFileAtomicSync(proposalPath(stateDir, p.id), serializeProposal(p), { mode: PROPOSAL_FILE_MODE, freshOwnership: true });
 }
 
 /** Removes a proposal file (one folded into its profile's proposal); absent is fine. */
