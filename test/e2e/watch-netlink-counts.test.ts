@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { AuditListener } from '../../src/native/audit-netlink.js';
 import { bpfLoadLoop } from '../helpers/audit-noise.js';
+import { DEFAULT_NETLINK_RCVBUF } from '../../src/watch/sources/netlink.js';
 import { netlinkSuite } from '../helpers/netlink-e2e.js';
-import { ensureAuditd, proposalFor, sleep, waitFor, withoutAuditd } from '../helpers/watch-e2e.js';
+import { ensureAuditd, proposalFor, proposals, sleep, waitFor, withoutAuditd } from '../helpers/watch-e2e.js';
 
 const suite = netlinkSuite();
 const { skip, tag, auditd, pin, watch, runUnames, unameCount, losses } = suite;
@@ -38,7 +39,10 @@ test('auditd stopped, a BPF load/unload flood: every denial reaches the proposal
     } finally {
       loads = await noise.stop();
     }
-    await waitFor('the proposal to reach the listener\'s count', () => unameCount(stateDir, id) >= seen && seen > 0, 5000);
+    await waitFor('the proposal to reach the listener\'s count', () => unameCount(stateDir, id) >= seen && seen > 0, 5000)
+      .catch((e: Error) => {
+        throw new Error(`${e.message}: proposal ${unameCount(stateDir, id)}, listener ${seen}; watcher said ${JSON.stringify(w.lines().filter((x) => x.msg !== 'ready').slice(-20))}; proposals ${JSON.stringify(proposals(stateDir))}`);
+      });
     l.drain();
   } finally {
     l.close();
@@ -48,6 +52,9 @@ test('auditd stopped, a BPF load/unload flood: every denial reaches the proposal
   assert.equal(seen, 300, 'the kernel logged every times denial');
   assert.equal(unameCount(stateDir, id), seen);
   assert.deepEqual(losses(w), []);
+  // The default receive buffer, not the system's 208 KiB that a burst during this flood overflows.
+  const bound = w.lines().find((x) => x.msg === 'audit netlink socket bound') as { rcvbuf: number } | undefined;
+  assert.ok(bound && bound.rcvbuf >= DEFAULT_NETLINK_RCVBUF, `watcher's receive buffer ${bound?.rcvbuf}`);
 });
 
 test('auditd running: the netlink and the file source give the same proposal', { skip, timeout: 60_000 }, async () => {

@@ -15,7 +15,7 @@ export default defineCommand({
       .option('follow', { alias: 'F', type: 'boolean', default: false, describe: 'keep reading across rotation, like tail -F' })
       .option('count', { type: 'boolean', default: false, describe: 'parse only: print just the summary' })
       .option('source', { choices: ['file', 'netlink'] as const, default: 'file' as const, describe: 'netlink: live events from the audit multicast socket (root; runs until interrupted, --follow implied)' })
-      .option('netlink-rcvbuf', { type: 'number', describe: 'receive buffer of the netlink socket in bytes' }),
+      .option('netlink-rcvbuf', { type: 'number', describe: 'receive buffer of the netlink socket in bytes (default 8 MiB)' }),
   handler: async (argv) => {
     const path = String(argv.file ?? '-');
     const ac = new AbortController();

@@ -12,7 +12,7 @@ export default defineCommand({
     .positional('input', { type: 'string', hidden: true })
     .option('source', { type: 'string', default: 'auto', describe: 'auto | netlink | auditd | kmsg | journald | FILE | - (stdin); auto: netlink where it can bind, else auditd, journald, kmsg' })
     .option('flush-ms', { type: 'number', default: 100, describe: 'least time between two proposal/state writes: bounds disk writes under a flood, and the latency record -> proposal' })
-    .option('netlink-rcvbuf', { type: 'number', describe: 'receive buffer of the audit netlink socket in bytes (default: net.core.rmem_default; SO_RCVBUFFORCE as root)' })
+    .option('netlink-rcvbuf', { type: 'number', describe: 'receive buffer of the audit netlink socket in bytes (default 8 MiB; SO_RCVBUFFORCE as root)' })
     .option('state-dir', { type: 'string', default: defaultStateDir, describe: 'proposals, registry and checkpoints' })
     .option('metrics', { type: 'string', describe: 'serve Prometheus /metrics and /healthz on [HOST:]PORT' })
     .option('once', { type: 'boolean', default: false, describe: 'read to the current end of the source, write proposals, exit' })

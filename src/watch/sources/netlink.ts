@@ -24,9 +24,17 @@ const DROP_CHECK_MS = 1000;
 const CATCH_UP_BUFFER = 1_000_000;
 /** How long the catch-up waits for auditd to write the records from before the socket was bound. */
 const CATCH_UP_SETTLE_MS = 3000;
+/**
+ * The socket's receive buffer unless --netlink-rcvbuf says otherwise. The system default
+ * (net.core.rmem_default, 208 KiB here) holds about 150 records: a burst of denials during a
+ * flood of other audit traffic (BPF loads at start-up of a node, say) overflows it while the
+ * watcher writes a proposal. 8 MiB holds tens of thousands; it is a limit, not an allocation —
+ * the kernel charges only what is queued.
+ */
+export const DEFAULT_NETLINK_RCVBUF = 8 << 20;
 
 export interface NetlinkSourceOptions {
-  /** Receive buffer in bytes (SO_RCVBUFFORCE as root). */
+  /** Receive buffer in bytes (SO_RCVBUFFORCE as root); default DEFAULT_NETLINK_RCVBUF. */
   rcvbuf?: number;
   /** auditd's log file when auditd runs (restart catch-up), else undefined. */
   auditLog?: () => string | undefined;
@@ -112,7 +120,7 @@ export class NetlinkSource implements Source {
         failure = error;
         wake?.();
       }
-    }, { ...(this.o.rcvbuf ? { rcvbuf: this.o.rcvbuf } : {}) });
+    }, { rcvbuf: this.o.rcvbuf ?? DEFAULT_NETLINK_RCVBUF });
     lastDrops = listener.drops() ?? 0;
     sink.note?.('info', 'audit netlink socket bound', { rcvbuf: listener.info.rcvbuf, portid: listener.info.portid });
     try {
