@@ -10,6 +10,7 @@ import { syscallName } from '../native/libseccomp.js';
 import { registryDir } from '../state/paths.js';
 import { chooseSource } from './choose-source.js';
 import { DEFAULT_ROOTS, Discovery, type RuntimeRoot } from './discovery.js';
+import { DEFAULT_FLUSH_INTERVAL_MS } from './defaults.js';
 import { WatchEngine } from './engine.js';
 import { memoResolver } from './events.js';
 import { ContainerIndex, Mapper, type HostIdentity } from './mapper.js';
@@ -115,7 +116,7 @@ export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
     const engine = new WatchEngine({
       stateDir: o.stateDir, mapper, profiles: new ProfileCache(profileDirs), log, metrics,
       isRejected: (p, a, s) => isRejected(o.stateDir, p, a, s),
-      flushIntervalMs: o.flushIntervalMs ?? 100,
+      flushIntervalMs: o.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS,
     }, state);
     metrics.containers.set(index.size);
     for (const e of index.entries()) if (!e.stoppedAt) engine.noticeContainer(e);

@@ -13,6 +13,8 @@ import type { ProfileCache } from './profile-cache.js';
 import { hiddenDenials, profileFileOf } from './container-profile.js';
 import type { RegistryEntry } from '../state/registry.js';
 import { renderProposal, sameContent, type IsRejected } from './render-proposal.js';
+import { DEFAULT_FLUSH_INTERVAL_MS } from './defaults.js';
+import { flushDueAt } from './flush-schedule.js';
 import { saveState, type Checkpoint, type WatchState } from './state-store.js';
 
 export interface EngineOptions {
@@ -36,6 +38,8 @@ export class WatchEngine {
   private readonly pendingSince = new Map<string, number>();
   private flushTimer: NodeJS.Timeout | undefined;
   private lastFlush = 0;
+  /** How long the last flush took (ms): flush-schedule.ts stretches the interval after slow ones. */
+  private lastFlushCost = 0;
   private flushDue = 0;
   private checkpointDirty = false;
   readonly stats = { events: 0, attributed: 0, proposalWrites: 0, flushes: 0, lossNotices: 0, lostRecords: 0 };
@@ -250,13 +254,10 @@ export class WatchEngine {
     this.o.log.warn(fields, msg);
   }
 
-  /**
-   * Denials are written out within flushIntervalMs; a checkpoint alone (lines that were no SECCOMP
-   * record) can wait a second: replaying a second of other lines after a crash costs nothing.
-   */
+  /** Arms the flush timer for the time flush-schedule.ts gives (or keeps an earlier one). */
   private scheduleFlush(): void {
-    const urgent = this.agg.dirtyCount > 0;
-    const due = this.lastFlush + (urgent ? (this.o.flushIntervalMs ?? 100) : Math.max(1000, this.o.flushIntervalMs ?? 100));
+    const timing = { lastStart: this.lastFlush, lastCost: this.lastFlushCost, intervalMs: this.o.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS };
+    const due = flushDueAt(timing, this.agg.dirtyCount > 0);
     if (this.flushTimer) {
       if (due >= this.flushDue) return;
       clearTimeout(this.flushTimer);
@@ -287,13 +288,15 @@ export class WatchEngine {
       clearTimeout(this.flushTimer);
       this.flushTimer = undefined;
     }
-    this.lastFlush = Date.now();
+    const started = Date.now();
+    this.lastFlush = started;
     const dirty = this.agg.takeDirty();
     if (dirty.length === 0 && !this.checkpointDirty) return;
-    const at = new Date().toISOString();
+    const at = new Date(started).toISOString();
     for (const id of dirty) this.writeOne(id, at);
     saveState(this.o.stateDir, this.checkpoints, this.agg.snapshot());
     this.checkpointDirty = false;
+    this.lastFlushCost = Date.now() - started;
     this.stats.flushes++;
     if (this.o.metrics) this.o.metrics.healthy = true;
   }

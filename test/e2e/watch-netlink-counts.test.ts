@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { AuditListener } from '../../src/native/audit-netlink.js';
 import { bpfLoadLoop } from '../helpers/audit-noise.js';
-import { DEFAULT_NETLINK_RCVBUF } from '../../src/watch/sources/netlink.js';
+import { DEFAULT_NETLINK_RCVBUF } from '../../src/watch/defaults.js';
 import { netlinkSuite } from '../helpers/netlink-e2e.js';
 import { ensureAuditd, proposalFor, proposals, sleep, waitFor, withoutAuditd } from '../helpers/watch-e2e.js';
 

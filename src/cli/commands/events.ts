@@ -2,6 +2,7 @@
 import { defineCommand } from './command.js';
 import { LOG_FORMATS, type LogFormat } from '../../../parsers/index.js';
 import { runEvents } from '../../watch/events.js';
+import { DEFAULT_NETLINK_RCVBUF } from '../../watch/defaults.js';
 import { syscallName } from '../../native/libseccomp.js';
 
 export default defineCommand({
@@ -15,7 +16,7 @@ export default defineCommand({
       .option('follow', { alias: 'F', type: 'boolean', default: false, describe: 'keep reading across rotation, like tail -F' })
       .option('count', { type: 'boolean', default: false, describe: 'parse only: print just the summary' })
       .option('source', { choices: ['file', 'netlink'] as const, default: 'file' as const, describe: 'netlink: live events from the audit multicast socket (root; runs until interrupted, --follow implied)' })
-      .option('netlink-rcvbuf', { type: 'number', describe: 'receive buffer of the netlink socket in bytes (default 8 MiB)' }),
+      .option('netlink-rcvbuf', { type: 'number', default: DEFAULT_NETLINK_RCVBUF, describe: 'receive buffer of the netlink socket in bytes' }),
   handler: async (argv) => {
     const path = String(argv.file ?? '-');
     const ac = new AbortController();

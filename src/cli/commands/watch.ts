@@ -3,6 +3,7 @@ import { defineCommand } from './command.js';
 import { defaultStateDir } from '../../state/paths.js';
 import { watchBadArgument } from '../../errors.js';
 import { parseRuntimeRoot } from '../../watch/discovery.js';
+import { DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_NETLINK_RCVBUF } from '../../watch/defaults.js';
 
 export default defineCommand({
   // `[input]` only so that `--source -` parses: yargs reads a lone `-` as a positional argument.
@@ -11,8 +12,8 @@ export default defineCommand({
   builder: (y) => y
     .positional('input', { type: 'string', hidden: true })
     .option('source', { type: 'string', default: 'auto', describe: 'auto | netlink | auditd | kmsg | journald | FILE | - (stdin); auto: netlink where it can bind, else auditd, journald, kmsg' })
-    .option('flush-ms', { type: 'number', default: 100, describe: 'least time between two proposal/state writes: bounds disk writes under a flood, and the latency record -> proposal' })
-    .option('netlink-rcvbuf', { type: 'number', describe: 'receive buffer of the audit netlink socket in bytes (default 8 MiB; SO_RCVBUFFORCE as root)' })
+    .option('flush-ms', { type: 'number', default: DEFAULT_FLUSH_INTERVAL_MS, describe: 'least time between two proposal/state writes, the latency record -> proposal; a slow disk stretches it (writes take at most a sixth of the time)' })
+    .option('netlink-rcvbuf', { type: 'number', default: DEFAULT_NETLINK_RCVBUF, describe: 'receive buffer of the audit netlink socket in bytes (SO_RCVBUFFORCE as root)' })
     .option('state-dir', { type: 'string', default: defaultStateDir, describe: 'proposals, registry and checkpoints' })
     .option('metrics', { type: 'string', describe: 'serve Prometheus /metrics and /healthz on [HOST:]PORT' })
     .option('once', { type: 'boolean', default: false, describe: 'read to the current end of the source, write proposals, exit' })

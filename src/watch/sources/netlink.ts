@@ -14,6 +14,7 @@ import { createLineSplitter, findAuditStamp } from '../../../parsers/index.js';
 import { AuditListener } from '../../native/audit-netlink.js';
 import { describeGap, SerialGaps, type SerialGap } from '../serial-gaps.js';
 import type { Checkpoint, NetlinkCheckpoint } from '../state-store.js';
+import { DEFAULT_NETLINK_RCVBUF } from '../defaults.js';
 import { readBootId } from './kmsg.js';
 import { sleep, type RunOptions, type Source, type SourceSink } from './source.js';
 
@@ -24,14 +25,6 @@ const DROP_CHECK_MS = 1000;
 const CATCH_UP_BUFFER = 1_000_000;
 /** How long the catch-up waits for auditd to write the records from before the socket was bound. */
 const CATCH_UP_SETTLE_MS = 3000;
-/**
- * The socket's receive buffer unless --netlink-rcvbuf says otherwise. The system default
- * (net.core.rmem_default, 208 KiB here) holds about 150 records: a burst of denials during a
- * flood of other audit traffic (BPF loads at start-up of a node, say) overflows it while the
- * watcher writes a proposal. 8 MiB holds tens of thousands; it is a limit, not an allocation —
- * the kernel charges only what is queued.
- */
-export const DEFAULT_NETLINK_RCVBUF = 8 << 20;
 
 export interface NetlinkSourceOptions {
   /** Receive buffer in bytes (SO_RCVBUFFORCE as root); default DEFAULT_NETLINK_RCVBUF. */
