@@ -10,7 +10,6 @@ import { rmSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { makeBundle, writeBundleConfig } from '../src/oci/busybox-bundle.js';
 import { TRACE_ANNOTATION } from '../src/oci/annotation.js';
-import { packagePath } from '../src/native/package-root.js';
 import { Tracer } from '../src/record/tracer.js';
 import { ensureHookClient, startedHookdPid } from '../src/record/hook/native-entry.js';
 import { nativeHookCommand } from '../src/oci/hooks-config.js';

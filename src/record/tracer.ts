@@ -1,7 +1,7 @@
 // The loader of bpf/tracer.bpf.c: loads (or finds already pinned) the recorder, claims target
 // slots, tags process trees, and reads what they called (tracer-object.ts loads and pins it). One Tracer per process; targets are
 // cheap handles onto slots of the shared maps.
-import { closeSync, readFileSync, readdirSync } from 'node:fs';
+import { closeSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BpfMap, pidfdOpen, UpdateFlags, type BpfLink, type BpfObject, type ProgramInfo } from '../native/ebpf.js';
 import { RecordError, NativeError } from '../errors.js';

@@ -2,7 +2,6 @@
 // exit witness, metrics and signals around it. Runs in the foreground (systemd's Type=simple).
 import { refusalNames, refusedDir } from '../state/refused.js';
 import { mkdirSync, readlinkSync, watch, type FSWatcher } from 'node:fs';
-import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { createLineParser } from '../../parsers/index.js';
 import { isRejected } from '../state/rejections.js';

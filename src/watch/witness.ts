@@ -7,7 +7,7 @@
 // to processes that exited in between.
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { BpfLink, BpfMap, BpfObject } from '../native/ebpf.js';
+import { BpfMap, BpfObject } from '../native/ebpf.js';
 import { packagePath } from '../native/package-root.js';
 import type { ExitWitness } from './mapper.js';
 
