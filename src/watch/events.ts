@@ -63,6 +63,11 @@ export async function runEvents(o: EventsOptions): Promise<ParseCounters> {
       },
       oversize: (n) => sink.oversize(n),
       checkpoint: () => {},
+      // Says when the socket listens (what a user waits for before starting the container).
+      note: (_level, msg, fields) => {
+        const rcvbuf = (fields as { rcvbuf?: number } | undefined)?.rcvbuf;
+        if (msg === 'audit netlink socket bound') o.err.write(`seccomp-tailor events: listening on the audit netlink socket (receive buffer ${rcvbuf} bytes); interrupt to stop\n`);
+      },
       loss: (src, count, detail) => {
         parser.counters.lossNotices++;
         parser.counters.lostRecords += count;

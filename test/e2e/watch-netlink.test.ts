@@ -1,10 +1,12 @@
 // The audit netlink multicast source against the real kernel: `auto` takes it where it can bind;
-// a receive buffer too small is reported as loss, with a count, and the watcher keeps reading.
-// (The counts and the restart: watch-netlink-counts.test.ts.)
+// a receive buffer too small is reported as loss, with a count, and the watcher keeps reading;
+// `events --source netlink` prints live events. (The counts: watch-netlink-counts.test.ts; the
+// restart: watch-netlink-restart.test.ts.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { packageRoot } from '../../src/native/package-root.js';
 import { auditFloodBinary } from '../helpers/audit-noise.js';
 import { netlinkSuite } from '../helpers/netlink-e2e.js';
 import { sleep, waitFor } from '../helpers/watch-e2e.js';
@@ -46,3 +48,29 @@ test('a receive buffer made tiny on purpose: the loss is reported with a count a
   void before;
 });
 
+
+test('events --source netlink prints each denial live, as JSON, and its summary when interrupted', { skip, timeout: 60_000 }, async () => {
+  const bin = join(packageRoot(), 'bin', 'seccomp-tailor');
+  const p = spawn(process.execPath, [bin, 'events', '--source', 'netlink', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  p.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
+  p.stderr.setEncoding('utf8').on('data', (d: string) => { err += d; });
+  const exited = new Promise<number | null>((r) => p.on('exit', (code) => r(code)));
+  try {
+    await waitFor('events to listen', () => err.includes('listening on the audit netlink socket'), 15_000);
+    await runUnames('events', `stn-events-${tag}`, 7);
+    const events = () => out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { syscallName?: string; action: string; pid: number; serial?: number; arch: string })
+      .filter((e) => e.syscallName === 'times');
+    const seen = await waitFor('the 7 denials on stdout', () => (events().length >= 7 ? events() : undefined), 5000);
+    assert.equal(seen.length, 7);
+    assert.deepEqual([...new Set(seen.map((e) => `${e.arch} ${e.action} ${e.pid}`))].length, 1, 'one process, one action');
+    assert.equal(seen[0]!.action, 'log');
+    assert.equal(new Set(seen.map((e) => e.serial)).size, 7, 'each its own audit serial');
+  } finally {
+    p.kill('SIGINT');
+  }
+  assert.equal(await exited, 0, err);
+  const summary = /^events: (\d+);/m.exec(err);
+  assert.ok(summary && Number(summary[1]) >= 7, `the summary on stderr: ${err}`);
+});
