@@ -23,6 +23,28 @@ interface NativeListener {
 }
 interface AuditNetlinkAddon {
   AuditListener: new (o: { rcvbuf?: number; maxBatch?: number; group?: number }, cb: BatchHandler) => NativeListener;
+  auditStatus(): KernelAuditStatus;
+}
+
+/** The kernel's audit status (AUDIT_GET), the fields this project reads. */
+export interface KernelAuditStatus {
+  enabled: number;
+  failure: number;
+  /** auditd's pid, 0 when none is registered. */
+  pid: number;
+  rateLimit: number;
+  backlogLimit: number;
+  /** Records the kernel dropped since boot (backlog full, rate limit, no memory): they got no serial. */
+  lost: number;
+  backlog: number;
+}
+
+/**
+ * The kernel's audit status, read synchronously (one netlink round trip, at most a second).
+ * Throws a SystemError: EPERM without CAP_AUDIT_CONTROL in the initial user namespace.
+ */
+export function kernelAuditStatus(): KernelAuditStatus {
+  return loadAddon<AuditNetlinkAddon>('audit-netlink-napi').auditStatus();
 }
 
 export interface AuditListenerOptions {

@@ -13,6 +13,12 @@ export interface Chosen {
   source: Source;
   format?: LogFormat;
   why: string;
+  /**
+   * This kernel's records, live, through a channel that does not carry the kernel's own loss
+   * notices: the watcher polls the kernel's audit lost counter beside it (kernel-lost.ts). kmsg
+   * carries them (`audit: audit_lost=N`); another file or stdin may be another machine's.
+   */
+  pollKernelLost?: boolean;
 }
 
 /** auditd.conf's log_file, else its default. */
@@ -76,13 +82,13 @@ export function chooseSource(spec: string, o: ChooseOptions = {}): Chosen {
     }
     case 'netlink':
       // No format: the socket's records are kernel text, the restart catch-up's are audit.log lines.
-      return { source: new NetlinkSource({ ...(o.netlinkRcvbuf ? { rcvbuf: o.netlinkRcvbuf } : {}), auditLog: () => (auditdRunning() ? auditdLogFile() : undefined) }), why: 'asked for' };
+      return { source: new NetlinkSource({ ...(o.netlinkRcvbuf ? { rcvbuf: o.netlinkRcvbuf } : {}), auditLog: () => (auditdRunning() ? auditdLogFile() : undefined) }), why: 'asked for', pollKernelLost: true };
     case 'auditd':
-      return { source: new FileSource(auditdLogFile()), format: 'auditd', why: 'asked for' };
+      return { source: new FileSource(auditdLogFile()), format: 'auditd', why: 'asked for', pollKernelLost: true };
     case 'kmsg':
       return { source: new KmsgSource(), format: 'kmsg', why: 'asked for' };
     case 'journald':
-      return { source: new JournaldSource(), format: 'journald-json', why: 'asked for' };
+      return { source: new JournaldSource(), format: 'journald-json', why: 'asked for', pollKernelLost: true };
     case '-':
       return { source: new StdinSource(), why: 'asked for' };
     default:

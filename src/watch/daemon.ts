@@ -22,6 +22,9 @@ import type { SourceSink } from './sources/source.js';
 import { loadState } from './state-store.js';
 import { DEFAULT_PIN_DIR, ExitWitnesses } from './witness.js';
 import { takeWatcherLock } from './watcher-lock.js';
+import { KERNEL_LOST_KEY, kernelLostCheckpoint, watchKernelLost } from './kernel-lost.js';
+import { kernelAuditStatus } from '../native/audit-netlink.js';
+import { readBootId } from './sources/kmsg.js';
 
 export interface WatchOptions {
   source: string;
@@ -218,7 +221,17 @@ export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
 
     const started = performance.now();
     log.info({ source: chosen.source.description, containers: index.size, witness: witness !== undefined }, 'ready');
-    await chosen.source.run(sink, engine.checkpoint(chosen.source.key), { once: o.once ?? false, signal });
+    const kernelLost = chosen.pollKernelLost && !o.once ? watchKernelLost({
+      read: kernelAuditStatus, bootId: readBootId(), resume: kernelLostCheckpoint(engine.checkpoint(KERNEL_LOST_KEY)),
+      loss: (count, detail, window) => sink.loss('audit-lost', count, detail, window),
+      checkpoint: (cp) => engine.setCheckpoint(KERNEL_LOST_KEY, cp),
+      note: sink.note!,
+    }) : undefined;
+    try {
+      await chosen.source.run(sink, engine.checkpoint(chosen.source.key), { once: o.once ?? false, signal });
+    } finally {
+      kernelLost?.();
+    }
     engine.flush();
     const readMs = Math.round(performance.now() - started);
     const c = parser.counters;

@@ -37,12 +37,21 @@ export const NetlinkCheckpoint = z.object({
   /** SECCOMP serials above `serial` already handled (records arrive slightly out of order). */
   handledAbove: z.array(z.number().int().nonnegative()).default([]),
 });
-export const Checkpoint = z.discriminatedUnion('kind', [FileCheckpoint, KmsgCheckpoint, JournalCheckpoint, NetlinkCheckpoint]);
+/** Not a source's: the kernel's audit lost counter at the last poll (kernel-lost.ts). */
+export const KernelLostCheckpoint = z.object({
+  kind: z.literal('kernel-lost'),
+  /** The counter restarts at every boot. */
+  bootId: z.string(),
+  lost: z.number().int().nonnegative(),
+  time: z.string(),
+});
+export const Checkpoint = z.discriminatedUnion('kind', [FileCheckpoint, KmsgCheckpoint, JournalCheckpoint, NetlinkCheckpoint, KernelLostCheckpoint]);
 export type Checkpoint = z.infer<typeof Checkpoint>;
 export type FileCheckpoint = z.infer<typeof FileCheckpoint>;
 export type KmsgCheckpoint = z.infer<typeof KmsgCheckpoint>;
 export type JournalCheckpoint = z.infer<typeof JournalCheckpoint>;
 export type NetlinkCheckpoint = z.infer<typeof NetlinkCheckpoint>;
+export type KernelLostCheckpoint = z.infer<typeof KernelLostCheckpoint>;
 
 const Tally = z.looseObject({
   arch: z.string(), syscall: z.string(), nr: z.number(), count: z.number().int().nonnegative(),

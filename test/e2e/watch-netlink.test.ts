@@ -1,11 +1,13 @@
 // The audit netlink multicast source against the real kernel: `auto` takes it where it can bind;
 // a receive buffer too small is reported as loss, with a count, and the watcher keeps reading;
-// `events --source netlink` prints live events. (The counts: watch-netlink-counts.test.ts; the
+// records the kernel drops before any listener are reported from its lost counter; `events
+// --source netlink` prints live events. (The counts: watch-netlink-counts.test.ts; the
 // restart: watch-netlink-restart.test.ts.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { kernelAuditStatus } from '../../src/native/audit-netlink.js';
 import { packageRoot } from '../../src/native/package-root.js';
 import { auditFloodBinary } from '../helpers/audit-noise.js';
 import { netlinkSuite } from '../helpers/netlink-e2e.js';
@@ -73,4 +75,25 @@ test('events --source netlink prints each denial live, as JSON, and its summary 
   assert.equal(await exited, 0, err);
   const summary = /^events: (\d+);/m.exec(err);
   assert.ok(summary && Number(summary[1]) >= 7, `the summary on stderr: ${err}`);
+});
+
+test('records the kernel drops before any listener (its rate limit here) are reported from its lost counter, exactly', { skip, timeout: 60_000 }, async () => {
+  const w = await watch(['--source', 'netlink', '--state-dir', join(suite.dir, 'kernel-lost'), '--witness-pin', pin('kernel-lost'), '--no-discovery']);
+  await waitFor('the watcher to read the counter', () => w.lines().some((l) => l.msg === 'kernel audit lost counter'), 5000);
+  const before = kernelAuditStatus().lost;
+  try {
+    // 5 records a second at most: the kernel drops the rest of a 2,000-record burst and counts them.
+    spawnSync('auditctl', ['-r', '5'], { stdio: 'ignore' });
+    const r = spawnSync(auditFloodBinary(), ['2000', '1'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+  } finally {
+    spawnSync('auditctl', ['-r', '0'], { stdio: 'ignore' });
+  }
+  const after = kernelAuditStatus().lost;
+  assert.ok(after - before > 1000, `the kernel counted ${after - before} lost`);
+  const reported = () => losses(w).filter((x) => x.loss.source === 'audit-lost').reduce((s, x) => s + x.loss.count, 0);
+  await waitFor('the watcher to report them all', () => reported() >= after - before, 5000)
+    .catch((e: Error) => { throw new Error(`${e.message}: reported ${reported()} of ${after - before}`); });
+  assert.equal(reported(), after - before, 'as many as the kernel counted');
+  assert.equal(w.proc.exitCode, null, 'still running');
 });
