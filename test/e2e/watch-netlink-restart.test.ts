@@ -1,7 +1,7 @@
 // The audit netlink source across a kill -9 of the watcher, against the real kernel and auditd:
-// while auditd writes audit.log the restart reads the hole from the file, so a container that
-// makes denials before, during and after the watcher's downtime is counted exactly, no record
-// lost and none twice. Without auditd the hole is a loss window with its start and end.
+// while auditd writes audit.log the restart reads the hole from the files (the one rotated away
+// meanwhile too), so a container that makes denials before, during and after the watcher's
+// downtime is counted exactly, no record lost and none twice. Without auditd the hole is a loss window with its start and end.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -9,13 +9,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { netlinkSuite } from '../helpers/netlink-e2e.js';
 import {
-  auditRecords, cleanupContainer, ensureAuditd, makeBundle, profileDenying, runContainer, sleep, waitFor, withoutAuditd, writeJson,
+  auditdPid, auditRecords, cleanupContainer, ensureAuditd, makeBundle, profileDenying, runContainer, sleep, waitFor, withoutAuditd, writeJson,
 } from '../helpers/watch-e2e.js';
 
 const suite = netlinkSuite();
 const { skip, tag, auditd, pin, watch, runUnames, unameCount, losses } = suite;
 
-test('kill -9 while auditd runs, then restart: the denials made while the watcher was down are read from audit.log, none lost or counted twice', { skip, timeout: 90_000 }, async () => {
+test('kill -9 while auditd runs, a rotation meanwhile, then restart: the denials made while the watcher was down are read from the logs, none lost or counted twice', { skip, timeout: 90_000 }, async () => {
   auditd.restore = await ensureAuditd();
   const stateDir = join(suite.dir, 'catch-up');
   const args = ['--source', 'netlink', '--state-dir', stateDir, '--witness-pin', pin('catch-up')];
@@ -37,7 +37,10 @@ test('kill -9 while auditd runs, then restart: the denials made while the watche
     const pid = (JSON.parse(state.stdout) as { pid: number }).pid;
     await w1.stop('SIGKILL');
     const atKill = unameCount(stateDir, id);
-    await sleep(1000);
+    // auditd rotates its log in the middle of the downtime: the hole spans two files.
+    await sleep(500);
+    process.kill(auditdPid()!, 'SIGUSR1');
+    await sleep(500);
     const w2 = await watch(args);
     await waitFor('the second watcher counting past the downtime', () => unameCount(stateDir, id) > atKill + 200, 10_000);
     writeFileSync(join(bundleDir, 'rootfs', 'stop'), '');
@@ -49,8 +52,9 @@ test('kill -9 while auditd runs, then restart: the denials made while the watche
       .catch((e: Error) => { throw new Error(`${e.message}: proposal ${unameCount(stateDir, id)}, audit.log ${kernel()}, at the kill ${atKill}`); });
     await sleep(500);
     assert.equal(unameCount(stateDir, id), kernel(), 'counted exactly as the kernel logged, also after a moment');
-    const caught = w2.lines().find((l) => l.msg === 'caught up from auditd\'s log after the restart') as { seccompRecords: number } | undefined;
+    const caught = w2.lines().find((l) => l.msg === 'caught up from auditd\'s log after the restart') as { seccompRecords: number; rotated: string[] } | undefined;
     assert.ok(caught, 'the restart read the hole from audit.log');
+    assert.ok(caught.rotated.length >= 1, `the file rotated away during the downtime was read too: ${JSON.stringify(caught.rotated)}`);
     // About 1 s of downtime at one denial every ~2-3 ms, plus the second watcher's start.
     assert.ok(caught.seccompRecords > 100, `${caught.seccompRecords} denials of the downtime came from the file`);
     assert.deepEqual(losses(w2), [], 'no loss reported: the file covered the hole');

@@ -9,7 +9,8 @@
 // gaps. Multicast has no replay, so a restart has a hole: while auditd writes audit.log the hole
 // is read from the file (from the checkpoint's serial up to the first serial the new socket got),
 // otherwise it is reported as a loss window with its start and end.
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { createLineSplitter, findAuditStamp } from '../../../parsers/index.js';
 import { AuditListener } from '../../native/audit-netlink.js';
 import { describeGap, SerialGaps, type SerialGap } from '../serial-gaps.js';
@@ -187,31 +188,36 @@ export class NetlinkSource implements Source {
       if (first !== undefined) gaps.resumeAfter(first - 1);
       return;
     }
-    // Read audit.log from its start (auditd keeps it bounded by its rotation) and again from where
-    // we stopped until it holds the socket's first serial: auditd writes in serial order, so then
-    // every earlier record is in the file.
-    let offset = 0;
+    // auditd may have rotated its log while the watcher was down: the files rotated away since the
+    // checkpoint first (oldest first, each read whole), then audit.log from its start and again
+    // from where we stopped until it holds the socket's first serial: auditd writes in serial
+    // order, so then every earlier record is in the files.
     let maxSerial = prev.serial;
-    const readFrom = async (): Promise<void> => {
-      const size = statSync(file).size;
-      if (size <= offset) return;
-      const splitter = createLineSplitter({
-        line: (line) => {
-          const st = findAuditStamp(line);
-          if (!st || st.serial <= prev.serial) return;
-          if (st.serial > maxSerial) maxSerial = st.serial;
-          gaps.observe(st.serial, st.sec * 1000 + st.ms);
-          if (!line.includes('type=SECCOMP') || already.has(st.serial) || fromFile.has(st.serial)) return;
-          fromFile.add(st.serial);
-          this.stats.fromFile++;
-          sink.line(line, true);
-        },
-        oversize: (n) => sink.oversize(n),
-      }, offset);
-      for await (const chunk of createReadStream(file, { start: offset, end: size - 1, highWaterMark: 256 * 1024 })) splitter.push(chunk as Buffer);
-      // Only whole lines: a partial last line is read again next time.
-      offset = splitter.offset;
+    const take = (line: string) => {
+      const st = findAuditStamp(line);
+      if (!st || st.serial <= prev.serial) return;
+      if (st.serial > maxSerial) maxSerial = st.serial;
+      gaps.observe(st.serial, st.sec * 1000 + st.ms);
+      if (!line.includes('type=SECCOMP') || already.has(st.serial) || fromFile.has(st.serial)) return;
+      fromFile.add(st.serial);
+      this.stats.fromFile++;
+      sink.line(line, true);
     };
+    /** Reads whole lines of `path` from `offset`; returns the offset after the last whole line. */
+    const readLinesFrom = async (path: string, offset: number): Promise<number> => {
+      const size = statSync(path).size;
+      if (size <= offset) return offset;
+      const splitter = createLineSplitter({ line: take, oversize: (n) => sink.oversize(n) }, offset);
+      for await (const chunk of createReadStream(path, { start: offset, end: size - 1, highWaterMark: 256 * 1024 })) splitter.push(chunk as Buffer);
+      // Only whole lines: a partial last line is read again next time.
+      return splitter.offset;
+    };
+    const rotated = rotatedSince(file, since ? Date.parse(since) : 0);
+    for (const old of rotated) {
+      try { await readLinesFrom(old, 0); } catch { /* rotated away again meanwhile: its serials show as gaps */ }
+    }
+    let offset = 0;
+    const readFrom = async (): Promise<void> => { offset = await readLinesFrom(file, offset); };
     const end = Date.now() + CATCH_UP_SETTLE_MS;
     for (;;) {
       await readFrom();
@@ -219,8 +225,31 @@ export class NetlinkSource implements Source {
       if ((first !== undefined && maxSerial >= first - 1) || Date.now() > end || signal.aborted) break;
       await sleep(50, signal);
     }
-    sink.note?.('info', 'caught up from auditd\'s log after the restart', { file, fromSerial: prev.serial + 1, throughSerial: maxSerial, seccompRecords: fromFile.size });
+    sink.note?.('info', 'caught up from auditd\'s log after the restart', { file, rotated, fromSerial: prev.serial + 1, throughSerial: maxSerial, seccompRecords: fromFile.size });
   }
+}
+
+/**
+ * auditd's rotated logs (`audit.log.1` newest, `.2` older, ...) written to since `sinceMs`, oldest
+ * first: the ones that may hold records after the checkpoint.
+ */
+export function rotatedSince(file: string, sinceMs: number): string[] {
+  const dir = dirname(file);
+  const base = basename(file);
+  let names: string[];
+  try { names = readdirSync(dir); } catch { return []; }
+  const found: Array<{ n: number; path: string }> = [];
+  for (const name of names) {
+    const m = name.startsWith(`${base}.`) ? /^(\d+)$/.exec(name.slice(base.length + 1)) : null;
+    if (!m) continue;
+    const path = join(dir, name);
+    try {
+      const st = statSync(path);
+      // A second of slack: mtime and audit time stamps come from different clocks' roundings.
+      if (st.isFile() && st.mtimeMs >= sinceMs - 1000) found.push({ n: Number(m[1]), path });
+    } catch { /* gone */ }
+  }
+  return found.sort((a, b) => b.n - a.n).map((f) => f.path);
 }
 
 function window(from: string | undefined, to: string | undefined): { from?: string; to?: string } {
