@@ -1,7 +1,7 @@
 // `seccomp-tailor proposals list|show|export|import`
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { planApply } from '../../apply/apply.js';
 import { formatProposalPage, formatProposalTable } from '../../apply/present.js';
 import { rejectionChecker } from '../../state/rejections.js';
@@ -13,12 +13,9 @@ import { nativeLibseccomp } from '../../profile/libseccomp-view.js';
 import { defaultStateDir } from '../../state/paths.js';
 import { listProposals, readProposal } from '../../profile/proposal-store.js';
 import { escapeTerminal as esc, useColour } from '../../terminal/escape.js';
-import type { AnyCommand } from './index.js';
+import { defineCommand } from './command.js';
 
-/** The argument types a builder produces: what the handler receives (camel-cased by yargs). */
-type Built<B extends (y: Argv) => Argv<unknown>> = ReturnType<B> extends Argv<infer U> ? U : never;
-
-const withStateDir = (y: Argv) => y.option('state-dir', { type: 'string', default: defaultStateDir, describe: 'state directory (proposals, backups, registry)' });
+const withStateDir = <T>(y: Argv<T>) => y.option('state-dir', { type: 'string', default: defaultStateDir, describe: 'state directory (proposals, backups, registry)' });
 const withHost = <T>(y: Argv<T>) => y.option('host', { type: 'string', default: hostname(), describe: 'this host\'s name in fleet documents' })
   .check((a) => {
     const r = HostName.safeParse(a.host);
@@ -26,28 +23,26 @@ const withHost = <T>(y: Argv<T>) => y.option('host', { type: 'string', default: 
     return true;
   });
 
-const listBuilder = (y: Argv) => withStateDir(y)
-  .option('json', { type: 'boolean', default: false, describe: 'print JSON (exact strings, every status)' })
-  .option('all', { type: 'boolean', default: false, describe: 'list applied and rejected proposals too' });
-const list: CommandModule<object, Built<typeof listBuilder>> = {
+const list = defineCommand({
   command: ['list', '$0'],
   describe: 'the open proposals, one per profile file, with how many containers asked',
-  builder: listBuilder,
+  builder: (y) => withStateDir(y)
+    .option('json', { type: 'boolean', default: false, describe: 'print JSON (exact strings, every status)' })
+    .option('all', { type: 'boolean', default: false, describe: 'list applied and rejected proposals too' }),
   handler: (argv) => {
     const { proposals, problems } = listProposals(argv.stateDir);
     const shown = argv.all || argv.json ? proposals : proposals.filter((p) => p.status === 'open');
     for (const p of problems) process.stderr.write(`seccomp-tailor: skipped ${esc(p)}\n`);
     process.stdout.write(argv.json ? JSON.stringify(shown, null, 2) + '\n' : formatProposalTable(shown));
   },
-};
+});
 
-const showBuilder = (y: Argv) => withStateDir(y)
-  .positional('id', { type: 'string', demandOption: true, describe: 'proposal id' })
-  .option('json', { type: 'boolean', default: false, describe: 'print JSON (exact strings)' });
-const show: CommandModule<object, Built<typeof showBuilder>> = {
+const show = defineCommand({
   command: 'show <id>',
   describe: 'one proposal with its evidence (per container) and the diff it would make',
-  builder: showBuilder,
+  builder: (y) => withStateDir(y)
+    .positional('id', { type: 'string', demandOption: true, describe: 'proposal id' })
+    .option('json', { type: 'boolean', default: false, describe: 'print JSON (exact strings)' }),
   handler: async (argv) => {
     const p = readProposal(argv.stateDir, argv.id);
     if (argv.json) {
@@ -58,28 +53,26 @@ const show: CommandModule<object, Built<typeof showBuilder>> = {
     const plan = await readFile(p.profile.path).then((bytes) => planApply(p, bytes, { lib, allowRisky: true }), (e: Error) => e).catch((e: Error) => e);
     process.stdout.write(formatProposalPage(p, plan, useColour()));
   },
-};
+});
 
-const exportBuilder = (y: Argv) => withHost(withStateDir(y))
-  .option('output', { alias: 'o', type: 'string', describe: 'write here (atomically) instead of stdout' });
-const exportCommand: CommandModule<object, Built<typeof exportBuilder>> = {
+const exportCommand = defineCommand({
   command: 'export',
   describe: 'this host\'s proposals as one document (per profile content hash) for `proposals import` elsewhere',
-  builder: exportBuilder,
+  builder: (y) => withHost(withStateDir(y))
+    .option('output', { alias: 'o', type: 'string', describe: 'write here (atomically) instead of stdout' }),
   handler: async (argv) => {
     const r = exportProposals(argv.stateDir, argv.host);
     for (const s of r.skipped) process.stderr.write(`seccomp-tailor: not exported: ${esc(s)}\n`);
     await emit(serializeFleetDocument(r.document), argv.output);
     if (argv.output) process.stderr.write(`exported ${r.document.items.length} proposal(s) of ${esc(argv.host)} to ${esc(argv.output)}\n`);
   },
-};
+});
 
-const importBuilder = (y: Argv) => withHost(withStateDir(y))
-  .positional('file', { type: 'string', demandOption: true, describe: 'a document written by `proposals export`' });
-const importCommand: CommandModule<object, Built<typeof importBuilder>> = {
+const importCommand = defineCommand({
   command: 'import <file>',
   describe: 'merge another host\'s proposals into this one\'s, by profile content hash (importing twice adds nothing)',
-  builder: importBuilder,
+  builder: (y) => withHost(withStateDir(y))
+    .positional('file', { type: 'string', demandOption: true, describe: 'a document written by `proposals export`' }),
   handler: (argv) => {
     const r = importProposals(argv.file, { stateDir: argv.stateDir, host: argv.host, isRejected: rejectionChecker(argv.stateDir) });
     for (const i of r.items) {
@@ -91,11 +84,11 @@ const importCommand: CommandModule<object, Built<typeof importBuilder>> = {
     }
     if (r.items.length === 0) process.stdout.write(`no proposals in ${esc(argv.file)}\n`);
   },
-};
+});
 
-export default {
+export default defineCommand({
   command: 'proposals',
   describe: 'the profile changes the watcher proposes: list, show ID, export, import FILE',
-  builder: (y: Argv) => y.command(list).command(show).command(exportCommand).command(importCommand),
+  builder: (y) => y.command(list).command(show).command(exportCommand).command(importCommand),
   handler: () => undefined,
-} satisfies AnyCommand;
+});
