@@ -52,6 +52,8 @@ function upToDate(output, ...inputs) {
 }
 
 const hookOut = join(root, 'build', 'hook', 'seccomp-tailor-hook');
+// Headers the two C programs share (native/common/*.h).
+const commonDir = join(root, 'native', 'common');
 if (!hookEntryOnly) buildBpfAndAddons();
 buildHookEntry();
 if (!hookEntryOnly) buildRuntimeShim();
@@ -109,7 +111,7 @@ function buildBpfAndAddons() {
 // The node that runs this script is the one the entry embeds.
 function buildHookEntry() {
   const hookSrc = join(root, 'native', 'hook-client', 'seccomp-tailor-hook.c');
-  if (!existsSync(hookSrc) || upToDate(hookOut, hookSrc)) return;
+  if (!existsSync(hookSrc) || upToDate(hookOut, hookSrc, commonDir)) return;
   mkdirSync(dirname(hookOut), { recursive: true });
   run(existsSync('/usr/bin/cc') ? '/usr/bin/cc' : 'clang', ['-O2', '-Wall', '-Wextra', '-Werror',
     `-DNODE_PATH=${JSON.stringify(process.execPath)}`, `-DHOOK_SCRIPT=${JSON.stringify(join(root, 'bin', 'seccomp-tailor-hook'))}`,
@@ -123,7 +125,7 @@ function buildHookEntry() {
 function buildRuntimeShim() {
   const shimSrc = join(root, 'native', 'runtime-shim', 'seccomp-tailor-runc.c');
   const shimOut = join(root, 'build', 'runtime-shim', 'seccomp-tailor-runc');
-  if (existsSync(shimSrc) && !upToDate(shimOut, shimSrc)) {
+  if (existsSync(shimSrc) && !upToDate(shimOut, shimSrc, commonDir)) {
     mkdirSync(dirname(shimOut), { recursive: true });
     run(existsSync('/usr/bin/cc') ? '/usr/bin/cc' : 'clang', ['-O2', '-Wall', '-Wextra', '-Werror',
       `-DHOOK_CLIENT=${JSON.stringify(hookOut)}`, `-DNODE_PATH=${JSON.stringify(process.execPath)}`,

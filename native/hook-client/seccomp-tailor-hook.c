@@ -29,6 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/write-all.h"
+
 #ifndef NODE_PATH
 #define NODE_PATH "/usr/bin/node"
 #endif
@@ -61,21 +63,6 @@ static void exec_node(int argc, char **argv)
 	execv(NODE_PATH, a);
 	fprintf(stderr, "seccomp-tailor-hook: cannot run %s: %s\n", NODE_PATH, strerror(errno));
 	_exit(127);
-}
-
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	while (len) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
 }
 
 /* The daemon failed after the state was read: give it to the Node hook through a pipe. */

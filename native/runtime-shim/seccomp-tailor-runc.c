@@ -31,6 +31,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "../common/write-all.h"
+
 #ifndef HOOK_CLIENT
 #error "HOOK_CLIENT (the hook's native entry) must be defined at build time"
 #endif
@@ -413,20 +415,6 @@ static int add_hook(json_t *config, const struct settings *s, const char *stage)
 	if (has_our_hook(list))
 		return 0;
 	return json_array_append_new(list, hook_entry(s, stage));
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 /* Same directory temp file, fsync, rename, fsync of the directory: runc reads either the old or
