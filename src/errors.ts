@@ -79,6 +79,14 @@ export const flushWhat = () => new InputError('FLUSH_WHAT', 'name container ids,
 export const needsRunFailed = (runtime: string, status: number | null, why: string) => new RecordError('NEEDS_RUN_FAILED', `${runtime} run failed (${status}): ${why}`);
 export const recordNoCommand = () => new InputError('RECORD_NO_COMMAND', 'name the command to record after --, e.g. seccomp-tailor record -- /bin/ls /');
 export const tracerAction = (action: string) => new InputError('TRACER_ACTION', `unknown tracer action ${action}`);
+// The tracer's slots and tags (src/record/tracer.ts).
+export const tracerPinFailed = (dir: string) => new RecordError('TRACER_PIN_FAILED', `the tracer was pinned but cannot be opened at ${dir}`);
+export const tracerUnloaded = () => new RecordError('TRACER_UNLOADED', 'the pinned tracer was unloaded while a slot was being claimed; open it again');
+export const tracerFull = (slots: number, limitedBy: string) =>
+  new RecordError('TRACER_FULL', `all ${slots} recording slots are in use (${limitedBy}); finish or release a recording first`);
+export const tracerNoTarget = (slot: number, generation: number) => new RecordError('TRACER_NO_TARGET', `tracer slot ${slot} generation ${generation} is no longer claimed`);
+export const tracerNoProcess = (pid: number) => new RecordError('TRACER_NO_PROCESS', `process ${pid} does not exist`);
+export const recordSpawnFailed = (command: string) => new RecordError('RECORD_SPAWN_FAILED', `cannot start ${command}`);
 // The OCI hook: what a runtime or an annotation handed it, and where it may write or read.
 export const annotationInvalid = (why: string) => new InputError('HOOK_ANNOTATION_INVALID', why);
 export const hookStateInvalid = (why: string) => new InputError('HOOK_STATE_INVALID', `the OCI state on standard input is not usable: ${why}`);

@@ -3,6 +3,7 @@
 // exec that the tracer uses to start the workload phase.
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import type { Writable } from 'node:stream';
+import { recordSpawnFailed } from '../errors.js';
 
 export interface PausedChild {
   child: ChildProcess;
@@ -19,7 +20,7 @@ const WAIT_THEN_EXEC = 'read _ <&3; exec 3<&-; exec "$0" "$@"';
 export function spawnPaused(command: string, args: readonly string[], stdio: 'inherit' | 'ignore' | 'pipe' = 'inherit'): PausedChild {
   const io: StdioOptions = [stdio, stdio, stdio, 'pipe'];
   const child = spawn('/bin/sh', ['-c', WAIT_THEN_EXEC, command, ...args], { stdio: io });
-  if (child.pid === undefined) throw new Error(`cannot start ${command}`);
+  if (child.pid === undefined) throw recordSpawnFailed(command);
   const gate = child.stdio[3] as Writable;
   gate.on('error', () => {}); // the child may die before release(); that shows in `exited`
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {

@@ -4,7 +4,7 @@
 import { closeSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BpfMap, pidfdOpen, UpdateFlags, type BpfLink, type BpfObject, type ProgramInfo } from '../native/ebpf.js';
-import { RecordError, NativeError } from '../errors.js';
+import { NativeError, tracerFull, tracerNoProcess, tracerNoTarget, tracerPinFailed, tracerUnloaded } from '../errors.js';
 import {
   DEFAULT_PIN_ROOT, MAPS, loadAndAttach, objectVersion, openPinnedMaps, publishPinned, unloadIfIdle, unloadShared, type MapName,
 } from './tracer-object.js';
@@ -81,7 +81,7 @@ export class Tracer {
     assertTracerCanRun();
     const dir = join(pinRoot, objectVersion());
     const maps = openPinnedMaps(dir) ?? (publishPinned(pinRoot, dir), openPinnedMaps(dir));
-    if (!maps) throw new RecordError('TRACER_PIN_FAILED', `the tracer was pinned but cannot be opened at ${dir}`);
+    if (!maps) throw tracerPinFailed(dir);
     return new Tracer(maps, [], dir);
   }
 
@@ -112,21 +112,21 @@ export class Tracer {
           this.#openGate(slot);
           if (!this.#stillPublished()) {
             this.release(slot, generation);
-            throw new RecordError('TRACER_UNLOADED', 'the pinned tracer was unloaded while a slot was being claimed; open it again');
+            throw tracerUnloaded();
           }
           return new TracerTarget(this, slot, generation);
         }
       }
       if (this.reclaimAbandoned(undefined, slots) === 0) break;
     }
-    throw new RecordError('TRACER_FULL', `all ${slots} recording slots are in use (${slots < L.MAX_TARGETS ? 'hook.json maxRecordings' : 'the tracer\'s maximum'}); finish or release a recording first`);
+    throw tracerFull(slots, slots < L.MAX_TARGETS ? 'hook.json maxRecordings' : 'the tracer\'s maximum');
   }
 
   /** Re-opens a target claimed earlier (e.g. by the prestart hook, read by poststop). */
   target(slot: number, generation: number): TracerTarget {
     const owner = this.owner(slot);
     if (!owner || owner.generation !== generation || this.#generation(slot) !== generation)
-      throw new RecordError('TRACER_NO_TARGET', `tracer slot ${slot} generation ${generation} is no longer claimed`);
+      throw tracerNoTarget(slot, generation);
     return new TracerTarget(this, slot, generation);
   }
 
@@ -346,7 +346,7 @@ export class TracerTarget {
    */
   addProcess(pid: number): number {
     let n = this.tracer.tagTask(this.slot, this.generation, pid, false) ? 1 : 0;
-    if (n === 0) throw new RecordError('TRACER_NO_PROCESS', `process ${pid} does not exist`);
+    if (n === 0) throw tracerNoProcess(pid);
     let threads: string[] = [];
     try {
       threads = readdirSync(`/proc/${pid}/task`);

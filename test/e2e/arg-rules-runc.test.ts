@@ -15,7 +15,7 @@ import { TracerTarget } from '../../src/record/tracer.js';
 import { parseProfile, type SeccompProfile } from '../../src/profile/schema.js';
 import { argRestrictedNames, compareWithDefaults } from '../../src/profile/engine-defaults.js';
 import { architectures, compileProfile, syscallNumber } from '../../src/native/libseccomp.js';
-import { describeRet, runSeccompFilter } from '../../src/profile/bpf-eval.js';
+import { describeRet, runSeccompFilter } from '../helpers/bpf-eval.js';
 import { toProfileLike } from '../../src/profile/libseccomp-view.js';
 
 const hasCapture = typeof (TracerTarget.prototype as { argFacts?: unknown }).argFacts === 'function';

@@ -8,7 +8,7 @@ import { parseProfile, type SeccompProfile } from '../../src/profile/schema.js';
 import { permitsCall } from '../../src/profile/engine-defaults.js';
 import { buildHookProfile, mergeWithBaseline } from '../../src/record/hook/profile.js';
 import { architectures, compileProfile, syscallNumber } from '../../src/native/libseccomp.js';
-import { runSeccompFilter, SECCOMP_RET_ALLOW } from '../../src/profile/bpf-eval.js';
+import { runSeccompFilter, SECCOMP_RET_ALLOW } from '../helpers/bpf-eval.js';
 import { toProfileLike } from '../../src/profile/libseccomp-view.js';
 import type { ArgFact } from '../../src/record/arg-facts.js';
 

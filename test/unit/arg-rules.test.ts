@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { buildHookProfile } from '../../src/record/hook/profile.js';
 import { parseProfile, serializeProfile } from '../../src/profile/schema.js';
 import { architectures, compileProfile, syscallNumber } from '../../src/native/libseccomp.js';
-import { runSeccompFilter, describeRet } from '../../src/profile/bpf-eval.js';
+import { runSeccompFilter, describeRet } from '../helpers/bpf-eval.js';
 import { toProfileLike } from '../../src/profile/libseccomp-view.js';
 import type { ArgFact, ArgSyscall } from '../../src/record/arg-facts.js';
 import type { SyscallCount } from '../../src/record/tracer.js';

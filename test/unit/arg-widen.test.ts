@@ -16,7 +16,7 @@ import { Aggregator } from '../../src/watch/aggregator.js';
 import { applyProposal } from '../../src/apply/apply.js';
 import { nativeLibseccomp } from '../../src/profile/libseccomp-view.js';
 import { architectures, compileProfile, syscallNumber } from '../../src/native/libseccomp.js';
-import { runSeccompFilter, SECCOMP_RET_ALLOW } from '../../src/profile/bpf-eval.js';
+import { runSeccompFilter, SECCOMP_RET_ALLOW } from '../helpers/bpf-eval.js';
 import { toProfileLike } from '../../src/profile/libseccomp-view.js';
 import type { ArgFact } from '../../src/record/arg-facts.js';
 import type { SeccompEvent } from '../../parsers/types.js';

@@ -7,7 +7,7 @@ import { ENGINE_ARG_LIMITS, compareWithDefaults, permitsCall, argRestrictedNames
 import { parseProfile, type SeccompProfile } from '../../src/profile/schema.js';
 import { buildHookProfile } from '../../src/record/hook/profile.js';
 import { architectures, compileProfile, syscallNumber } from '../../src/native/libseccomp.js';
-import { runSeccompFilter, SECCOMP_RET_ALLOW } from '../../src/profile/bpf-eval.js';
+import { runSeccompFilter, SECCOMP_RET_ALLOW } from '../helpers/bpf-eval.js';
 import { toProfileLike } from '../../src/profile/libseccomp-view.js';
 import { profileStats, formatStats } from '../../src/profile/stats.js';
 import type { ArgFact } from '../../src/record/arg-facts.js';

@@ -1,6 +1,6 @@
 // Runs a compiled seccomp filter (classic BPF, as libseccomp generates it) on one syscall, the way
-// the kernel does: struct seccomp_data in, the SECCOMP_RET_* value out. It lets tests and `profile
-// validate` ask libseccomp's own filter what it does with given argument values, without loading it.
+// the kernel does: struct seccomp_data in, the SECCOMP_RET_* value out. It lets the tests ask
+// libseccomp's own filter what it does with given argument values, without loading it.
 // Pure: a Buffer of struct sock_filter { u16 code; u8 jt; u8 jf; u32 k; } (little-endian, as the
 // host's), no I/O. Instruction set: linux/filter.h, the subset seccomp accepts (kernel/seccomp.c
 // seccomp_check_filter).
