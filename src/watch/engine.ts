@@ -14,7 +14,7 @@ import { hiddenDenials, profileFileOf } from './container-profile.js';
 import type { RegistryEntry } from '../state/registry.js';
 import { renderProposal, sameContent, type IsRejected } from './render-proposal.js';
 import { DEFAULT_FLUSH_INTERVAL_MS } from './defaults.js';
-import { flushDueAt } from './flush-schedule.js';
+import { flushDueAt, smoothFlushCost } from './flush-schedule.js';
 import { saveState, type Checkpoint, type WatchState } from './state-store.js';
 
 export interface EngineOptions {
@@ -38,8 +38,8 @@ export class WatchEngine {
   private readonly pendingSince = new Map<string, number>();
   private flushTimer: NodeJS.Timeout | undefined;
   private lastFlush = 0;
-  /** How long the last flush took (ms): flush-schedule.ts stretches the interval after slow ones. */
-  private lastFlushCost = 0;
+  /** How long flushes take (ms, smoothed): flush-schedule.ts stretches the interval when slow. */
+  private flushCost = 0;
   private flushDue = 0;
   private checkpointDirty = false;
   readonly stats = { events: 0, attributed: 0, proposalWrites: 0, flushes: 0, lossNotices: 0, lostRecords: 0 };
@@ -256,7 +256,7 @@ export class WatchEngine {
 
   /** Arms the flush timer for the time flush-schedule.ts gives (or keeps an earlier one). */
   private scheduleFlush(): void {
-    const timing = { lastStart: this.lastFlush, lastCost: this.lastFlushCost, intervalMs: this.o.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS };
+    const timing = { lastStart: this.lastFlush, cost: this.flushCost, intervalMs: this.o.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS };
     const due = flushDueAt(timing, this.agg.dirtyCount > 0);
     if (this.flushTimer) {
       if (due >= this.flushDue) return;
@@ -296,7 +296,7 @@ export class WatchEngine {
     for (const id of dirty) this.writeOne(id, at);
     saveState(this.o.stateDir, this.checkpoints, this.agg.snapshot());
     this.checkpointDirty = false;
-    this.lastFlushCost = Date.now() - started;
+    this.flushCost = smoothFlushCost(this.flushCost, Date.now() - started);
     this.stats.flushes++;
     if (this.o.metrics) this.o.metrics.healthy = true;
   }

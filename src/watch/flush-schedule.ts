@@ -4,27 +4,37 @@
 // crash costs nothing.
 
 /**
- * A flush waits at least this many times as long as the last one took: writes (fsynced proposals
- * and state) use at most about a sixth of the time whatever the disk and however many proposals a
- * flood dirties, and the interval is back at --flush-ms as soon as writes are cheap again.
+ * A flush waits at least this many times as long as flushes take (smoothed): writes (fsynced
+ * proposals and state) use at most about a sixth of the time whatever the disk and however many
+ * proposals a flood dirties, and the interval is back at --flush-ms once writes are cheap again.
  */
 export const FLUSH_DUTY_FACTOR = 5;
-/** However slow the disk, denials reach it within this long. */
-export const MAX_FLUSH_INTERVAL_MS = 5000;
+/** However slow the disk, the interval stays below this. */
+export const MAX_FLUSH_INTERVAL_MS = 2000;
+/**
+ * Weight of the newest flush in the smoothed cost: one fsync that stalls (another process
+ * syncing a busy disk) must not hold back the next several writes, a disk that stays slow must.
+ */
+export const FLUSH_COST_WEIGHT = 0.25;
+
+/** The smoothed flush cost after a flush that took `sampleMs`. */
+export function smoothFlushCost(previousMs: number, sampleMs: number): number {
+  return previousMs + FLUSH_COST_WEIGHT * (sampleMs - previousMs);
+}
 /** A checkpoint with no denial behind it waits at least this long. */
 const CHECKPOINT_ONLY_MS = 1000;
 
 export interface FlushTiming {
   /** When the last flush started (ms, Date.now()); 0 before the first. */
   lastStart: number;
-  /** How long it took (ms). */
-  lastCost: number;
+  /** How long flushes take (ms), smoothed by smoothFlushCost. */
+  cost: number;
   /** --flush-ms. */
   intervalMs: number;
 }
 
 /** The time (ms) at which the next flush is due; at or before now means at once. */
 export function flushDueAt(t: FlushTiming, denialsPending: boolean): number {
-  const bounded = Math.max(t.intervalMs, Math.min(MAX_FLUSH_INTERVAL_MS, FLUSH_DUTY_FACTOR * t.lastCost));
+  const bounded = Math.max(t.intervalMs, Math.min(MAX_FLUSH_INTERVAL_MS, FLUSH_DUTY_FACTOR * t.cost));
   return t.lastStart + (denialsPending ? bounded : Math.max(CHECKPOINT_ONLY_MS, bounded));
 }
