@@ -3,6 +3,9 @@ import { createLineParser, type LogFormat, type ParseCounters, type SyscallResol
 import { eventJson, eventText, summaryText } from './event-format.js';
 import { followLines, readLines } from './line-source.js';
 import { NetlinkSource } from './sources/netlink.js';
+import { readBootId } from './sources/kmsg.js';
+import { watchKernelLost } from './kernel-lost.js';
+import { kernelAuditStatus } from '../native/audit-netlink.js';
 
 export interface EventsOptions {
   path: string;
@@ -56,24 +59,36 @@ export async function runEvents(o: EventsOptions): Promise<ParseCounters> {
     // Lines arrive in batches from the socket, parsed synchronously; output follows each batch.
     const source = new NetlinkSource(o.netlinkRcvbuf ? { rcvbuf: o.netlinkRcvbuf } : {});
     let writing = Promise.resolve();
-    await source.run({
-      line: (text) => {
-        sink.line(text);
-        if (pending.length === 1) writing = writing.then(flush);
-      },
-      oversize: (n) => sink.oversize(n),
+    const reportLoss = (src: string, count: number, detail: string) => {
+      parser.counters.lossNotices++;
+      parser.counters.lostRecords += count;
+      o.err.write(`seccomp-tailor events: lost: ${count} (${src}): ${detail}\n`);
+    };
+    // Records the kernel drops before any listener leave no gap in the socket's serials.
+    const stopKernelLost = watchKernelLost({
+      read: kernelAuditStatus, bootId: readBootId(), resume: undefined,
+      loss: (count, detail) => reportLoss('audit-lost', count, detail),
       checkpoint: () => {},
-      // Says when the socket listens (what a user waits for before starting the container).
-      note: (_level, msg, fields) => {
-        const rcvbuf = (fields as { rcvbuf?: number } | undefined)?.rcvbuf;
-        if (msg === 'audit netlink socket bound') o.err.write(`seccomp-tailor events: listening on the audit netlink socket (receive buffer ${rcvbuf} bytes); interrupt to stop\n`);
-      },
-      loss: (src, count, detail) => {
-        parser.counters.lossNotices++;
-        parser.counters.lostRecords += count;
-        o.err.write(`seccomp-tailor events: lost: ${count} (${src}): ${detail}\n`);
-      },
-    }, undefined, { once: false, signal: o.signal ?? new AbortController().signal });
+      note: (level, msg) => { if (level === 'warn') o.err.write(`seccomp-tailor events: ${msg}\n`); },
+    });
+    try {
+      await source.run({
+        line: (text) => {
+          sink.line(text);
+          if (pending.length === 1) writing = writing.then(flush);
+        },
+        oversize: (n) => sink.oversize(n),
+        checkpoint: () => {},
+        // Says when the socket listens (what a user waits for before starting the container).
+        note: (_level, msg, fields) => {
+          const rcvbuf = (fields as { rcvbuf?: number } | undefined)?.rcvbuf;
+          if (msg === 'audit netlink socket bound') o.err.write(`seccomp-tailor events: listening on the audit netlink socket (receive buffer ${rcvbuf} bytes); interrupt to stop\n`);
+        },
+        loss: reportLoss,
+      }, undefined, { once: false, signal: o.signal ?? new AbortController().signal });
+    } finally {
+      stopKernelLost();
+    }
     await writing;
   } else if (o.follow) await followLines(o.path, sink, { signal: o.signal }, flush);
   else await readLines(o.path, sink, flush, o.signal);

@@ -51,7 +51,7 @@ test('a receive buffer made tiny on purpose: the loss is reported with a count a
 });
 
 
-test('events --source netlink prints each denial live, as JSON, and its summary when interrupted', { skip, timeout: 60_000 }, async () => {
+test('events --source netlink prints each denial live, as JSON, the kernel\'s own loss, and its summary when interrupted', { skip, timeout: 60_000 }, async () => {
   const bin = join(packageRoot(), 'bin', 'seccomp-tailor');
   const p = spawn(process.execPath, [bin, 'events', '--source', 'netlink', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -69,6 +69,19 @@ test('events --source netlink prints each denial live, as JSON, and its summary 
     assert.deepEqual([...new Set(seen.map((e) => `${e.arch} ${e.action} ${e.pid}`))].length, 1, 'one process, one action');
     assert.equal(seen[0]!.action, 'log');
     assert.equal(new Set(seen.map((e) => e.serial)).size, 7, 'each its own audit serial');
+    // Records the kernel drops (its rate limit) are said on stderr with the kernel's count.
+    const before = kernelAuditStatus().lost;
+    try {
+      spawnSync('auditctl', ['-r', '5'], { stdio: 'ignore' });
+      spawnSync(auditFloodBinary(), ['500', '1'], { stdio: 'ignore' });
+    } finally {
+      spawnSync('auditctl', ['-r', '0'], { stdio: 'ignore' });
+    }
+    const dropped = kernelAuditStatus().lost - before;
+    const said = () => [...err.matchAll(/lost: (\d+) \(audit-lost\)/g)].reduce((n, m) => n + Number(m[1]), 0);
+    await waitFor('the kernel\'s loss on stderr', () => dropped > 0 && said() >= dropped, 5000)
+      .catch((e: Error) => { throw new Error(`${e.message}: kernel ${dropped}, said ${said()}: ${err}`); });
+    assert.equal(said(), dropped);
   } finally {
     p.kill('SIGINT');
   }
