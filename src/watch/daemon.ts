@@ -23,8 +23,6 @@ import { loadState } from './state-store.js';
 import { DEFAULT_PIN_DIR, ExitWitnesses } from './witness.js';
 import { takeWatcherLock } from './watcher-lock.js';
 import { KERNEL_LOST_KEY, kernelLostCheckpoint, watchKernelLost } from './kernel-lost.js';
-import { kernelAuditStatus } from '../native/audit-netlink.js';
-import { readBootId } from './sources/kmsg.js';
 
 export interface WatchOptions {
   source: string;
@@ -222,7 +220,7 @@ export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
     const started = performance.now();
     log.info({ source: chosen.source.description, containers: index.size, witness: witness !== undefined }, 'ready');
     const kernelLost = chosen.pollKernelLost && !o.once ? watchKernelLost({
-      read: kernelAuditStatus, bootId: readBootId(), resume: kernelLostCheckpoint(engine.checkpoint(KERNEL_LOST_KEY)),
+      resume: kernelLostCheckpoint(engine.checkpoint(KERNEL_LOST_KEY)),
       loss: (count, detail, window) => sink.loss('audit-lost', count, detail, window),
       checkpoint: (cp) => engine.setCheckpoint(KERNEL_LOST_KEY, cp),
       note: sink.note!,

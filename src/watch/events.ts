@@ -3,9 +3,7 @@ import { createLineParser, type LogFormat, type ParseCounters, type SyscallResol
 import { eventJson, eventText, summaryText } from './event-format.js';
 import { followLines, readLines } from './line-source.js';
 import { NetlinkSource } from './sources/netlink.js';
-import { readBootId } from './sources/kmsg.js';
 import { watchKernelLost } from './kernel-lost.js';
-import { kernelAuditStatus } from '../native/audit-netlink.js';
 
 export interface EventsOptions {
   path: string;
@@ -66,7 +64,7 @@ export async function runEvents(o: EventsOptions): Promise<ParseCounters> {
     };
     // Records the kernel drops before any listener leave no gap in the socket's serials.
     const stopKernelLost = watchKernelLost({
-      read: kernelAuditStatus, bootId: readBootId(), resume: undefined,
+      resume: undefined,
       loss: (count, detail) => reportLoss('audit-lost', count, detail),
       checkpoint: () => {},
       note: (level, msg) => { if (level === 'warn') o.err.write(`seccomp-tailor events: ${msg}\n`); },

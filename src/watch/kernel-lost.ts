@@ -5,7 +5,8 @@
 // the kernel prints as `audit: audit_lost=N` to kmsg), so the proposals watched meanwhile are
 // marked incomplete; the value is checkpointed, so a rise while the watcher was down is reported
 // at its next start. Which records were lost is unknown: any type, SECCOMP or not.
-import type { KernelAuditStatus } from '../native/audit-netlink.js';
+import { kernelAuditStatus, type KernelAuditStatus } from '../native/audit-netlink.js';
+import { readBootId } from './sources/kmsg.js';
 import type { Checkpoint, KernelLostCheckpoint } from './state-store.js';
 
 /** Its key among the state's checkpoints (beside the source's). */
@@ -16,8 +17,10 @@ export function kernelLostCheckpoint(cp: Checkpoint | undefined): KernelLostChec
 }
 
 export interface KernelLostOptions {
-  read: () => KernelAuditStatus;
-  bootId: string;
+  /** Default: AUDIT_GET (kernelAuditStatus). */
+  read?: () => KernelAuditStatus;
+  /** Default: this boot's id. */
+  bootId?: string;
   /** The last run's checkpoint. */
   resume: KernelLostCheckpoint | undefined;
   loss(count: number, detail: string, window: { from?: string; to?: string }): void;
@@ -32,15 +35,17 @@ const ADVICE = 'which records is unknown (any type, SECCOMP included); raise the
 /** Starts the poll; returns its stop. A kernel that refuses AUDIT_GET is said once, then left alone. */
 export function watchKernelLost(o: KernelLostOptions): () => void {
   const now = o.now ?? (() => new Date());
+  const read = o.read ?? kernelAuditStatus;
+  const bootId = o.bootId ?? readBootId();
   let last: number;
   try {
-    last = o.read().lost;
+    last = read().lost;
   } catch (e) {
     o.note('warn', 'cannot read the kernel\'s audit lost counter (AUDIT_GET needs CAP_AUDIT_CONTROL): records the kernel drops before any listener gets them would go unseen', { err: (e as Error).message });
     return () => {};
   }
-  const save = () => o.checkpoint({ kind: 'kernel-lost', bootId: o.bootId, lost: last, time: now().toISOString() });
-  const prev = o.resume?.bootId === o.bootId ? o.resume : undefined;
+  const save = () => o.checkpoint({ kind: 'kernel-lost', bootId, lost: last, time: now().toISOString() });
+  const prev = o.resume?.bootId === bootId ? o.resume : undefined;
   if (prev && last > prev.lost) {
     o.loss(last - prev.lost, `the kernel dropped ${last - prev.lost} audit records while the watcher was down (its lost counter went from ${prev.lost} to ${last}); ${ADVICE}`, { from: prev.time, to: now().toISOString() });
   }
@@ -49,7 +54,7 @@ export function watchKernelLost(o: KernelLostOptions): () => void {
   const tick = () => {
     let s: KernelAuditStatus;
     try {
-      s = o.read();
+      s = read();
     } catch {
       return; // a failed poll is retried at the next tick; the counter keeps the rise
     }

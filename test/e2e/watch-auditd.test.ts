@@ -1,54 +1,34 @@
 // The watcher against real auditd and real runc: complain mode, KILL_PROCESS (the process is gone
 // from /proc before its record is read), and two containers at once under one profile file.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { cpSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { packageRoot } from '../../src/native/package-root.js';
+import { auditdWatchSuite } from '../helpers/auditd-e2e.js';
 import {
-  auditRecords, cleanupContainer, ensureAuditd, isRoot, makeBundle, profileDenying, proposalFor, runContainer, startWatcher, tmp, waitFor, writeJson, type Watcher,
+  auditRecords, cleanupContainer, makeBundle, profileDenying, proposalFor, runContainer, waitFor, writeJson,
 } from '../helpers/watch-e2e.js';
 
-const skip = !isRoot ? 'needs root' : false;
-const tag = `${process.pid}`;
-const PIN = `/sys/fs/bpf/st-watch-e2e-${tag}`;
-let stopAuditd: () => Promise<void> = async () => {};
-let watcher: Watcher | undefined;
-let dir = '';
-let stateDir = '';
-
-before(async () => {
-  if (skip) return;
-  stopAuditd = await ensureAuditd();
-  dir = tmp('auditd');
-  stateDir = join(dir, 'state');
-  watcher = await startWatcher(['--source', 'auditd', '--state-dir', stateDir, '--witness-pin', PIN, '--metrics', '127.0.0.1:0']);
-});
-
-after(async () => {
-  if (skip) return;
-  await watcher?.stop();
-  rmSync(PIN, { recursive: true, force: true });
-  await stopAuditd();
-  rmSync(dir, { recursive: true, force: true });
-});
+const suite = auditdWatchSuite('watch', ['--metrics', '127.0.0.1:0']);
+const { skip, tag } = suite;
 
 const DENIED = ['uname', 'sysinfo', 'sync', 'ioprio_get'];
 
 async function runAndExpect(name: string, mode: 'SCMP_ACT_LOG' | 'SCMP_ACT_KILL_PROCESS', args: string[], expected: string[], action: string, exitStatus?: number) {
   const id = `stw-${name}-${tag}`;
-  const profile = writeJson(join(dir, `${name}.json`), profileDenying(DENIED, mode));
-  const bundle = makeBundle(join(dir, name), { args, seccomp: profileDenying(DENIED, mode), annotations: { 'io.seccomp-tailor.profile': profile } });
+  const profile = writeJson(join(suite.dir, `${name}.json`), profileDenying(DENIED, mode));
+  const bundle = makeBundle(join(suite.dir, name), { args, seccomp: profileDenying(DENIED, mode), annotations: { 'io.seccomp-tailor.profile': profile } });
   try {
     const r = await runContainer(bundle, id);
     if (exitStatus !== undefined) assert.equal(r.status, exitStatus, 'container exit status');
     const done = Date.now();
     const p = await waitFor(`a proposal for ${id} with ${expected.join(', ')}`, () => {
-      const p = proposalFor(stateDir, id);
+      const p = proposalFor(suite.stateDir, id);
       return p && p.add.length >= expected.length ? p : undefined;
     }, 2000).catch((e: Error) => {
-      throw new Error(`${e.message}; watcher said: ${JSON.stringify(watcher?.lines().filter((l) => Number(l.level) >= 40 || l.container === id).slice(-8))}`);
+      throw new Error(`${e.message}; watcher said: ${JSON.stringify(suite.watcher?.lines().filter((l) => Number(l.level) >= 40 || l.container === id).slice(-8))}`);
     });
     const took = Date.now() - done;
     assert.equal(p.container.id, id);
@@ -81,23 +61,23 @@ test('KILL_PROCESS: the killed process is attributed to its container although i
   const pid = Number(/ pid=(\d+)/.exec(records[0]!)![1]);
   assert.ok(!existsSync(`/proc/${pid}`), 'the killed process is gone from /proc');
   const replay = (name: string, extra: string[]) => {
-    const sd = join(dir, name);
-    cpSync(join(stateDir, 'registry'), join(sd, 'registry'), { recursive: true });
-    const log = join(dir, `${name}.log`);
+    const sd = join(suite.dir, name);
+    cpSync(join(suite.stateDir, 'registry'), join(sd, 'registry'), { recursive: true });
+    const log = join(suite.dir, `${name}.log`);
     writeFileSync(log, records[0]! + '\n');
-    const r = spawnSync(process.execPath, [join(packageRoot(), 'bin', 'seccomp-tailor'), 'watch', '--once', '--source', log, '--state-dir', sd, '--no-discovery', '--profile-dir', dir, ...extra], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(packageRoot(), 'bin', 'seccomp-tailor'), 'watch', '--once', '--source', log, '--state-dir', sd, '--no-discovery', '--profile-dir', suite.dir, ...extra], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     return proposalFor(sd, `stw-kill-${tag}`);
   };
   assert.equal(replay('replay-without', ['--no-witness']), undefined);
-  assert.deepEqual(replay('replay-with', ['--witness-pin', PIN])?.add.map((a) => a.syscall), ['uname']);
+  assert.deepEqual(replay('replay-with', ['--witness-pin', suite.pin])?.add.map((a) => a.syscall), ['uname']);
 });
 
 test('two containers at once, same profile file: one proposal, each container\'s evidence lists only its own syscalls', { skip }, async () => {
   // busybox sh calls uname(2) as it starts: not denied here, so each container has one syscall of its own.
   const denied = ['sync', 'sysinfo'];
-  const profile = writeJson(join(dir, 'shared.json'), profileDenying(denied, 'SCMP_ACT_LOG'));
-  const mk = (name: string, cmd: string) => makeBundle(join(dir, name), {
+  const profile = writeJson(join(suite.dir, 'shared.json'), profileDenying(denied, 'SCMP_ACT_LOG'));
+  const mk = (name: string, cmd: string) => makeBundle(join(suite.dir, name), {
     args: ['sh', '-c', `sleep 0.3; ${cmd}; sleep 0.2`], seccomp: profileDenying(denied, 'SCMP_ACT_LOG'), annotations: { 'io.seccomp-tailor.profile': profile },
   });
   const a = `stw-two-a-${tag}`;
@@ -105,10 +85,10 @@ test('two containers at once, same profile file: one proposal, each container\'s
   try {
     await Promise.all([runContainer(mk('two-a', 'sync'), a), runContainer(mk('two-b', 'uptime'), b)]);
     const p = await waitFor('one proposal with both containers', () => {
-      const p = proposalFor(stateDir, a);
+      const p = proposalFor(suite.stateDir, a);
       return p && p.containers.length === 2 ? p : undefined;
     }, 2000);
-    assert.equal(proposalFor(stateDir, b)?.id, p.id);
+    assert.equal(proposalFor(suite.stateDir, b)?.id, p.id);
     assert.deepEqual(p.containers.find((c) => c.id === a)?.syscalls, ['sync']);
     assert.deepEqual(p.containers.find((c) => c.id === b)?.syscalls, ['sysinfo']);
     assert.deepEqual(p.add.map((x) => x.syscall), ['sync', 'sysinfo']);
@@ -119,7 +99,7 @@ test('two containers at once, same profile file: one proposal, each container\'s
 });
 
 test('metrics: events by action and container, proposals, /healthz', { skip }, async () => {
-  const url = String(watcher!.lines().find((l) => l.msg === 'metrics listening')?.metrics);
+  const url = String(suite.watcher!.lines().find((l) => l.msg === 'metrics listening')?.metrics);
   const text = await (await fetch(url)).text();
   assert.match(text, new RegExp(`seccomp_tailor_watch_events_total\\{action="kill_process",container="stw-kill-${tag}"\\} 1\\b`));
   assert.match(text, new RegExp(`seccomp_tailor_watch_events_total\\{action="log",container="stw-complain-${tag}"\\} \\d+`));

@@ -16,6 +16,7 @@ import { AuditListener } from '../../native/audit-netlink.js';
 import { describeGap, SerialGaps, type SerialGap } from '../serial-gaps.js';
 import type { Checkpoint, NetlinkCheckpoint } from '../state-store.js';
 import { DEFAULT_NETLINK_RCVBUF } from '../defaults.js';
+import { readLines } from '../line-source.js';
 import { readBootId } from './kmsg.js';
 import { sleep, type RunOptions, type Source, type SourceSink } from './source.js';
 
@@ -203,21 +204,21 @@ export class NetlinkSource implements Source {
       this.stats.fromFile++;
       sink.line(line, true);
     };
-    /** Reads whole lines of `path` from `offset`; returns the offset after the last whole line. */
-    const readLinesFrom = async (path: string, offset: number): Promise<number> => {
-      const size = statSync(path).size;
-      if (size <= offset) return offset;
-      const splitter = createLineSplitter({ line: take, oversize: (n) => sink.oversize(n) }, offset);
-      for await (const chunk of createReadStream(path, { start: offset, end: size - 1, highWaterMark: 256 * 1024 })) splitter.push(chunk as Buffer);
-      // Only whole lines: a partial last line is read again next time.
-      return splitter.offset;
-    };
+    const lines = { line: take, oversize: (n: number) => sink.oversize(n) };
     const rotated = rotatedSince(file, since ? Date.parse(since) : 0);
     for (const old of rotated) {
-      try { await readLinesFrom(old, 0); } catch { /* rotated away again meanwhile: its serials show as gaps */ }
+      // Nobody writes to a rotated file: read once, whole.
+      try { await readLines(old, lines, undefined, signal); } catch { /* rotated away again meanwhile: its serials show as gaps */ }
     }
     let offset = 0;
-    const readFrom = async (): Promise<void> => { offset = await readLinesFrom(file, offset); };
+    const readFrom = async (): Promise<void> => {
+      const size = statSync(file).size;
+      if (size <= offset) return;
+      const splitter = createLineSplitter(lines, offset);
+      for await (const chunk of createReadStream(file, { start: offset, end: size - 1, highWaterMark: 256 * 1024 })) splitter.push(chunk as Buffer);
+      // Only whole lines: a partial last line is read again next time.
+      offset = splitter.offset;
+    };
     const end = Date.now() + CATCH_UP_SETTLE_MS;
     for (;;) {
       await readFrom();
