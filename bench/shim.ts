@@ -124,7 +124,7 @@ async function dockerRuns(work: string): Promise<void> {
   // The same two runtimes behind a wrapper that logs how long each invocation took: the time a
   // docker run spends in its runtime, which is what the shim changes, without dockerd's noise.
   const timingLog = join(work, 'runtime-ns.log');
-  const timed = (name: string, argv: string[]) => {
+  const timingWrapper = (name: string, argv: string[]) => {
     const path = join(work, `timed-${name}`);
     writeFileSync(path, `#!/bin/sh\ns=$(date +%s%N)\n${argv.map((a) => `'${a}'`).join(' ')} "$@"\nrc=$?\necho $(( $(date +%s%N) - s )) >> '${timingLog}'\nexit $rc\n`);
     chmodSync(path, 0o755);
@@ -134,8 +134,8 @@ async function dockerRuns(work: string): Promise<void> {
     runtimes: {
       'st-record': { path: SHIM, runtimeArgs: ['--hook-config', env.config, '--hookd-socket', hookd, '--record-dir', env.out] },
       'st-pass': { path: SHIM, runtimeArgs: ['--hook-config', env.config, '--hookd-socket', hookd] },
-      'st-timed-runc': { path: timed('runc', ['runc']) },
-      'st-timed-shim': { path: timed('shim', [SHIM, '--hook-config', env.config, '--hookd-socket', hookd]) },
+      'st-timed-runc': { path: timingWrapper('runc', ['runc']) },
+      'st-timed-shim': { path: timingWrapper('shim', [SHIM, '--hook-config', env.config, '--hookd-socket', hookd]) },
     },
   });
   const hooksDir = join(work, 'hooks.d');
