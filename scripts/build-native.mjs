@@ -10,6 +10,12 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const hookEntryOnly = process.argv.includes('--hook-entry');
+// The addons and the native entry are built for, and embed, the runtime that runs this script: it
+// must be the Node.js 24 that travels with the project (npm puts node_modules/.bin first on PATH).
+if (Number(process.versions.node.split('.')[0]) < 24) {
+  console.error(`seccomp-tailor build: runs on the project's own Node.js 24 (node_modules/node-linux-*), not ${process.execPath} ${process.version}: run it through npm (npm ci, npm run build)`);
+  process.exit(1);
+}
 
 // What each build step needs, and the Debian package that provides it.
 const requirements = [
@@ -84,13 +90,15 @@ function buildBpfAndAddons() {
     console.error(`built ${obj}`);
   }
 
-  // Build against the headers of the Node that runs us (no download: the machine has no internet).
-  // Debian's nodejs ships them in /usr/include/node; npm passes its own nodedir setting through env.
+  // Build against the headers of the Node that runs us: the runtime that travels with the project
+  // (node_modules/node-linux-*/ holds bin/node and include/node), so the addons are built for exactly
+  // the runtime that loads them. npm's nodedir setting (machines often point it at the system's
+  // node) is only the fallback. No download: the machine has no internet.
   function nodedirArgs() {
-    const fromNpm = process.env.npm_config_nodedir;
-    if (fromNpm) return [`--nodedir=${fromNpm}`];
     const prefix = join(dirname(process.execPath), '..');
-    return existsSync(join(prefix, 'include', 'node', 'node_api.h')) ? [`--nodedir=${prefix}`] : [];
+    if (existsSync(join(prefix, 'include', 'node', 'node_api.h'))) return [`--nodedir=${prefix}`];
+    const fromNpm = process.env.npm_config_nodedir;
+    return fromNpm ? [`--nodedir=${fromNpm}`] : [];
   }
 
   // 2. Addons: node-gyp from our own dependency, so no global install is needed.

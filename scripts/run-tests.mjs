@@ -7,6 +7,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// What is tested is what ships: the Node.js 24 in node_modules/node-linux-* (npm test puts it first
+// on PATH), not the machine's node.
+if (Number(process.versions.node.split('.')[0]) < 24) {
+  console.error(`seccomp-tailor tests: run them with npm test (the project's own Node.js 24), not ${process.version}`);
+  process.exit(1);
+}
 const filter = process.argv.slice(2);
 function walk(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
