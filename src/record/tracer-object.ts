@@ -1,5 +1,6 @@
 // The recorder object (bpf/tracer.bpf.o): where it is, its version, loading and attaching it,
 // and publishing it in bpffs so it stays attached with no process holding it.
+import { mkdirOnBpffs } from '../fs/bpffs.js';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -54,7 +55,7 @@ export function openPinnedMaps(dir: string): Record<MapName, BpfMap> | undefined
  * name, then renamed. If another process published the same version first, ours is dropped.
  */
 export function publishPinned(pinRoot: string, dir: string): void {
-  mkdirSync(pinRoot, { recursive: true, mode: 0o700 });
+  mkdirOnBpffs(pinRoot);
   // bpffs refuses names with a dot in them: no hidden-file convention here.
   const tmp = join(pinRoot, `tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   mkdirSync(tmp, { mode: 0o700 });

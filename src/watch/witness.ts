@@ -5,7 +5,8 @@
 // The link and the map are pinned in bpffs: the witness keeps recording while the watcher is down
 // (a restart, a kill -9), so the records it catches up on after a restart can still be attributed
 // to processes that exited in between.
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { mkdirOnBpffs } from '../fs/bpffs.js';
 import { join } from 'node:path';
 import { BpfMap, BpfObject } from '../native/ebpf.js';
 import { packagePath } from '../native/package-root.js';
@@ -61,7 +62,7 @@ export class ExitWitnesses {
       const link = obj.attach('witness_exit');
       const map = obj.map('witnesses');
       if (pinDir) {
-        mkdirSync(pinDir, { recursive: true, mode: 0o700 });
+        mkdirOnBpffs(pinDir);
         map.pin(join(pinDir, 'witnesses'));
         link.pin(join(pinDir, 'witness_exit'));
       }
