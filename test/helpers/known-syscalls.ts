@@ -1,6 +1,6 @@
 // Builds test/fixtures/known-syscalls.c once per run: a static program whose syscalls after
 // execve are known exactly (tests only; the tool itself never compiles anything).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,3 +28,17 @@ export const KNOWN = {
 
 export const isRoot = process.getuid?.() === 0;
 export const rootOnly = isRoot ? false : 'needs root (loads eBPF programs)';
+
+let compatProbe: false | string | undefined;
+/**
+ * A skip reason when this kernel's i386 entry is off (IA32 emulation compiled in but disabled
+ * at boot: `int 0x80` raises a general protection fault, seen on some VM kernels). No task can
+ * make a compat call there, so there is nothing for the compat tests to record.
+ */
+export function compatEntrySkip(): false | string {
+  if (compatProbe === undefined) {
+    const r = spawnSync(knownSyscallsBinary(), ['c'], { stdio: 'ignore' });
+    compatProbe = r.signal ? `this kernel's i386 entry (int 0x80) is off: the probe died with ${r.signal}, so no compat call can be made here` : false;
+  }
+  return compatProbe;
+}
