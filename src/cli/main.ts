@@ -19,6 +19,8 @@ export async function main(argv: string[]): Promise<void> {
     .strict()
     .demandCommand(1, 'name a command; see --help')
     .recommendCommands()
+    // `seccomp-tailor completion` prints a bash completion script (the package installs it).
+    .completion('completion', 'print a bash completion script for seccomp-tailor')
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((msg, err) => {
       if (err) throw err;

@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// npm run image: localhost/seccomp-tailor:<version> (podman), a Debian 12 minbase root with the
+// package installed by apt, and build/pkg/seccomp-tailor-<version>.oci.tar (podman save
+// --format oci-archive: for podman load, docker load, ctr images import). Builds the package first
+// when there is none. No compiler, no -dev package, no apt lists or caches inside.
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { debPath, fail, imageName, ociPath, root, run, version } from './common.mjs';
+import { chroot, copyRoot, minbaseRoot, mountKernelFs, prepareApt } from './debian-root.mjs';
+
+const t0 = Date.now();
+if (!existsSync(debPath())) run(process.execPath, [join(root, 'scripts', 'package', 'build.mjs')]);
+if (!existsSync('/usr/bin/podman')) fail('podman is missing: apt-get install podman');
+
+// SECCOMP_TAILOR_ROOT_CACHE: the tests share their cached root with the image build.
+const cached = minbaseRoot(process.env.SECCOMP_TAILOR_ROOT_CACHE || join(root, 'build', 'debootstrap'));
+const work = join(root, 'build', 'image-root');
+copyRoot(cached, work);
+const deb = basename(debPath());
+run('cp', [debPath(), join(work, 'tmp', deb)]);
+prepareApt(work);
+const unmount = mountKernelFs(work);
+try {
+  chroot(work, ['apt-get', 'update', '-qq']);
+  chroot(work, ['apt-get', 'install', '-y', '-qq', '--no-install-recommends', `/tmp/${deb}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+  chroot(work, ['apt-get', 'clean']);
+} finally {
+  unmount();
+}
+
+// What an image does not carry: apt's lists and caches, the package file, logs, docs, the
+// build-time resolver and the service guard.
+for (const d of ['var/lib/apt/lists', 'var/cache/apt', 'var/cache/debconf', 'var/log', 'usr/share/doc', 'usr/share/man', 'usr/share/info', 'tmp'])
+  for (const e of existsSync(join(work, d)) ? readdirSync(join(work, d)) : []) if (e !== 'copyright' && e !== 'lock') rmSync(join(work, d, e), { recursive: true, force: true });
+rmSync(join(work, 'usr', 'sbin', 'policy-rc.d'), { force: true });
+run('truncate', ['-s', '0', join(work, 'etc', 'resolv.conf')]);
+
+const compilers = ['cc', 'gcc', 'clang', 'c++', 'g++', 'ld', 'as'].filter((c) => existsSync(join(work, 'usr', 'bin', c)));
+if (compilers.length) fail(`the image root has build tools: ${compilers.join(' ')}`);
+const dev = chroot(work, ['dpkg-query', '-W', '-f', '${Package}\\n'], { capture: true }).split('\n').filter((p) => /-dev$/.test(p));
+if (dev.length) fail(`the image root has -dev packages: ${dev.join(' ')}`);
+
+// podman import: one layer, the entrypoint the program.
+const tar = spawnSync('sh', ['-c', `tar -C "$1" --numeric-owner -c . | podman import --change 'ENTRYPOINT ["/usr/bin/seccomp-tailor"]' --change 'CMD ["--help"]' --change 'LABEL org.opencontainers.image.version=${version}' - "$2"`, 'sh', work, imageName()],
+  { stdio: ['ignore', 'ignore', 'inherit'] });
+if (tar.status !== 0) fail('podman import failed');
+rmSync(ociPath(), { force: true });
+run('podman', ['save', '--format', 'oci-archive', '-o', ociPath(), imageName()], { stdio: ['ignore', 'ignore', 'inherit'] });
+rmSync(work, { recursive: true, force: true });
+
+const size = run('podman', ['image', 'inspect', '--format', '{{.Size}}', imageName()], { capture: true }).trim();
+console.log(`seccomp-tailor image: ${imageName()} (${(Number(size) / 1e6).toFixed(0)} MB), ${ociPath()} (${(statSync(ociPath()).size / 1e6).toFixed(0)} MB); ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+
