@@ -4,11 +4,19 @@
 // on other distributions). Nothing in either compiles anything at install or run time.
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { debArch, debPath, fail, outDir, PREFIX, root, run, tarPath, version } from './common.mjs';
+import { debArch, debPath, fail, outDir, packageInputs, PREFIX, root, run, tarPath, upToDate, version } from './common.mjs';
 import { checkBuilt, stage } from './stage.mjs';
 
 if (!debArch) fail(`no Debian architecture for ${process.arch}`);
 checkBuilt();
+// `--if-changed` (the tests): nothing to do when the inputs are the ones the package was made from.
+const stamp = join(outDir, 'package-inputs.sha256');
+const digest = packageInputs();
+if (process.argv.includes('--if-changed') && upToDate(stamp, digest, [debPath(), tarPath()])) {
+  console.log(`seccomp-tailor package: ${debPath()} is up to date`);
+  process.exit(0);
+}
+rmSync(stamp, { force: true });
 const stageRoot = join(outDir, 'stage');
 rmSync(stageRoot, { recursive: true, force: true });
 mkdirSync(stageRoot, { recursive: true });
@@ -82,6 +90,7 @@ run('dpkg-deb', ['--root-owner-group', '-Zzstd', '-z12', '--build', stageRoot, d
 rmSync(debian, { recursive: true });
 run('tar', ['-C', stageRoot, '--owner=0', '--group=0', '--numeric-owner', '-czf', tarPath(), 'usr', 'lib']);
 rmSync(stageRoot, { recursive: true, force: true });
+writeFileSync(stamp, digest + '\n');
 
 const mb = (p) => (statSync(p).size / 1e6).toFixed(1);
 console.log(`seccomp-tailor package: ${debPath()} (${mb(debPath())} MB), ${tarPath()} (${mb(tarPath())} MB), installed ${(installedKb / 1024).toFixed(0)} MiB under ${PREFIX}; ${((Date.now() - t0) / 1000).toFixed(0)} s`);

@@ -1,7 +1,8 @@
 // What the package scripts share: where things are, the names of the outputs, running a step.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -30,5 +31,35 @@ export function run(cmd, args, opts = {}) {
     return execFileSync(cmd, args, { stdio: ['ignore', opts.capture ? 'pipe' : 'inherit', 'inherit'], encoding: 'utf8', ...opts });
   } catch {
     fail(`failed: ${cmd} ${args.join(' ')}`);
+  }
+}
+
+/** sha256 over files and directories (recursively, sorted): what decides whether a build is stale. */
+export function digestOf(paths) {
+  const h = createHash('sha256');
+  const walk = (p) => {
+    if (!existsSync(p)) return;
+    const st = lstatSync(p);
+    if (st.isDirectory()) for (const e of readdirSync(p).sort()) walk(join(p, e));
+    else if (st.isFile()) h.update(relative(root, p)).update('\0').update(readFileSync(p)).update('\0');
+    else if (st.isSymbolicLink()) h.update(relative(root, p)).update('\0->').update(readlinkSync(p)).update('\0');
+  };
+  for (const p of paths) walk(join(root, p));
+  return h.digest('hex');
+}
+
+/** Everything the package is made of: a rebuild with the same digest would make the same tree. */
+export const packageInputs = () => digestOf([
+  'dist/src', 'dist/parsers', 'native/ebpf-napi/build/Release', 'native/libseccomp-napi/build/Release', 'native/audit-netlink-napi/build/Release',
+  'build/bpf/tracer.bpf.o', 'build/bpf/witness.bpf.o', 'bin', 'package.json', 'packaging', 'scripts/package', 'scripts/build-native.mjs',
+  'native/hook-client', 'native/runtime-shim', 'native/common', 'contrib', 'src/record/runtime-needs', 'README.md',
+]);
+
+/** `--if-changed`: true when `stamp` holds `digest` and every output exists (nothing to do). */
+export function upToDate(stamp, digest, outputs) {
+  try {
+    return readFileSync(stamp, 'utf8').trim() === digest && outputs.every((o) => existsSync(o));
+  } catch {
+    return false;
   }
 }

@@ -44,6 +44,7 @@ export function mountKernelFs(root, { bpffs = false } = {}) {
     mount(['-t', 'proc', 'proc'], join(root, 'proc'));
     mount(['-t', 'sysfs', 'sysfs'], join(root, 'sys'));
     mount(['--bind', '/dev'], join(root, 'dev'));
+    mount(['--bind', '/dev/pts'], join(root, 'dev', 'pts'));
     // A bpffs mount is a new instance: pins made in the chroot are not the host's.
     if (bpffs) mount(['-t', 'bpf', 'bpf'], join(root, 'sys', 'fs', 'bpf'));
   } catch (e) {

@@ -3,14 +3,22 @@
 // package installed by apt, and build/pkg/seccomp-tailor-<version>.oci.tar (podman save
 // --format oci-archive: for podman load, docker load, ctr images import). Builds the package first
 // when there is none. No compiler, no -dev package, no apt lists or caches inside.
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { debPath, fail, imageName, ociPath, root, run, version } from './common.mjs';
+import { debPath, digestOf, fail, imageName, ociPath, outDir, root, run, upToDate, version } from './common.mjs';
 import { chroot, copyRoot, minbaseRoot, mountKernelFs, prepareApt } from './debian-root.mjs';
 
 const t0 = Date.now();
-if (!existsSync(debPath())) run(process.execPath, [join(root, 'scripts', 'package', 'build.mjs')]);
+run(process.execPath, [join(root, 'scripts', 'package', 'build.mjs'), '--if-changed']);
+// `--if-changed` (the tests): the archive of this very .deb exists already.
+const stamp = join(outDir, 'image-inputs.sha256');
+const digest = digestOf([debPath().slice(root.length + 1), 'scripts/package/image.mjs', 'scripts/package/debian-root.mjs']);
+if (process.argv.includes('--if-changed') && upToDate(stamp, digest, [ociPath()])) {
+  console.log(`seccomp-tailor image: ${ociPath()} is up to date`);
+  process.exit(0);
+}
+rmSync(stamp, { force: true });
 if (!existsSync('/usr/bin/podman')) fail('podman is missing: apt-get install podman');
 
 // SECCOMP_TAILOR_ROOT_CACHE: the tests share their cached root with the image build.
@@ -48,6 +56,7 @@ if (tar.status !== 0) fail('podman import failed');
 rmSync(ociPath(), { force: true });
 run('podman', ['save', '--format', 'oci-archive', '-o', ociPath(), imageName()], { stdio: ['ignore', 'ignore', 'inherit'] });
 rmSync(work, { recursive: true, force: true });
+writeFileSync(stamp, digest + '\n');
 
 const size = run('podman', ['image', 'inspect', '--format', '{{.Size}}', imageName()], { capture: true }).trim();
 console.log(`seccomp-tailor image: ${imageName()} (${(Number(size) / 1e6).toFixed(0)} MB), ${ociPath()} (${(statSync(ociPath()).size / 1e6).toFixed(0)} MB); ${((Date.now() - t0) / 1000).toFixed(0)} s`);

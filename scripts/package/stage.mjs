@@ -90,10 +90,10 @@ export function stage(stageRoot) {
 
   for (const p of prodPackages()) copyPackage(p, join(lib, relative(root, p)));
 
-  // The runtime: bin/node of node-linux-<arch>, without its DWARF (18 MB of the 127), and its licence.
+  // The runtime: bin/node of node-linux-<arch>, stripped as Debian strips binaries (127 MB -> 109), and its licence.
   const nodeDir = join(root, 'node_modules', `node-linux-${nodeArch}`);
   mkdirSync(join(lib, 'runtime', 'bin'), { recursive: true });
-  run('strip', ['--strip-debug', '-o', join(lib, 'runtime', 'bin', 'node'), join(nodeDir, 'bin', 'node')]);
+  run('strip', ['--strip-unneeded', '-o', join(lib, 'runtime', 'bin', 'node'), join(nodeDir, 'bin', 'node')]);
   copyFileSync(join(nodeDir, 'LICENSE'), join(lib, 'runtime', 'LICENSE'));
 
   // /usr/bin, the docs, the completion, the default hook config postinst copies to /etc, units.

@@ -4,12 +4,12 @@
 // one line (no bpffs, no BTF, for real: the chroot's views lack them); an upgrade over itself
 // keeps the admin's hook.json, profiles and proposals; purge undoes install and removes the pins.
 // Then the image: `podman load` of the OCI archive and `podman run IMAGE --version`.
-// The minbase root is made once under build/test-cache/ (about 25 s) and the package is reused
-// when it is newer than the build.
+// The minbase root is made once under build/test-cache/ (about 25 s); the package and the image are
+// made again only when what goes into them changed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packagePath, packageRoot } from '../../src/native/package-root.js';
 
@@ -25,20 +25,9 @@ const isRoot = process.geteuid?.() === 0;
 const missingTool = ['/usr/sbin/debootstrap', '/usr/bin/dpkg-deb', '/usr/bin/dpkg-shlibdeps', '/usr/bin/podman'].find((t) => !existsSync(t));
 const skip = !isRoot ? 'needs root (chroot, mounts, eBPF)' : missingTool ? `${missingTool} is missing (scripts/bootstrap.sh --tests installs it)` : false;
 
-function newest(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-/** The package of this build: made again only when dist/ or the native build is newer. */
+/** The package of this build, made again only when what goes into it changed (build.mjs --if-changed). */
 function ensurePackage(): void {
-  const built = Math.max(newest(join(root, 'dist', 'src')), newest(join(root, 'build', 'bpf')), newest(join(root, 'native', 'ebpf-napi', 'build', 'Release')));
-  if (existsSync(deb) && statSync(deb).mtimeMs > built) return;
-  execFileSync(process.execPath, [join(root, 'scripts', 'package', 'build.mjs')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, [join(root, 'scripts', 'package', 'build.mjs'), '--if-changed'], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 const ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', DEBIAN_FRONTEND: 'noninteractive', LANG: 'C' };
@@ -82,6 +71,7 @@ test('the .deb on a clean Debian 12: record, validate, install, refusals, upgrad
     mount(['-t', 'proc', 'proc'], join(r, 'proc'));
     mount(['-t', 'sysfs', 'sysfs'], join(r, 'sys'));
     mount(['--bind', '/dev'], join(r, 'dev'));
+    mount(['--bind', '/dev/pts'], join(r, 'dev', 'pts'));
     // A bpffs of the chroot's own: its pins are not the host's.
     mount(['-t', 'bpf', 'bpf'], join(r, 'sys', 'fs', 'bpf'));
 
@@ -167,8 +157,8 @@ const RUN = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024'];
 
 test('the image: podman load of the OCI archive, then podman run IMAGE --version', { skip, timeout: 900_000 }, () => {
   ensurePackage();
-  if (!existsSync(oci) || statSync(oci).mtimeMs < statSync(deb).mtimeMs)
-    execFileSync(process.execPath, [join(root, 'scripts', 'package', 'image.mjs')], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, SECCOMP_TAILOR_ROOT_CACHE: cacheDir } });
+  execFileSync(process.execPath, [join(root, 'scripts', 'package', 'image.mjs'), '--if-changed'],
+    { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, SECCOMP_TAILOR_ROOT_CACHE: cacheDir } });
   // Loaded from the archive, not left over from the build.
   spawnSync('podman', [...PODMAN, 'rmi', '-f', image], { encoding: 'utf8' });
   const load = spawnSync('podman', [...PODMAN, 'load', '-i', oci], { encoding: 'utf8' });
