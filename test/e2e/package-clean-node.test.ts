@@ -12,6 +12,7 @@ import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_proce
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packagePath, packageRoot } from '../../src/native/package-root.js';
+import { haveEngines, startEngines } from '../helpers/engines.js';
 
 const root = packageRoot();
 const version = (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
@@ -172,4 +173,23 @@ test('the image: podman load of the OCI archive, then podman run IMAGE --version
     'for c in cc gcc clang node; do command -v $c; done; ls /var/lib/apt/lists | wc -l'], { encoding: 'utf8' });
   assert.equal(look.status, 0, look.stderr);
   assert.equal(look.stdout.trim(), '0');
+});
+
+test('the image archive loads into docker (docker load) and containerd (ctr images import), and runs under docker', { skip: skip || (!haveEngines ? 'containerd/dockerd missing' : false), timeout: 600_000 }, async () => {
+  execFileSync(process.execPath, [join(root, 'scripts', 'package', 'image.mjs'), '--if-changed'],
+    { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, SECCOMP_TAILOR_ROOT_CACHE: cacheDir } });
+  const eng = await startEngines('pkgimg');
+  try {
+    const load = eng.docker(['load', '-i', oci], { timeout: 300_000 });
+    assert.equal(load.status, 0, load.stderr);
+    const run = eng.docker(['run', '--rm', image, '--version'], { timeout: 120_000 });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, new RegExp(`^seccomp-tailor ${version.replace(/\./g, '\\.')} \\(commit`));
+    const imp = eng.ctr(['images', 'import', oci], { timeout: 300_000 });
+    assert.equal(imp.status, 0, imp.stderr);
+    const ls = eng.ctr(['images', 'ls', '-q']);
+    assert.ok(ls.stdout.split('\n').includes(image), `ctr images ls: ${ls.stdout}`);
+  } finally {
+    await eng.stop();
+  }
 });
