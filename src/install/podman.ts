@@ -11,14 +11,11 @@ import { systemctl } from './systemctl.js';
 import type { PodmanInstall } from './options.js';
 import type { Recorder, Say } from './recorder.js';
 
-/**
- * The native entry: a checkout rebuilds it when its source is newer; a package ships it built
- * (and carries no C source), so there it only has to be present.
- */
+/** The native entry: a checkout rebuilds it when its source is newer; a package ships it built. */
 function hookEntry(): string {
-  if (existsSync(hookClientSource())) return ensureHookClient();
-  if (!existsSync(hookClientPath())) throw installBadOption(`the hook's native entry ${hookClientPath()} is missing: reinstall the package, or use --no-native`);
-  return hookClientPath();
+  if (!existsSync(hookClientPath()) && !existsSync(hookClientSource()))
+    throw installBadOption(`the hook's native entry ${hookClientPath()} is missing: reinstall the package, or use --no-native`);
+  return ensureHookClient();
 }
 
 export async function installPodman(o: PodmanInstall, rec: Recorder, say: Say): Promise<void> {
