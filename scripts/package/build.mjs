@@ -2,7 +2,7 @@
 // npm run package: from a built checkout, writes build/pkg/seccomp-tailor_<version>_<debarch>.deb
 // and build/pkg/seccomp-tailor-<version>-linux-<arch>.tar.gz (the same tree, for `tar -C / -xzf`
 // on other distributions). Nothing in either compiles anything at install or run time.
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { debArch, debPath, fail, outDir, packageInputs, PREFIX, root, run, tarPath, upToDate, version } from './common.mjs';
 import { checkBuilt, stage } from './stage.mjs';
@@ -17,9 +17,11 @@ if (process.argv.includes('--if-changed') && upToDate(stamp, digest, [debPath(),
   process.exit(0);
 }
 rmSync(stamp, { force: true });
-const stageRoot = join(outDir, 'stage');
-rmSync(stageRoot, { recursive: true, force: true });
-mkdirSync(stageRoot, { recursive: true });
+// A stage and outputs of its own, renamed into place at the end: two builds at once (a test and a
+// person) never mix their files.
+mkdirSync(outDir, { recursive: true });
+const stageRoot = mkdtempSync(join(outDir, 'stage-'));
+chmodSync(stageRoot, 0o755);
 const t0 = Date.now();
 const { lib, commit } = stage(stageRoot);
 
@@ -83,13 +85,15 @@ for (const s of ['postinst', 'prerm', 'postrm']) {
   chmodSync(join(debian, s), 0o755);
 }
 
-mkdirSync(outDir, { recursive: true });
 // zstd -12 (dpkg >= 1.21.18: Debian 12, Ubuntu 21.10): most of the bytes are the Node.js runtime,
 // which xz -6 packs 20% smaller but ten times slower (3.5 min here against 20 s).
-run('dpkg-deb', ['--root-owner-group', '-Zzstd', '-z12', '--build', stageRoot, debPath()], { stdio: ['ignore', 'ignore', 'inherit'] });
+const tmp = (p) => `${p}.tmp-${process.pid}`;
+run('dpkg-deb', ['--root-owner-group', '-Zzstd', '-z12', '--build', stageRoot, tmp(debPath())], { stdio: ['ignore', 'ignore', 'inherit'] });
 rmSync(debian, { recursive: true });
-run('tar', ['-C', stageRoot, '--owner=0', '--group=0', '--numeric-owner', '-czf', tarPath(), 'usr', 'lib']);
+run('tar', ['-C', stageRoot, '--owner=0', '--group=0', '--numeric-owner', '-czf', tmp(tarPath()), 'usr', 'lib']);
 rmSync(stageRoot, { recursive: true, force: true });
+renameSync(tmp(debPath()), debPath());
+renameSync(tmp(tarPath()), tarPath());
 writeFileSync(stamp, digest + '\n');
 
 const mb = (p) => (statSync(p).size / 1e6).toFixed(1);

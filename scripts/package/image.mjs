@@ -3,7 +3,7 @@
 // package installed by apt, and build/pkg/seccomp-tailor-<version>.oci.tar (podman save
 // --format oci-archive: for podman load, docker load, ctr images import). Builds the package first
 // when there is none. No compiler, no -dev package, no apt lists or caches inside.
-import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { debPath, digestOf, fail, imageName, ociPath, outDir, root, run, upToDate, version } from './common.mjs';
@@ -23,7 +23,7 @@ if (!existsSync('/usr/bin/podman')) fail('podman is missing: apt-get install pod
 
 // SECCOMP_TAILOR_ROOT_CACHE: the tests share their cached root with the image build.
 const cached = minbaseRoot(process.env.SECCOMP_TAILOR_ROOT_CACHE || join(root, 'build', 'debootstrap'));
-const work = join(root, 'build', 'image-root');
+const work = `${join(root, 'build', 'image-root')}-${process.pid}`;
 copyRoot(cached, work);
 const deb = basename(debPath());
 run('cp', [debPath(), join(work, 'tmp', deb)]);
@@ -53,8 +53,9 @@ if (dev.length) fail(`the image root has -dev packages: ${dev.join(' ')}`);
 const tar = spawnSync('sh', ['-c', `tar -C "$1" --numeric-owner -c . | podman import --change 'ENTRYPOINT ["/usr/bin/seccomp-tailor"]' --change 'CMD ["--help"]' --change 'LABEL org.opencontainers.image.version=${version}' - "$2"`, 'sh', work, imageName()],
   { stdio: ['ignore', 'ignore', 'inherit'] });
 if (tar.status !== 0) fail('podman import failed');
-rmSync(ociPath(), { force: true });
-run('podman', ['save', '--format', 'oci-archive', '-o', ociPath(), imageName()], { stdio: ['ignore', 'ignore', 'inherit'] });
+const partial = `${ociPath()}.tmp-${process.pid}`;
+run('podman', ['save', '--format', 'oci-archive', '-o', partial, imageName()], { stdio: ['ignore', 'ignore', 'inherit'] });
+renameSync(partial, ociPath());
 rmSync(work, { recursive: true, force: true });
 writeFileSync(stamp, digest + '\n');
 
