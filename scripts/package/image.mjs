@@ -3,11 +3,30 @@
 // package installed by apt, and build/pkg/seccomp-tailor-<version>.oci.tar (podman save
 // --format oci-archive: for podman load, docker load, ctr images import). Builds the package first
 // when there is none. No compiler, no -dev package, no apt lists or caches inside.
-import { existsSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { debPath, digestOf, fail, imageName, ociPath, outDir, root, run, upToDate, version } from './common.mjs';
 import { chroot, copyRoot, minbaseRoot, mountKernelFs, prepareApt } from './debian-root.mjs';
+
+/**
+ * dockerd with its own image store (not containerd's) loads only archives that carry Docker's
+ * manifest.json; an OCI layout with that file beside it, naming the same blobs, is what `docker
+ * save` itself writes since Docker 25, and what podman load and ctr import read as OCI.
+ */
+function addDockerManifest(archive) {
+  const read = (member) => run('tar', ['-xOf', archive, member], { capture: true });
+  const index = JSON.parse(read('index.json'));
+  const digest = (d) => `blobs/sha256/${d.split(':')[1]}`;
+  const manifest = JSON.parse(read(digest(index.manifests[0].digest)));
+  const dir = mkdtempSync('/tmp/st-image-');
+  try {
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify([{ Config: digest(manifest.config.digest), RepoTags: [imageName()], Layers: manifest.layers.map((l) => digest(l.digest)) }]));
+    run('tar', ['-rf', archive, '-C', dir, '--owner=0', '--group=0', 'manifest.json']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 const t0 = Date.now();
 run(process.execPath, [join(root, 'scripts', 'package', 'build.mjs'), '--if-changed']);
@@ -40,7 +59,7 @@ try {
 // What an image does not carry: apt's lists and caches, the package file, logs, docs, the
 // build-time resolver and the service guard.
 for (const d of ['var/lib/apt/lists', 'var/cache/apt', 'var/cache/debconf', 'var/log', 'usr/share/doc', 'usr/share/man', 'usr/share/info', 'tmp'])
-  for (const e of existsSync(join(work, d)) ? readdirSync(join(work, d)) : []) if (e !== 'copyright' && e !== 'lock') rmSync(join(work, d, e), { recursive: true, force: true });
+  for (const e of existsSync(join(work, d)) ? readdirSync(join(work, d)) : []) rmSync(join(work, d, e), { recursive: true, force: true });
 rmSync(join(work, 'usr', 'sbin', 'policy-rc.d'), { force: true });
 run('truncate', ['-s', '0', join(work, 'etc', 'resolv.conf')]);
 
@@ -55,6 +74,7 @@ const tar = spawnSync('sh', ['-c', `tar -C "$1" --numeric-owner -c . | podman im
 if (tar.status !== 0) fail('podman import failed');
 const partial = `${ociPath()}.tmp-${process.pid}`;
 run('podman', ['save', '--format', 'oci-archive', '-o', partial, imageName()], { stdio: ['ignore', 'ignore', 'inherit'] });
+addDockerManifest(partial);
 renameSync(partial, ociPath());
 rmSync(work, { recursive: true, force: true });
 writeFileSync(stamp, digest + '\n');
