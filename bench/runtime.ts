@@ -5,7 +5,7 @@
 //   start-up:     `node -e 0`.
 // Interleaved: every variant in turn, order rotated each round, N rounds (default 15); medians
 // and the ratio shipped / Node 20 (below 1: the shipped runtime is faster).
-// npm run bench -- runtime [N]
+// npm run bench -- runtime   (BENCH_ROUNDS=N)
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +17,7 @@ import { Tracer } from '../src/record/tracer.js';
 import { benchHookEnv } from './hook-env.js';
 import { fmt, median, rotated } from './stats.js';
 
-const N = Number(process.argv[2] ?? 15);
+const N = Number(process.env.BENCH_ROUNDS ?? process.argv[2] ?? 15);
 const SHIPPED = process.execPath;
 const NODE20 = process.env.BENCH_OTHER_NODE ?? '/usr/bin/node';
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
