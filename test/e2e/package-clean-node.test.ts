@@ -93,7 +93,8 @@ test('the .deb on a clean Debian 12: record, validate, install, refusals, upgrad
 
     const profile = JSON.parse(readFileSync(join(r, 'tmp', 'ls.json'), 'utf8')) as { syscalls: Array<{ names: string[] }> };
     const names = profile.syscalls.flatMap((s) => s.names);
-    for (const n of ['execve', 'getdents64', 'write']) assert.ok(names.includes(n), `${n} recorded`);
+    // What `ls /` cannot do without: open the directory, read it, write the listing.
+    for (const n of ['openat', 'getdents64', 'write']) assert.ok(names.includes(n), `${n} recorded: ${names.join(',')}`);
     assert.match(ok(r, ['seccomp-tailor', 'profile', 'validate', '/tmp/ls.json']), /valid|ok/i);
     const v = ok(r, ['seccomp-tailor', '--version']);
     assert.match(v, new RegExp(`^seccomp-tailor ${version.replace(/\./g, '\\.')} \\(commit [0-9a-f]{12}`));
