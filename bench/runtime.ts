@@ -73,7 +73,25 @@ if (env) {
   };
   bundles = { plain: makeBundle(join(env.work, 'plain'), { args: ['/bin/true'] }), 'hook shipped': traced(SHIPPED, 'shipped'), 'hook node20': traced(NODE20, 'node20') };
 }
+/** prestart then poststop of the Node hook on `node`, against a sleeping process standing in for init. */
+function stages(node: string, i: number): number {
+  const sleeper = spawnSync('sh', ['-c', 'sleep 30 >/dev/null 2>&1 & echo $!'], { encoding: 'utf8' });
+  const pid = Number(sleeper.stdout.trim());
+  const id = `st-bench-rt-stage-${process.pid}-${i}`;
+  const state = (status: string) => JSON.stringify({ ociVersion: '1.0.2', id, status, pid, bundle: bundles.plain, annotations: { [TRACE_ANNOTATION]: `of:${join(env!.out, 'stage.json')}` } });
+  let t = 0;
+  for (const s of ['prestart', 'poststop'] as const) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(node, [packagePath('bin', 'seccomp-tailor-hook'), '--config', env!.config, s], { input: state(s === 'prestart' ? 'creating' : 'stopped'), encoding: 'utf8' });
+    t += ms(t0);
+    if (r.status !== 0) throw new Error(`${s}: ${r.stderr}`);
+    if (s === 'prestart') process.kill(pid, 'SIGKILL');
+  }
+  return t;
+}
+
 let n = 0;
+let stageRuns = 0;
 const runc = (bundle: string) => timed('runc', ['run', '--bundle', bundle, `st-bench-rt-${process.pid}-${++n}`]);
 
 try {
@@ -83,6 +101,7 @@ try {
     'start shipped': () => timed(SHIPPED, ['-e', '0']),
     'start node20': () => timed(NODE20, ['-e', '0']),
     ...Object.fromEntries(Object.entries(bundles).map(([k, b]) => [k, () => runc(b)])),
+    ...(env ? { 'stages shipped': () => stages(SHIPPED, ++stageRuns), 'stages node20': () => stages(NODE20, ++stageRuns) } : {}),
   };
   for (const f of Object.values(variants)) f(); // warm the page cache; the first hook loads and pins the tracer
   for (let round = 0; round < N; round++) for (const k of rotated(Object.keys(variants), round)) add(k, variants[k]!());
@@ -91,6 +110,7 @@ try {
     const p = med('plain');
     console.log(`  runc run /bin/true without hook: ${fmt(p)} ms`);
     ratioLine('hook latency (added, Node hook)', med('hook shipped') - p, med('hook node20') - p, 'ms');
+    ratioLine('prestart + poststop alone', med('stages shipped'), med('stages node20'), 'ms');
   } else console.log('  hook latency: skipped (needs root)');
   ratioLine('events --json, 200k lines', med('events shipped'), med('events node20'), 'ms');
   ratioLine('start-up (node -e 0)', med('start shipped'), med('start node20'), 'ms', 1);
