@@ -165,6 +165,14 @@ test('the image: podman load of the OCI archive, then podman run IMAGE --version
     { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, SECCOMP_TAILOR_ROOT_CACHE: cacheDir } });
   // Loaded from the archive, not left over from the build.
   spawnSync('podman', [...PODMAN, 'rmi', '-f', image], { encoding: 'utf8' });
+  try {
+    podmanLoadAndRun();
+  } finally {
+    spawnSync('podman', [...PODMAN, 'rmi', '-f', image], { encoding: 'utf8' });
+  }
+});
+
+function podmanLoadAndRun(): void {
   const load = spawnSync('podman', [...PODMAN, 'load', '-i', oci], { encoding: 'utf8' });
   assert.equal(load.status, 0, load.stderr);
   const run = spawnSync('podman', [...PODMAN, 'run', '--rm', ...RUN, image, '--version'], { encoding: 'utf8' });
@@ -176,7 +184,7 @@ test('the image: podman load of the OCI archive, then podman run IMAGE --version
     'for c in cc gcc clang node; do command -v $c; done; ls /var/lib/apt/lists | wc -l'], { encoding: 'utf8' });
   assert.equal(look.status, 0, look.stderr);
   assert.equal(look.stdout.trim(), '0');
-});
+}
 
 test('the image archive loads into docker (docker load) and containerd (ctr images import), and runs under docker', { skip: skip || (!haveEngines ? 'containerd/dockerd missing' : false), timeout: 600_000 }, async () => {
   execFileSync(process.execPath, [join(root, 'scripts', 'package', 'image.mjs'), '--if-changed'],
