@@ -6,8 +6,9 @@ cd "$(dirname "$0")/.."
 PKGS=(clang llvm libbpf-dev bpftool libseccomp-dev runc crun podman busybox-static auditd strace
       python3 make g++ iproute2 procps util-linux seccomp libjansson-dev)
 # `--tests`: also what only the tests use (headless Chromium renders the HTML report; the shim
-# tests run private dockerd and containerd daemons).
-[[ "${1:-}" == "--tests" ]] && PKGS+=(chromium docker.io containerd)
+# tests run private dockerd and containerd daemons; the package test builds the .deb and a clean
+# Debian root with debootstrap).
+[[ "${1:-}" == "--tests" ]] && PKGS+=(chromium docker.io containerd debootstrap dpkg-dev)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

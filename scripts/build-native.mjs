@@ -3,6 +3,10 @@
 // Node-API addons, and the hook's native entry. Runs as npm's `install` script, so `npm ci` leaves
 // a working checkout. `--hook-entry` builds only the native entry (src/record/hook/native-entry.ts
 // runs that when the entry is missing or older than its source: one recipe).
+// `--entries` builds the native entry and the runtime shim only. For the package (scripts/package/),
+// SECCOMP_TAILOR_PREFIX names where the package installs (e.g. /usr/lib/seccomp-tailor): the entry
+// and the shim then embed that tree's paths instead of this checkout's, and SECCOMP_TAILOR_NATIVE_OUT
+// is where they are written (default: build/ of this checkout).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -10,6 +14,11 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const hookEntryOnly = process.argv.includes('--hook-entry');
+const entriesOnly = process.argv.includes('--entries');
+// The tree the native entry and the shim embed paths of, and the node they run.
+const prefix = process.env.SECCOMP_TAILOR_PREFIX || root;
+const embeddedNode = process.env.SECCOMP_TAILOR_PREFIX ? join(prefix, 'runtime', 'bin', 'node') : process.execPath;
+const nativeOut = process.env.SECCOMP_TAILOR_NATIVE_OUT || join(root, 'build');
 // The addons and the native entry are built for, and embed, the runtime that runs this script: it
 // must be the Node.js 24 that travels with the project (npm puts node_modules/.bin first on PATH).
 if (Number(process.versions.node.split('.')[0]) < 24) {
@@ -26,7 +35,7 @@ const requirements = [
   { path: '/usr/include/jansson.h', pkg: 'libjansson-dev' },
 ];
 const missing = requirements.filter((r) => !existsSync(r.path)).map((r) => r.pkg);
-if (missing.length && !hookEntryOnly) {
+if (missing.length && !hookEntryOnly && !entriesOnly) {
   console.error(`seccomp-tailor build: missing system packages: ${[...new Set(missing)].join(' ')}`);
   console.error(`install them with: apt-get install ${[...new Set(missing)].join(' ')}   (or run scripts/bootstrap.sh as root)`);
   process.exit(1);
@@ -57,10 +66,10 @@ function upToDate(output, ...inputs) {
   return inputs.every((i) => (statSync(i).isDirectory() ? newest(i) : statSync(i).mtimeMs) <= out);
 }
 
-const hookOut = join(root, 'build', 'hook', 'seccomp-tailor-hook');
+const hookOut = join(nativeOut, 'hook', 'seccomp-tailor-hook');
 // Headers the two C programs share (native/common/*.h).
 const commonDir = join(root, 'native', 'common');
-if (!hookEntryOnly) buildBpfAndAddons();
+if (!hookEntryOnly && !entriesOnly) buildBpfAndAddons();
 buildHookEntry();
 if (!hookEntryOnly) buildRuntimeShim();
 
@@ -122,8 +131,8 @@ function buildHookEntry() {
   if (!existsSync(hookSrc) || upToDate(hookOut, hookSrc, commonDir)) return;
   mkdirSync(dirname(hookOut), { recursive: true });
   run(existsSync('/usr/bin/cc') ? '/usr/bin/cc' : 'clang', ['-O2', '-Wall', '-Wextra', '-Werror',
-    `-DNODE_PATH=${JSON.stringify(process.execPath)}`, `-DHOOK_SCRIPT=${JSON.stringify(join(root, 'bin', 'seccomp-tailor-hook'))}`,
-    `-DHOOKD_SCRIPT=${JSON.stringify(join(root, 'bin', 'seccomp-tailor-hookd'))}`, '-o', hookOut, hookSrc]);
+    `-DNODE_PATH=${JSON.stringify(embeddedNode)}`, `-DHOOK_SCRIPT=${JSON.stringify(join(prefix, 'bin', 'seccomp-tailor-hook'))}`,
+    `-DHOOKD_SCRIPT=${JSON.stringify(join(prefix, 'bin', 'seccomp-tailor-hookd'))}`, '-o', hookOut, hookSrc]);
   console.error(`built ${hookOut}`);
 }
 
@@ -132,12 +141,12 @@ function buildHookEntry() {
 // It embeds where the hook's native entry and the Node hook of this checkout live.
 function buildRuntimeShim() {
   const shimSrc = join(root, 'native', 'runtime-shim', 'seccomp-tailor-runc.c');
-  const shimOut = join(root, 'build', 'runtime-shim', 'seccomp-tailor-runc');
+  const shimOut = join(nativeOut, 'runtime-shim', 'seccomp-tailor-runc');
   if (existsSync(shimSrc) && !upToDate(shimOut, shimSrc, commonDir)) {
     mkdirSync(dirname(shimOut), { recursive: true });
     run(existsSync('/usr/bin/cc') ? '/usr/bin/cc' : 'clang', ['-O2', '-Wall', '-Wextra', '-Werror',
-      `-DHOOK_CLIENT=${JSON.stringify(hookOut)}`, `-DNODE_PATH=${JSON.stringify(process.execPath)}`,
-      `-DHOOK_SCRIPT=${JSON.stringify(join(root, 'bin', 'seccomp-tailor-hook'))}`,
+      `-DHOOK_CLIENT=${JSON.stringify(join(prefix, 'build', 'hook', 'seccomp-tailor-hook'))}`, `-DNODE_PATH=${JSON.stringify(embeddedNode)}`,
+      `-DHOOK_SCRIPT=${JSON.stringify(join(prefix, 'bin', 'seccomp-tailor-hook'))}`,
       '-o', shimOut, shimSrc, '-ljansson']);
     console.error(`built ${shimOut}`);
   }

@@ -15,8 +15,12 @@ export class TailorError extends Error {
 
 // --- environment: what the machine lacks -----------------------------------------------------
 export class EnvironmentError extends TailorError {}
-export const noBtf = () =>
-  new EnvironmentError('ENV_NO_BTF', 'the kernel has no BTF (/sys/kernel/btf/vmlinux is missing): seccomp-tailor needs a kernel built with CONFIG_DEBUG_INFO_BTF=y');
+export const noBtf = (path = '/sys/kernel/btf/vmlinux') =>
+  new EnvironmentError('ENV_NO_BTF', `the kernel has no BTF (${path} is missing): seccomp-tailor needs a kernel built with CONFIG_DEBUG_INFO_BTF=y`);
+export const noBpffs = (path: string) =>
+  new EnvironmentError('ENV_NO_BPFFS', `no BPF file system at ${path} (the recorder pins its tracer there): mount it with: mount -t bpf bpf ${path}`);
+export const unsupportedArch = (arch: string) =>
+  new EnvironmentError('ENV_UNSUPPORTED_ARCH', `this machine's architecture ${arch} is not supported: seccomp-tailor runs on x86_64 and aarch64`);
 export const notPrivileged = (what: string) =>
   new EnvironmentError('ENV_NOT_PRIVILEGED', `${what} needs root (or CAP_BPF and CAP_PERFMON): run it with sudo`);
 export const kernelTooOld = (need: string, have: string) =>
@@ -126,6 +130,8 @@ export const watchBadRuntimeRoot = (spec: string) =>
 export const installBadDaemonJson = (path: string, why: string) =>
   new InputError('INSTALL_BAD_DAEMON_JSON', `${path}: ${why}; fix it first (dockerd would not start either), nothing was written`);
 export const installBadOption = (why: string) => new InputError('INSTALL_BAD_OPTION', why);
+export const installManifestInvalid = (path: string, why: string) =>
+  new RecordError('INSTALL_MANIFEST_INVALID', `${path}: not the record of what install did (${why}); move it aside, then remove what install wrote by hand`);
 
 // --- apply ------------------------------------------------------------------------------------
 export class ApplyError extends TailorError {}

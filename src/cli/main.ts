@@ -5,11 +5,22 @@ import { commands } from './commands/index.js';
 import { reportError } from './report-error.js';
 
 export async function main(argv: string[]): Promise<void> {
-  const cli = yargs(hideBin(argv))
+  const args = hideBin(argv);
+  // Answered before yargs, which would otherwise want a command; loads the addons only when asked.
+  if (args.length === 1 && args[0] === '--version') {
+    const { versionInfo, versionText } = await import('../install/version.js');
+    process.stdout.write(versionText(versionInfo()));
+    return;
+  }
+  const cli = yargs(args)
     .scriptName('seccomp-tailor')
+    .version(false)
+    .option('version', { type: 'boolean', global: false, describe: 'the version, the commit it was built from, and the Node.js, libbpf and libseccomp it runs with' })
     .strict()
     .demandCommand(1, 'name a command; see --help')
     .recommendCommands()
+    // `seccomp-tailor completion` prints a bash completion script (the package installs it).
+    .completion('completion', 'print a bash completion script for seccomp-tailor')
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((msg, err) => {
       if (err) throw err;

@@ -37,6 +37,7 @@ interface Addon {
   BpfLink: { openPinned(path: string): NativeLink };
   pidfdOpen(pid: number, thread?: boolean): number;
   peerCredentials(fd: number): PeerCredentials;
+  libbpfVersion(): string;
 }
 
 const addon = (): Addon => loadAddon<Addon>('ebpf-napi');
@@ -189,6 +190,9 @@ export interface PeerCredentials { pid: number; uid: number; gid: number }
 export function peerCredentials(fd: number): PeerCredentials {
   return wrap(`getsockopt(${fd}, SO_PEERCRED)`, () => addon().peerCredentials(fd));
 }
+
+/** The version of the libbpf this process runs with (libbpf_major_version().libbpf_minor_version()). */
+export const libbpfVersion = (): string => addon().libbpfVersion();
 
 export function pidfdOpen(pid: number, thread = false): number {
   return wrap(`pidfd_open(${pid})`, () => addon().pidfdOpen(pid, thread));

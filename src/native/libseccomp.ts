@@ -47,6 +47,7 @@ interface LibseccompAddon {
   resolveSyscallNumber(token: number, nr: number): string | null;
   resolveSyscallNumbers(token: number, from: number, count: number): Array<{ nr: number; name: string }>;
   compile(spec: NativeFilterSpec): { bpf: Buffer; pfc: string };
+  version(): string;
 }
 
 // Loaded on first use, so importing this module never fails on a machine without the build.
@@ -84,6 +85,9 @@ function arches(): ArchTables {
   archTables = { infos, seccompToken, byOciToken, byAudit };
   return archTables;
 }
+
+/** The version of the libseccomp this process runs with (seccomp_version()). */
+export const libseccompVersion = (): string => native().version();
 
 /** Every architecture this libseccomp knows (19 for 2.5.4). */
 export function architectures(): ArchInfo[] {

@@ -13,7 +13,7 @@ const cli = (args: string[]) => spawnSync(process.execPath, [packagePath('bin', 
 test('install: the native entry in hooks.d, and hookd units where asked for systemd', () => {
   const dir = mkdtempSync('/tmp/st-install-');
   try {
-    const r = cli(['install', '--hooks-dir', join(dir, 'hooks.d'), '--systemd', 'yes', '--systemd-dir', join(dir, 'units')]);
+    const r = cli(['install', '--hooks-dir', join(dir, 'hooks.d'), '--systemd', 'yes', '--systemd-dir', join(dir, 'units'), '--state-dir', join(dir, 'state')]);
     assert.equal(r.status, 0, r.stderr);
     const hook = JSON.parse(readFileSync(join(dir, 'hooks.d', 'seccomp-tailor.json'), 'utf8')) as { hook: { path: string } };
     assert.equal(hook.hook.path, hookClientPath());
@@ -26,7 +26,7 @@ test('install: the native entry in hooks.d, and hookd units where asked for syst
     // Not PID 1's units directory: says how to enable them instead of running systemctl.
     assert.match(r.stderr, /systemctl daemon-reload && systemctl enable --now seccomp-tailor-hookd\.socket/);
 
-    const plain = cli(['install', '--hooks-dir', join(dir, 'plain'), '--no-native', '--systemd', 'no']);
+    const plain = cli(['install', '--hooks-dir', join(dir, 'plain'), '--no-native', '--systemd', 'no', '--state-dir', join(dir, 'state')]);
     assert.equal(plain.status, 0, plain.stderr);
     assert.equal((JSON.parse(readFileSync(join(dir, 'plain', 'seccomp-tailor.json'), 'utf8')) as { hook: { path: string } }).hook.path, process.execPath);
     assert.equal(existsSync(join(dir, 'plain', 'seccomp-tailor-hookd.socket')), false);

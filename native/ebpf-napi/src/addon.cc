@@ -44,6 +44,11 @@ static Napi::Value PeerCredentials(const Napi::CallbackInfo& info) {
   return o;
 }
 
+// libbpfVersion(): "MAJOR.MINOR" of the libbpf this process loaded (for `--version`).
+static Napi::Value LibbpfVersion(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), std::to_string(libbpf_major_version()) + "." + std::to_string(libbpf_minor_version()));
+}
+
 static void Cleanup(Napi::Env, AddonData* data) { delete data; }
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -58,6 +63,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("BpfLink", link);
   exports.Set("pidfdOpen", Napi::Function::New(env, PidfdOpen));
   exports.Set("peerCredentials", Napi::Function::New(env, PeerCredentials));
+  exports.Set("libbpfVersion", Napi::Function::New(env, LibbpfVersion));
   return exports;
 }
 

@@ -11,6 +11,7 @@ export const commands: Array<() => Promise<AnyCommand>> = [
   () => import('./runtime-needs.js').then((m) => m.default),
   () => import('./hooks-config.js').then((m) => m.default),
   () => import('./install.js').then((m) => m.default),
+  () => import('./uninstall.js').then((m) => m.default),
   () => import('./status.js').then((m) => m.default),
   () => import('./flush.js').then((m) => m.default),
   () => import('./hookd.js').then((m) => m.default),

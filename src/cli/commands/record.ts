@@ -4,6 +4,7 @@ import { recordCommand } from '../../record/record-command.js';
 import { serializeProfile } from '../../profile/schema.js';
 import { writeFileAtomic } from '../../fs/atomic-write.js';
 import { recordNoCommand } from '../../errors.js';
+import { assertPlatform } from '../../install/preflight.js';
 
 async function runtimeExtras(runtime: string) {
   const { runtimeNeedsFor, runtimeVersion } = await import('../../record/runtime-needs.js');
@@ -29,6 +30,7 @@ export default defineCommand({
     const words = [...((argv.command) ?? []), ...((argv._ as unknown[]).slice(1))].map(String);
     const [cmd, ...args] = words;
     if (!cmd) throw recordNoCommand();
+    assertPlatform({ bpffs: false });
     const runtime = typeof argv.runtime === 'string' ? await runtimeExtras(argv.runtime) : undefined;
     const rec = await recordCommand(cmd, args, {
       descendantsTimeoutMs: (argv.wait) * 1000, extraNames: runtime?.names,

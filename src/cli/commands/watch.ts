@@ -34,6 +34,11 @@ export default defineCommand({
       ExitWitnesses.remove(typeof argv.witnessPin === 'string' ? argv.witnessPin : DEFAULT_PIN_DIR);
       return;
     }
+    // The eBPF exit witness needs BTF and bpffs; the watcher itself does not: one line, then on without it.
+    const { platformProblem } = await import('../../install/preflight.js');
+    const problem = argv.witness !== false ? platformProblem({ bpffs: true }) : undefined;
+    if (problem?.code === 'ENV_UNSUPPORTED_ARCH') throw problem;
+    if (problem) process.stderr.write(`seccomp-tailor: warning: ${problem.message}; watching without the exit witness\n`);
     const { runWatch } = await import('../../watch/daemon.js');
     // Proposals may target profiles where the hook may write them, unless told otherwise.
     const profileDirs = Array.isArray(argv.profileDir) && argv.profileDir.length > 0
@@ -41,7 +46,7 @@ export default defineCommand({
       : (await import('../../record/hook/config.js')).loadHookConfig().allowedDirs;
     await runWatch({
       source: stdin ? '-' : String(argv.source), stateDir: String(argv.stateDir), once: argv.once === true,
-      discovery: argv.discovery !== false, witness: argv.witness !== false,
+      discovery: argv.discovery !== false, witness: argv.witness !== false && !problem,
       ...(Array.isArray(argv.runtimeRoot) ? { runtimeRoots: (argv.runtimeRoot as string[]).map(parseRuntimeRoot) } : {}), trustSyslog: argv.trustSyslog === true,
       profileDirs,
       ...(typeof argv.metrics === 'string' ? { metrics: argv.metrics } : {}),
