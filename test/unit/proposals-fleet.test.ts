@@ -3,7 +3,8 @@
 // central host's re-export, or by a host's own evidence coming back. The document is hostile input.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -179,6 +180,83 @@ describe('the CLI: proposals export -o FILE, proposals import FILE', () => {
     assert.match(list.stdout, new RegExp(`^${id}\\s+open\\s+3 \\(2 hosts\\)\\s`, 'm'));
     const bad = cli('proposals', 'export', '--state-dir', h.a.stateDir, '--host', 'a b');
     assert.equal(bad.status, 2);
+    rmSync(h.root, { recursive: true });
+  });
+});
+
+describe('issue 19: fleet documents aimed at other files, and counts past 2^53', () => {
+  const cli = (...args: string[]) => spawnSync(process.execPath, [join(packageRoot(), 'bin', 'seccomp-tailor'), ...args], { encoding: 'utf8' });
+  const HOST_WIDE = '/usr/share/containers/seccomp.json';
+
+  it('a document naming the host-wide default profile (its exact text and sha256, plus one syscall) is neither imported nor applied', { skip: !existsSync(HOST_WIDE) && `${HOST_WIDE} is not installed` }, () => {
+    const h = twoHosts();
+    const doc = JSON.parse(readFileSync(h.exportOf(h.a.stateDir, 'node-a'), 'utf8'));
+    const text = readFileSync(HOST_WIDE, 'utf8');
+    doc.items[0].profile = { sha256: sha256Hex(Buffer.from(text)), path: HOST_WIDE, content: text };
+    doc.items[0].contributions[0].add = [{ ...doc.items[0].contributions[0].add[0], syscall: 'futex_waitv' }]; // not in the 2022 file
+    const file = join(h.root, 'hostile.json');
+    writeFileSync(file, JSON.stringify(doc));
+    const state = join(h.root, 'hub');
+    // Default directories (hook config, the watcher's) and an explicit one: refused either way.
+    for (const extra of [[], ['--profile-dir', join(h.root, 'etc')]]) {
+      const r = cli('proposals', 'import', file, '--state-dir', state, '--host', 'hub', ...extra);
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(r.stderr, /not imported: \/usr\/share\/containers\/seccomp\.json .*outside the profile directories/);
+      assert.deepEqual(listProposals(state).proposals, []);
+    }
+    // A proposal for it planted in the state directory by any other path: apply refuses it too.
+    const planted = importProposals(file, { stateDir: state, host: 'hub', isRejected: never, profileDirs: ['/usr/share/containers'] });
+    assert.equal(planted.items[0]!.kind, 'created');
+    const id = proposalId(HOST_WIDE);
+    for (const args of [['apply', id, '--dry-run'], ['apply', id, '--yes', '--allow-risky'], ['apply', id, '--yes', '--profile-dir', join(h.root, 'etc')]]) {
+      const r = cli(...args, '--state-dir', state);
+      assert.notEqual(r.status, 0);
+      assert.match(r.stderr, /APPLY_TARGET_REFUSED|not writing there: outside the profile directories/);
+    }
+    assert.equal(readFileSync(HOST_WIDE, 'utf8'), text);
+    rmSync(h.root, { recursive: true });
+  });
+
+  it('two contributions of 2^53-1 saturate: the proposal reads back, `proposals list` skips nothing', () => {
+    const h = twoHosts();
+    const doc = JSON.parse(readFileSync(h.exportOf(h.a.stateDir, 'node-a'), 'utf8'));
+    const c0 = doc.items[0].contributions[0];
+    const huge = (host: string) => ({ ...c0, host, add: c0.add.map((a: object) => ({ ...a, count: Number.MAX_SAFE_INTEGER })),
+      containers: c0.containers.map((c: object) => ({ ...c, count: Number.MAX_SAFE_INTEGER })), otherContainers: { containers: Number.MAX_SAFE_INTEGER, count: Number.MAX_SAFE_INTEGER } });
+    doc.items[0].contributions = [huge('evil-1'), huge('evil-2')];
+    const file = join(h.root, 'huge.json');
+    writeFileSync(file, JSON.stringify(doc));
+    // Into a fresh hub and merged into a host's existing proposal.
+    for (const [state, host] of [[join(h.root, 'hub'), 'hub'], [h.b.stateDir, 'node-b']] as const) {
+      const r = cli('proposals', 'import', file, '--state-dir', state, '--host', host, '--profile-dir', join(h.root, 'etc'));
+      assert.equal(r.status, 0, r.stderr);
+      const { proposals, problems } = listProposals(state);
+      assert.deepEqual(problems, []);
+      assert.ok(proposals[0]!.add.every((a) => (a.syscall === 'getpid' ? a.count === 1 : a.count === Number.MAX_SAFE_INTEGER)), JSON.stringify(proposals[0]!.add.map((a) => [a.syscall, a.count])));
+      assert.equal(proposals[0]!.otherContainers.count, Number.MAX_SAFE_INTEGER);
+      const list = cli('proposals', 'list', '--state-dir', state);
+      assert.equal(list.stderr, '');
+    }
+    rmSync(h.root, { recursive: true });
+  });
+
+  it('property: whatever counts the contributions carry, every proposal import writes reads back', () => {
+    const h = twoHosts();
+    const base = JSON.parse(readFileSync(h.exportOf(h.a.stateDir, 'node-a'), 'utf8'));
+    const c0 = base.items[0].contributions[0];
+    const count = fc.oneof(fc.nat(), fc.constantFrom(0, 1, 2 ** 52, Number.MAX_SAFE_INTEGER - 1, Number.MAX_SAFE_INTEGER), fc.integer({ min: 2 ** 50, max: Number.MAX_SAFE_INTEGER }));
+    let n = 0;
+    fc.assert(fc.property(fc.array(fc.tuple(count, count, count, count), { minLength: 1, maxLength: 6 }), (parts) => {
+      const doc = structuredClone(base);
+      doc.items[0].contributions = parts.map(([a, b, c, d], i) => ({ ...c0, host: `h${i}`, add: c0.add.map((x: object) => ({ ...x, count: a })),
+        containers: c0.containers.map((x: object) => ({ ...x, count: b })), otherContainers: { containers: c, count: d } }));
+      const file = join(h.root, `p${n}.json`);
+      writeFileSync(file, JSON.stringify(doc));
+      const state = join(h.root, `s${n++}`);
+      importProposals(file, { stateDir: state, host: 'hub', isRejected: never, profileDirs: [join(h.root, 'etc')] });
+      const { proposals, problems } = listProposals(state);
+      return problems.length === 0 && proposals.length === 1 && proposals[0]!.add.every((a) => Number.isSafeInteger(a.count));
+    }), { numRuns: 60 });
     rmSync(h.root, { recursive: true });
   });
 });
