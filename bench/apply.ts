@@ -44,7 +44,7 @@ const applies: number[] = [];
 for (let i = 0; i < 30; i++) {
   const s = setup(['openat', 'futex', 'mmap']);
   const t0 = process.hrtime.bigint();
-  await applyProposal(s.proposal.id, { stateDir: s.stateDir, lib });
+  await applyProposal(s.proposal.id, { profileDirs: ['/'], stateDir: s.stateDir, lib });
   applies.push(Number(process.hrtime.bigint() - t0) / 1e6);
 }
 console.log(`whole apply (read proposal, lock, sha256, rebase check, schema + libseccomp compile, backup, atomic write, mark applied), 30 runs:`);

@@ -74,10 +74,11 @@ export type ParseResult =
   | { kind: 'other' };
 
 /**
- * What to make of SECCOMP records in syslog lines. `accept`: parse them (marked `via: 'syslog'`);
- * `kernel-facility`: only lines whose `<PRI>` says facility kern (0) — user space cannot send
- * that: glibc and logger(1) turn it into `user` — and lines of formats that carry no PRI;
- * `refuse`: none (an `untrusted` issue each).
+ * What to make of SECCOMP records in syslog lines and dmesg output (text syslog(2) handed out).
+ * `accept`: parse them (marked `via: 'syslog'`); `kernel-facility`: only lines whose `<PRI>` says
+ * facility kern (0) — logger(1) cannot send that — and syslog formats that carry no PRI (a dmesg
+ * line needs its PRI). Kern is still no proof: syslog(2) splits a container's AUDIT_USER message
+ * (CAP_AUDIT_WRITE) at its newlines into kern lines. `refuse`: none (an `untrusted` issue each).
  */
 export type SyslogTrust = 'accept' | 'kernel-facility' | 'refuse';
 

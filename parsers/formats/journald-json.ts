@@ -1,5 +1,6 @@
 // `journalctl -o json`: one object per entry. Two transports carry a SECCOMP record:
-//   _TRANSPORT=kernel  MESSAGE "audit: type=1326 audit(T:S): ..."  (the full kernel line)
+//   _TRANSPORT=kernel  MESSAGE "audit: type=1326 audit(T:S): ..."  (the full kernel line),
+//                      SYSLOG_FACILITY "0" (kern; user-space writes to /dev/kmsg have "1")
 //   _TRANSPORT=audit   _AUDIT_TYPE=1326, MESSAGE "SECCOMP auid=..." (no stamp: _AUDIT_ID is the
 //                      serial, _SOURCE_REALTIME_TIMESTAMP the record time in microseconds)
 // A field that is not valid UTF-8 arrives as an array of byte values.
@@ -44,8 +45,19 @@ export function parseJournaldJson(line: string, resolveSyscall: SyscallResolver)
     return parseSeccompBody(message, 8, message.length, { sec: Math.floor(ms / 1000), ms: ms % 1000, serial, resolveSyscall });
   }
   const r = parseKernelMessage(message, 0, message.length, resolveSyscall);
+  if (r.kind === 'other') return r;
   // Fields that start with _ are set by journald itself, not by the client: only its kernel
   // transport carries kernel lines; `logger "audit: type=1326 ..."` arrives as _TRANSPORT=syslog.
-  if (r.kind === 'other' || e._TRANSPORT === 'kernel') return r;
-  return { kind: 'issue', issue: { kind: 'untrusted', detail: `a kernel-shaped SECCOMP record from journald's ${typeof e._TRANSPORT === 'string' ? e._TRANSPORT.slice(0, 20) : 'unknown'} transport, written by user space` } };
+  if (e._TRANSPORT !== 'kernel') {
+    return { kind: 'issue', issue: { kind: 'untrusted', detail: `a kernel-shaped SECCOMP record from journald's ${typeof e._TRANSPORT === 'string' ? e._TRANSPORT.slice(0, 20) : 'unknown'} transport, written by user space` } };
+  }
+  // The kernel transport is every /dev/kmsg record, user-space writes included (`echo "<0>x: audit:
+  // type=1326 ..." > /dev/kmsg`, journald strips `x:` as the identifier). The kernel gives those
+  // facility user (devkmsg_write keeps only a non-zero facility), journald stores the record's
+  // facility as SYSLOG_FACILITY: the kernel's own lines are the ones with 0.
+  const facility = text(e.SYSLOG_FACILITY);
+  if (facility !== '0') {
+    return { kind: 'issue', issue: { kind: 'untrusted', detail: `a SECCOMP record from journald's kernel transport with SYSLOG_FACILITY=${facility === undefined ? 'none' : facility.slice(0, 8)}, not kern (0): a user-space write to /dev/kmsg` } };
+  }
+  return r;
 }

@@ -112,7 +112,9 @@ export function parseSyslogLine(s: string, opts: SyslogOptions): ParseResult {
   if (trust === 'refuse') {
     return { kind: 'issue', issue: { kind: 'untrusted', detail: 'a SECCOMP record in a syslog line, which any local user can write (logger -t kernel): not read without --trust-syslog' } };
   }
-  // glibc's syslog(3) and logger(1) replace facility kern (0) by user: only the kernel's own lines carry it.
+  // glibc's syslog(3) and logger(1) replace facility kern (0) by user, so a non-kern PRI is surely
+  // user space. Kern is no proof either: kern.log comes from syslog(2) (imklog, klogd), which splits
+  // a container's AUDIT_USER message at its newlines into kern lines (dmesg.ts). Opt-in only.
   if (trust === 'kernel-facility' && p.pri !== undefined && p.pri >> 3 !== 0) {
     return { kind: 'issue', issue: { kind: 'untrusted', detail: `a SECCOMP record in a syslog line of facility ${p.pri >> 3}, not kern (0): written by user space` } };
   }

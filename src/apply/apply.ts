@@ -2,8 +2,7 @@
 // Every refusal happens before the first byte is written; the write itself is atomic; the previous
 // content is kept as a numbered backup first.
 import jsonpatch from 'fast-json-patch';
-import { readFile } from 'node:fs/promises';
-import { applyDeclined, applyNothing, baseChanged, invalidResult, isTailorError, patchMismatch, proposalNotOpen, riskyRefused } from '../errors.js';
+import { applyDeclined, applyNothing, baseChanged, invalidResult, isTailorError, patchMismatch, proposalNotOpen, riskyRefused, targetRefused } from '../errors.js';
 import { assertReplaceable, removeStaleTemps, writeFileAtomic } from '../fs/atomic-write.js';
 import { toProfileLike, type Libseccomp } from '../profile/libseccomp-view.js';
 import { buildPatch, sha256Hex, type PatchOperation, type Proposal } from '../profile/proposal.js';
@@ -13,6 +12,8 @@ import { canonicalJson, checkProfile, type SeccompProfile } from '../profile/sch
 import { verdictFor } from '../profile/syscall-set.js';
 import { saveBackup } from './backups.js';
 import { withProfileLock } from './lock.js';
+import { holdWritableTarget } from '../fs/safe-target.js';
+import { proposalTargetRefusal } from '../state/profile-dirs.js';
 import { containersUsing, type ContainerRef } from './registry-view.js';
 import { formatJsonLike } from './render.js';
 import { readProposal, writeProposal } from '../profile/proposal-store.js';
@@ -39,6 +40,11 @@ export interface ApplyOptions {
   lib: CompileView;
   dryRun?: boolean;
   allowRisky?: boolean;
+  /**
+   * The administrator's profile directories (state/profile-dirs.ts): a proposal for a file anywhere
+   * else is refused, however it got into the state directory.
+   */
+  profileDirs: readonly string[];
   /** Asked (inside the lock, before any write) with the plan; false refuses with APPLY_DECLINED. */
   confirm?: (plan: ApplyPlan) => Promise<boolean>;
   now?: () => Date;
@@ -124,26 +130,41 @@ export async function applyProposal(id: string, opts: ApplyOptions): Promise<App
     throw applyNothing(id);
   }
   const path = proposal.profile.path;
-  // Refuse a symlink before taking the lock: proper-lockfile would otherwise lock the link's name.
-  await assertReplaceable(path);
-
-  const outcome = await withProfileLock(path, async (): Promise<ApplyOutcome> => {
-    await removeStaleTemps(path);
-    const current = await readFile(path);
+  const outside = proposalTargetRefusal(path, opts.profileDirs);
+  if (outside) throw targetRefused(path, outside);
+  // Every read and write below goes through the held directory, never through the path again.
+  const target = holdWritableTarget(path);
+  let outcome: ApplyOutcome;
+  try {
+    // Refuse a symlink before taking the lock: proper-lockfile would otherwise lock the link's name.
+    assertReplaceable(target.via);
+    outcome = await withProfileLock(target, async (): Promise<ApplyOutcome> => {
+    removeStaleTemps(target.via);
+    const current = target.read();
+    if (current === undefined) throw baseChanged(path, 'the file does not exist');
     const plan = planApply(proposal, current, opts);
     if (opts.dryRun) return { ...plan, written: false, restart: [] };
-    if (opts.confirm && !(await opts.confirm(plan))) throw applyDeclined(id);
+    if (opts.confirm) {
+      if (!(await opts.confirm(plan))) throw applyDeclined(id);
+      // The prompt has no time limit: what was shown must still be what gets replaced, and where.
+      target.reverify();
+      const again = target.read();
+      if (again === undefined || sha256Hex(again) !== sha256Hex(current)) throw baseChanged(path, 'the file changed while apply waited for an answer');
+    }
     const now = (opts.now ?? (() => new Date()))().toISOString();
     let backup: string | undefined;
     if (plan.after !== plan.before) {
       backup = (await saveBackup(opts.stateDir, path, current, { replacedBySha256: sha256Hex(plan.after), proposalId: id, at: now })).path;
-      await writeFileAtomic(path, plan.after, { crashTestPoint: true });
+      await writeFileAtomic(target.via, plan.after, { crashTestPoint: true });
       // A container started from the new file under Docker embeds it: keep it findable.
       try { indexProfileFile(opts.stateDir, path, plan.after); } catch { /* the watcher then proposes against an embedded copy */ }
     }
     writeProposal(opts.stateDir, { ...proposal, status: 'applied', appliedAt: now, updatedAt: now });
     return { ...plan, written: plan.after !== plan.before, ...(backup ? { backup } : {}), restart: [] };
-  });
+    });
+  } finally {
+    target.close();
+  }
   if (!opts.dryRun) outcome.restart = await containersUsing(opts.stateDir, path);
   return outcome;
 }

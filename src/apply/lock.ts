@@ -8,7 +8,7 @@
 import { closeSync, constants, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import lockfile from 'proper-lockfile';
-import { checkWritableTarget } from '../fs/safe-target.js';
+import type { HeldTarget } from '../fs/safe-target.js';
 import { profileLocked } from '../errors.js';
 
 const lockDir = (path: string): string => `${path}.lock`;
@@ -37,19 +37,23 @@ async function acquire(path: string): Promise<() => Promise<void>> {
   });
 }
 
-export async function withProfileLock<T>(profilePath: string, fn: () => Promise<T>): Promise<T> {
-  checkWritableTarget(profilePath);
+/**
+ * The lock lives in the held directory (safe-target.ts), named through its descriptor: a directory
+ * swapped in above it cannot move the lock elsewhere.
+ */
+export async function withProfileLock<T>(target: HeldTarget, fn: () => Promise<T>): Promise<T> {
+  const profilePath = target.via;
   let release: () => Promise<void>;
   try {
     release = await acquire(profilePath);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw e;
-    if (!holderIsGone(profilePath)) throw profileLocked(profilePath);
+    if (!holderIsGone(profilePath)) throw profileLocked(target.path);
     try {
       rmSync(lockDir(profilePath), { recursive: true });
       release = await acquire(profilePath);
     } catch {
-      throw profileLocked(profilePath);
+      throw profileLocked(target.path);
     }
   }
   try {

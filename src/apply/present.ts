@@ -1,7 +1,7 @@
 // Proposals for people: the list table and the `show` page. Every string that came from inside a
 // container (comm, exe) or from a file name goes through escapeTerminal.
 import { escapeTerminal as esc, paint } from '../terminal/escape.js';
-import { containerCount } from '../profile/proposal-evidence.js';
+import { addCounts, containerCount } from '../profile/proposal-evidence.js';
 import type { ContainerRef, Proposal } from '../profile/proposal.js';
 import { table } from '../profile/stats.js';
 import type { ApplyPlan } from './apply.js';
@@ -34,7 +34,7 @@ export function formatProposalTable(proposals: readonly Proposal[]): string {
     rows.push([
       p.id, p.status, hostsLabel(p), short(containerLabel(p.container), 24), short(esc(p.profile.path), 40),
       short(names.join(',') || '-', 40) + blocked, riskLabel(p), first.slice(0, 19), last.slice(0, 19),
-      String(p.add.reduce((n, a) => n + a.count, 0)),
+      String(p.add.reduce((n, a) => addCounts(n, a.count), 0)),
     ]);
   }
   return table(rows).join('\n') + '\n';

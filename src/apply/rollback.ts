@@ -7,6 +7,7 @@ import { proposalId, sha256Hex } from '../profile/proposal.js';
 import { parseProfile } from '../profile/schema.js';
 import { listBackups, readBackupMeta, removeBackup } from './backups.js';
 import { withProfileLock } from './lock.js';
+import { holdWritableTarget, type HeldTarget } from '../fs/safe-target.js';
 import { findProposal, writeProposal } from '../profile/proposal-store.js';
 
 export interface RollbackOutcome {
@@ -16,9 +17,19 @@ export interface RollbackOutcome {
 }
 
 export async function rollbackProfile(stateDir: string, profilePath: string, opts: { force?: boolean } = {}): Promise<RollbackOutcome> {
-  await assertReplaceable(profilePath);
-  return withProfileLock(profilePath, async () => {
-    const current = await readFile(profilePath).catch(() => undefined);
+  // Read and written through the held directory (safe-target.ts), as apply does.
+  const target = holdWritableTarget(profilePath);
+  try {
+    assertReplaceable(target.via);
+    return await withProfileLock(target, () => restore(stateDir, target, opts));
+  } finally {
+    target.close();
+  }
+}
+
+async function restore(stateDir: string, target: HeldTarget, opts: { force?: boolean }): Promise<RollbackOutcome> {
+    const profilePath = target.path;
+    const current = target.read();
     const backups = await listBackups(stateDir, profilePath);
     // An apply killed after taking its backup but before its rename leaves a backup equal to the
     // file as it still is: nothing to roll back to there, so drop it and look one further back.
@@ -32,11 +43,10 @@ export async function rollbackProfile(stateDir: string, profilePath: string, opt
     const content = await readFile(last.path);
     // A backup is what a runtime accepted before; still, never write something that is not a profile.
     parseProfile(content.toString('utf8'), last.path);
-    await writeFileAtomic(profilePath, content, { crashTestPoint: true });
+    await writeFileAtomic(target.via, content, { crashTestPoint: true });
     await removeBackup(last);
     const reopened = meta?.proposalId ? reopen(stateDir, meta.proposalId, profilePath) : undefined;
     return { profilePath, restoredFrom: last.path, ...(reopened ? { proposalId: reopened } : {}) };
-  });
 }
 
 /**

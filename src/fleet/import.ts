@@ -10,21 +10,25 @@ import { renderFromEvidence, type IsRejected } from '../profile/proposal-render.
 import { isFoldable, proposalId, sha256Hex, type ImportedContribution, type Proposal } from '../profile/proposal.js';
 import { parseProfile } from '../profile/schema.js';
 import { findProposal, listProposals, writeProposal } from '../profile/proposal-store.js';
+import { proposalTargetRefusal } from '../state/profile-dirs.js';
 import { MAX_DOCUMENT_BYTES, parseFleetDocument, type FleetItem } from './document.js';
 
-/** Why a proposal may not target `path` on this host, or undefined when it may. */
-export type TargetCheck = (path: string) => string | undefined;
-
-/** Without an administrator's list of profile directories: an absolute, normalised path. */
-export const plainTargetCheck: TargetCheck = (path) =>
-  !isAbsolute(path) || normalize(path) !== path ? 'not an absolute, normalised path' : undefined;
+/** An absolute, normalised path inside the administrator's profile directories (state/profile-dirs.ts). */
+function targetRefusal(path: string, profileDirs: readonly string[]): string | undefined {
+  if (!isAbsolute(path) || normalize(path) !== path) return 'not an absolute, normalised path';
+  return proposalTargetRefusal(path, profileDirs);
+}
 
 export interface ImportOptions {
   stateDir: string;
   /** This host's name: its own evidence coming back in another host's export is not counted again. */
   host: string;
   isRejected: IsRejected;
-  checkTarget?: TargetCheck;
+  /**
+   * Where this host's administrator keeps profiles: an item for a file anywhere else is refused
+   * (required: a document naming the host-wide default profile must not become a proposal).
+   */
+  profileDirs: readonly string[];
   now?: Date;
 }
 
@@ -44,7 +48,7 @@ const noEvidence = (): LocalEvidence => ({ add: [], containers: [], otherContain
 function targetOf(item: FleetItem, byHash: Map<string, Proposal>, o: ImportOptions): { id: string; path: string; existing?: Proposal } | string {
   const same = byHash.get(item.profile.sha256);
   const path = same?.profile.path ?? item.profile.path;
-  const refused = (o.checkTarget ?? plainTargetCheck)(path);
+  const refused = targetRefusal(path, o.profileDirs);
   if (refused) return `${path}: ${refused}`;
   if (same) return { id: same.id, path, existing: same };
   const id = proposalId(path);

@@ -10,6 +10,14 @@ export const MAX_SYSCALLS_PER_CONTAINER = 64;
 
 export type Evidence = ProposalEvidence;
 
+/**
+ * Counts add up to at most Number.MAX_SAFE_INTEGER and stay there: imported counts come from other
+ * machines' documents, and a sum past it is no longer an integer the proposal schema accepts (two
+ * contributions of 2^53-1 made a proposal unreadable: issue 19). A saturated count is a lower bound.
+ */
+export const MAX_COUNT = Number.MAX_SAFE_INTEGER;
+export const addCounts = (a: number, b: number): number => Math.min(a + b, MAX_COUNT);
+
 const keyOf = (e: { arch: string; syscall: string }): string => `${e.arch}/${e.syscall}`;
 
 const union = (a: readonly string[], b: readonly string[], max: number): string[] => {
@@ -29,7 +37,7 @@ export function sumEvidence(...lists: ReadonlyArray<readonly Evidence[]>): Evide
         by.set(k, { arch: e.arch, syscall: e.syscall, count: e.count, firstSeen: e.firstSeen, lastSeen: e.lastSeen, comm: [...e.comm], exe: [...e.exe], actions: [...e.actions] });
         continue;
       }
-      had.count += e.count;
+      had.count = addCounts(had.count, e.count);
       if (e.firstSeen < had.firstSeen) had.firstSeen = e.firstSeen;
       if (e.lastSeen > had.lastSeen) had.lastSeen = e.lastSeen;
       had.comm = union(had.comm, e.comm, MAX_DISTINCT);
@@ -43,7 +51,7 @@ export function sumEvidence(...lists: ReadonlyArray<readonly Evidence[]>): Evide
 /** `a` minus the counts of `b` per (arch, syscall); entries left with nothing are dropped. */
 function subtractCounts(a: readonly Evidence[], b: readonly Evidence[]): Evidence[] {
   const minus = new Map<string, number>();
-  for (const e of b) minus.set(keyOf(e), (minus.get(keyOf(e)) ?? 0) + e.count);
+  for (const e of b) minus.set(keyOf(e), addCounts(minus.get(keyOf(e)) ?? 0, e.count));
   return a.flatMap((e) => {
     const n = e.count - (minus.get(keyOf(e)) ?? 0);
     return n > 0 ? [{ ...e, count: n }] : [];
@@ -61,20 +69,20 @@ export function boundContainers(lists: ReadonlyArray<readonly ContainerEvidence[
     for (const c of list) {
       if (containers.length < max) containers.push({ ...c, syscalls: c.syscalls.slice(0, MAX_SYSCALLS_PER_CONTAINER) });
       else {
-        rest.containers++;
-        rest.count += c.count;
+        rest.containers = addCounts(rest.containers, 1);
+        rest.count = addCounts(rest.count, c.count);
       }
     }
   }
   for (const o of others) {
-    rest.containers += o.containers;
-    rest.count += o.count;
+    rest.containers = addCounts(rest.containers, o.containers);
+    rest.count = addCounts(rest.count, o.count);
   }
   return { containers, otherContainers: rest };
 }
 
 /** How many containers asked, named or counted. */
-export const containerCount = (p: Pick<Proposal, 'containers' | 'otherContainers'>): number => p.containers.length + p.otherContainers.containers;
+export const containerCount = (p: Pick<Proposal, 'containers' | 'otherContainers'>): number => addCounts(p.containers.length, p.otherContainers.containers);
 
 export interface LocalEvidence {
   add: Evidence[];
@@ -97,11 +105,11 @@ export function localEvidence(p: Proposal): LocalEvidence {
   let containers = 0;
   let count = 0;
   for (const c of imported) {
-    containers += c.otherContainers.containers + c.containers.length;
-    count += c.otherContainers.count + c.containers.reduce((n, x) => n + x.count, 0);
+    containers = addCounts(containers, addCounts(c.otherContainers.containers, c.containers.length));
+    count = addCounts(count, c.containers.reduce((n, x) => addCounts(n, x.count), c.otherContainers.count));
   }
   containers -= namedImported.length;
-  count -= namedImported.reduce((n, x) => n + x.count, 0);
+  count -= namedImported.reduce((n, x) => addCounts(n, x.count), 0);
   return {
     add: subtractCounts(p.add, imported.flatMap((c) => c.add)),
     containers: p.containers.filter((c) => c.host === undefined),

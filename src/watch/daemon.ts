@@ -17,6 +17,7 @@ import { WatchMetrics } from './metrics.js';
 import { BootClock, nsInode } from './proc.js';
 import { ProfileCache } from './profile-cache.js';
 import { embeddedProfilesDir } from './container-profile.js';
+import { recordWatcherProfileDirs } from '../state/profile-dirs.js';
 import { forgetStopped, readRegistry, registerContainer, readRegistryEntry, unregisterContainer, type RegistryEntry } from '../state/registry.js';
 import type { SourceSink } from './sources/source.js';
 import { loadState } from './state-store.js';
@@ -92,6 +93,8 @@ export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
     const chosen = chooseSource(o.source, { ...(o.netlinkRcvbuf ? { netlinkRcvbuf: o.netlinkRcvbuf } : {}) });
     const profileDirs = allowedProfileDirs(o);
     log.info({ source: chosen.source.description, why: chosen.why, stateDir: o.stateDir, profileDirs }, 'watching');
+    // `apply` and `proposals import` check against the same directories (state/profile-dirs.ts).
+    try { recordWatcherProfileDirs(o.stateDir, o.profileDirs ?? []); } catch (e) { log.warn({ err: (e as Error).message }, 'could not record the profile directories for apply'); }
 
     const metrics = new WatchMetrics();
     if (o.metrics) {

@@ -43,10 +43,10 @@ describe('profile toolbox with libseccomp', { skip: why }, () => {
 
   it('apply compiles the result with libseccomp and refuses what it refuses, byte-identical', async () => {
     const ok = setup(['openat', 'futex']);
-    const out = await applyProposal(ok.proposal.id, { stateDir: ok.stateDir, lib: lib! });
+    const out = await applyProposal(ok.proposal.id, { profileDirs: ['/'], stateDir: ok.stateDir, lib: lib! });
     assert.deepEqual(out.adding, ['futex', 'openat']);
     const bad = setup(['not_a_syscall']);
-    await assert.rejects(applyProposal(bad.proposal.id, { stateDir: bad.stateDir, lib: lib! }), (e: { code?: string; message: string }) => {
+    await assert.rejects(applyProposal(bad.proposal.id, { profileDirs: ['/'], stateDir: bad.stateDir, lib: lib! }), (e: { code?: string; message: string }) => {
       assert.equal(e.code, 'APPLY_INVALID_RESULT');
       assert.match(e.message, /not_a_syscall/);
       return true;

@@ -11,7 +11,7 @@ import { BASE_PROFILE, setup } from './fixtures/apply-setup.js';
 import { fakeLib } from './fixtures/fake-libseccomp.js';
 
 async function refuses(s: ReturnType<typeof setup>, code: string, opts: Partial<Parameters<typeof applyProposal>[1]> = {}): Promise<void> {
-  await assert.rejects(applyProposal(s.proposal.id, { stateDir: s.stateDir, lib: fakeLib, ...opts }), (e: { code?: string; message?: string }) => {
+  await assert.rejects(applyProposal(s.proposal.id, { profileDirs: ['/'], stateDir: s.stateDir, lib: fakeLib, ...opts }), (e: { code?: string; message?: string }) => {
     assert.equal(e.code, code, e.message);
     return true;
   });
@@ -90,7 +90,7 @@ describe('apply refusals leave the profile byte-identical', () => {
 
   it('--dry-run writes nothing but shows the result', async () => {
     const s = setup(['openat']);
-    const out = await applyProposal(s.proposal.id, { stateDir: s.stateDir, lib: fakeLib, dryRun: true });
+    const out = await applyProposal(s.proposal.id, { profileDirs: ['/'], stateDir: s.stateDir, lib: fakeLib, dryRun: true });
     assert.equal(out.written, false);
     assert.match(out.after, /"openat"/);
     assert.deepEqual(readFileSync(s.profilePath), s.before);

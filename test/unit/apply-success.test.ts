@@ -23,7 +23,7 @@ describe('apply', () => {
     writeFileSync(join(registryDir(s.stateDir), 'c0ffee.json'), JSON.stringify({ id: 'c0ffee', name: 'web', profilePath: s.profilePath }));
     writeFileSync(join(registryDir(s.stateDir), 'other.json'), JSON.stringify({ id: 'other', profilePath: '/elsewhere.json' }));
 
-    const out = await applyProposal(s.proposal.id, { stateDir: s.stateDir, lib: fakeLib });
+    const out = await applyProposal(s.proposal.id, { profileDirs: ['/'], stateDir: s.stateDir, lib: fakeLib });
     assert.equal(out.written, true);
     assert.equal(out.rebased, false);
     assert.deepEqual(out.adding, ['futex', 'openat']);
@@ -42,14 +42,14 @@ describe('apply', () => {
     assert.ok(proposal.appliedAt);
     assert.deepEqual(out.restart, [{ id: 'c0ffee', name: 'web' }]);
 
-    await assert.rejects(applyProposal(s.proposal.id, { stateDir: s.stateDir, lib: fakeLib }), { code: 'APPLY_NOT_OPEN' });
+    await assert.rejects(applyProposal(s.proposal.id, { profileDirs: ['/'], stateDir: s.stateDir, lib: fakeLib }), { code: 'APPLY_NOT_OPEN' });
   });
 
   it('rebases onto a profile changed elsewhere when the addition is still unambiguous', async () => {
     const s = setup(['openat', 'read']);
     const changed = { ...BASE_PROFILE, syscalls: [{ names: ['read', 'write', 'mmap'], action: 'SCMP_ACT_ALLOW' }, BASE_PROFILE.syscalls[1]] };
     writeFileSync(s.profilePath, JSON.stringify(changed, null, 4));
-    const out = await applyProposal(s.proposal.id, { stateDir: s.stateDir, lib: fakeLib });
+    const out = await applyProposal(s.proposal.id, { profileDirs: ['/'], stateDir: s.stateDir, lib: fakeLib });
     assert.equal(out.rebased, true);
     assert.deepEqual(out.adding, ['openat']);
     assert.deepEqual(out.alreadyAllowed, ['read']);
@@ -61,7 +61,7 @@ describe('apply', () => {
 
   it('applies a high-risk syscall with --allow-risky and reports its risk', async () => {
     const s = setup(['mount']);
-    const out = await applyProposal(s.proposal.id, { stateDir: s.stateDir, lib: fakeLib, allowRisky: true });
+    const out = await applyProposal(s.proposal.id, { profileDirs: ['/'], stateDir: s.stateDir, lib: fakeLib, allowRisky: true });
     assert.deepEqual(out.risky.map((r) => [r.syscall, r.level]), [['mount', 'high']]);
     assert.match(readFileSync(s.profilePath, 'utf8'), /"mount"/);
   });
@@ -69,27 +69,27 @@ describe('apply', () => {
   it('creates an allow rule when the profile has none without conditions', async () => {
     const profile = { defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 0, op: 'SCMP_CMP_EQ' }] }] };
     const s = setup(['write'], profile);
-    await applyProposal(s.proposal.id, { stateDir: s.stateDir, lib: fakeLib });
+    await applyProposal(s.proposal.id, { profileDirs: ['/'], stateDir: s.stateDir, lib: fakeLib });
     const p = parseProfile(readFileSync(s.profilePath, 'utf8'), 'x');
     assert.deepEqual(p.syscalls![1], { names: ['write'], action: 'SCMP_ACT_ALLOW' });
   });
 
   it('rollback restores the exact previous bytes, once per backup', async () => {
     const s = setup(['openat']);
-    await applyProposal(s.proposal.id, { stateDir: s.stateDir, lib: fakeLib });
+    await applyProposal(s.proposal.id, { profileDirs: ['/'], stateDir: s.stateDir, lib: fakeLib });
     const r = await rollbackProfile(s.stateDir, s.profilePath);
     assert.equal(r.proposalId, s.proposal.id);
     assert.deepEqual(readFileSync(s.profilePath), s.before);
     assert.equal(JSON.parse(readFileSync(proposalPath(s.stateDir, s.proposal.id), 'utf8')).status, 'open');
     await assert.rejects(rollbackProfile(s.stateDir, s.profilePath), { code: 'ROLLBACK_NO_BACKUP' });
     // The reopened proposal applies again, against the restored content.
-    await applyProposal(s.proposal.id, { stateDir: s.stateDir, lib: fakeLib });
+    await applyProposal(s.proposal.id, { profileDirs: ['/'], stateDir: s.stateDir, lib: fakeLib });
     assert.match(readFileSync(s.profilePath, 'utf8'), /"openat"/);
   });
 
   it('rollback refuses to drop edits made after the apply, unless forced', async () => {
     const s = setup(['openat']);
-    await applyProposal(s.proposal.id, { stateDir: s.stateDir, lib: fakeLib });
+    await applyProposal(s.proposal.id, { profileDirs: ['/'], stateDir: s.stateDir, lib: fakeLib });
     const edited = readFileSync(s.profilePath, 'utf8').replace('"read"', '"read", "getpid"');
     writeFileSync(s.profilePath, edited);
     await assert.rejects(rollbackProfile(s.stateDir, s.profilePath), { code: 'ROLLBACK_MODIFIED' });
@@ -100,12 +100,12 @@ describe('apply', () => {
 
   it('numbers backups upward across applies', async () => {
     const a = setup(['openat']);
-    await applyProposal(a.proposal.id, { stateDir: a.stateDir, lib: fakeLib });
+    await applyProposal(a.proposal.id, { profileDirs: ['/'], stateDir: a.stateDir, lib: fakeLib });
     const b = setup(['futex'], BASE_PROFILE, { container: { id: 'other' } });
     // Same profile file, second proposal: it rebases onto the first apply's result.
     const second = { ...b.proposal, profile: { ...b.proposal.profile, path: a.profilePath } };
     writeFileSync(proposalPath(a.stateDir, second.id), JSON.stringify(second));
-    const out = await applyProposal(second.id, { stateDir: a.stateDir, lib: fakeLib });
+    const out = await applyProposal(second.id, { profileDirs: ['/'], stateDir: a.stateDir, lib: fakeLib });
     assert.equal(out.rebased, true);
     assert.deepEqual((await listBackups(a.stateDir, a.profilePath)).map((x) => x.n), [1, 2]);
     assert.match(readFileSync(a.profilePath, 'utf8'), /"futex"[\s\S]*"openat"/);
@@ -122,7 +122,7 @@ describe('concurrent applies on one profile', () => {
       writeFileSync(proposalPath(a.stateDir, p.id), JSON.stringify(p));
       ids.push(p.id);
     }
-    const results = await Promise.allSettled(ids.map((id) => applyProposal(id, { stateDir: a.stateDir, lib: fakeLib })));
+    const results = await Promise.allSettled(ids.map((id) => applyProposal(id, { profileDirs: ['/'], stateDir: a.stateDir, lib: fakeLib })));
     const names = parseProfile(readFileSync(a.profilePath, 'utf8'), 'x').syscalls![0]!.names;
     let landed = 0;
     for (const r of results) {

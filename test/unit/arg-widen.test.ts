@@ -95,7 +95,7 @@ test('apply widens the rule, validated by libseccomp, and refuses a proposal fil
   const { proposalPath, serializeProposal } = await import('../../src/profile/proposal.js');
   writeFileSync(proposalPath(s.stateDir, s.proposal.id), serializeProposal(s.proposal));
   const lib = await nativeLibseccomp();
-  const out = await applyProposal(s.proposal.id, { stateDir: s.stateDir, lib });
+  const out = await applyProposal(s.proposal.id, { profileDirs: ['/'], stateDir: s.stateDir, lib });
   assert.equal(out.written, true);
   const after = parseProfile(readFileSync(s.profilePath, 'utf8'), 'after');
   assert.equal(kernel(after)('clone', [0x3d0f00n]), true);
@@ -106,5 +106,5 @@ test('apply widens the rule, validated by libseccomp, and refuses a proposal fil
   // A forged patch that opens clone to everything: not what the additions say.
   t.proposal.patch = [{ op: 'add', path: '/syscalls/-', value: { names: ['clone'], action: 'SCMP_ACT_ALLOW' } }];
   writeFileSync(proposalPath(t.stateDir, t.proposal.id), serializeProposal(t.proposal));
-  await assert.rejects(applyProposal(t.proposal.id, { stateDir: t.stateDir, lib }), { code: 'APPLY_PATCH_MISMATCH' });
+  await assert.rejects(applyProposal(t.proposal.id, { profileDirs: ['/'], stateDir: t.stateDir, lib }), { code: 'APPLY_PATCH_MISMATCH' });
 });

@@ -84,7 +84,7 @@ test('a valid record survives any prefix the sources add', () => {
       `2026-11-28T14:51:09.754113+00:00 ${h} kernel: [${ts}] ${kernel}`,
       `<${pri}>1 2026-11-28T14:51:09.754113+00:00 ${h} kernel - - - [${ts}] ${kernel}`,
       `Nov 28 14:51:26 ${h} audisp-syslog: type=SECCOMP msg=${stamp(r)}: ${b} AUID="unset"`,
-      JSON.stringify({ _TRANSPORT: 'kernel', MESSAGE: kernel }),
+      JSON.stringify({ _TRANSPORT: 'kernel', SYSLOG_FACILITY: '0', MESSAGE: kernel }),
     ];
     const want = parseLine(forms[0]!, opts);
     assert.equal(want.kind, 'event', forms[0]);

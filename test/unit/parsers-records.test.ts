@@ -102,7 +102,7 @@ test('every source form of the same record gives the same event', () => {
     `2026-11-28T14:51:09.754113+00:00 vm kernel: [  360.143869] audit: type=1326 audit(1795877363.731:2): ${BODY}`,
     `<5>1 2026-11-28T14:51:09.754113+00:00 vm kernel - - - [  360.143869] audit: type=1326 audit(1795877363.731:2): ${BODY}`,
     `Nov 28 14:51:26 vm audisp-syslog: type=SECCOMP msg=audit(1795877363.731:2): ${BODY} AUID="unset"`,
-    JSON.stringify({ _TRANSPORT: 'kernel', MESSAGE: `audit: type=1326 audit(1795877363.731:2): ${BODY}` }),
+    JSON.stringify({ _TRANSPORT: 'kernel', SYSLOG_FACILITY: '0', MESSAGE: `audit: type=1326 audit(1795877363.731:2): ${BODY}` }),
     JSON.stringify({ _TRANSPORT: 'audit', _AUDIT_TYPE: '1326', _AUDIT_ID: '2', _SOURCE_REALTIME_TIMESTAMP: '1795877363731000', MESSAGE: `SECCOMP ${BODY}` }),
   ];
   for (const f of forms) assert.deepEqual(event(parseLine(f, opts)), want, f.slice(0, 60));

@@ -157,7 +157,7 @@ describe('decisions on a merged proposal', () => {
     // The admin edits the file after the proposal was computed (adds a name by hand).
     const edited = { ...COMPLAIN, syscalls: [{ names: ['brk', 'close', 'exit_group', 'getpid', 'read', 'write'], action: 'SCMP_ACT_ALLOW' }] };
     writeFileSync(s.profilePath, JSON.stringify(edited, null, 2) + '\n');
-    const out = await applyProposal(s.id, { stateDir: s.stateDir, lib: fakeLib });
+    const out = await applyProposal(s.id, { profileDirs: ['/'], stateDir: s.stateDir, lib: fakeLib });
     assert.equal(out.rebased, true);
     assert.deepEqual(out.adding, ['futex', 'openat']);
     assert.deepEqual(out.alreadyAllowed, ['getpid']);
@@ -180,7 +180,7 @@ describe('decisions on a merged proposal', () => {
     const p = readProposal(s.stateDir, s.id);
     // As a version 1 watcher would have left it: the same evidence under a per-container id.
     writeFileSync(proposalPath(s.stateDir, legacyId), JSON.stringify({ version: 1, id: legacyId, container: { id: 'a' }, profile: p.profile, createdAt: p.createdAt, updatedAt: p.updatedAt, add: p.add, blockedByRule: [], patch: p.patch, status: 'open' }));
-    await applyProposal(legacyId, { stateDir: s.stateDir, lib: fakeLib });
+    await applyProposal(legacyId, { profileDirs: ['/'], stateDir: s.stateDir, lib: fakeLib });
     // The watcher folds the old file away (the profile now allows everything, so nothing is open).
     const e = s.engine();
     e.handle(denial('a', 'futex'));

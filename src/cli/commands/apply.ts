@@ -8,6 +8,7 @@ import { askYesNo, canAsk } from '../confirm.js';
 import { escapeTerminal as esc, useColour } from '../../terminal/escape.js';
 import { reportError } from '../report-error.js';
 import { defineCommand } from './command.js';
+import { profileDirOption, profileDirsFor } from './profile-dir-option.js';
 
 function summary(o: ApplyOutcome, dryRun: boolean): string {
   const lines: string[] = [];
@@ -34,7 +35,8 @@ export default defineCommand({
       .option('dry-run', { type: 'boolean', default: false, describe: 'show the diff, write nothing' })
       .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not ask for confirmation' })
       .option('allow-risky', { type: 'boolean', default: false, describe: 'allow adding dangerous syscalls (ptrace, mount, bpf, ...)' })
-      .option('state-dir', { type: 'string', default: defaultStateDir, describe: 'state directory' }),
+      .option('state-dir', { type: 'string', default: defaultStateDir, describe: 'state directory' })
+      .option('profile-dir', profileDirOption),
   handler: async (argv) => {
     const stateDir = argv.stateDir;
     let ids = (argv.ids) ?? [];
@@ -42,6 +44,7 @@ export default defineCommand({
     else if (ids.length === 0) throw Object.assign(new Error('name proposal ids, or pass --all'), { usage: true });
     if (ids.length === 0) process.stdout.write('no open proposals\n');
     const lib = await nativeLibseccomp();
+    const profileDirs = await profileDirsFor(stateDir, argv.profileDir);
     const dryRun = argv.dryRun === true;
     const colour = useColour();
     const interactive = !dryRun && argv.yes !== true && canAsk();
@@ -49,7 +52,7 @@ export default defineCommand({
     for (const id of ids) {
       try {
         const out = await applyProposal(id, {
-          stateDir, lib, dryRun, allowRisky: argv.allowRisky === true,
+          stateDir, lib, dryRun, allowRisky: argv.allowRisky === true, profileDirs,
           ...(interactive ? {
             confirm: async (plan) => {
               process.stderr.write(unifiedDiff(plan.profilePath, plan.before, plan.after, useColour(process.stderr)) + '\n');

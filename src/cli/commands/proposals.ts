@@ -14,6 +14,7 @@ import { defaultStateDir } from '../../state/paths.js';
 import { listProposals, readProposal } from '../../profile/proposal-store.js';
 import { escapeTerminal as esc, useColour } from '../../terminal/escape.js';
 import { defineCommand } from './command.js';
+import { profileDirOption, profileDirsFor } from './profile-dir-option.js';
 
 const withStateDir = <T>(y: Argv<T>) => y.option('state-dir', { type: 'string', default: defaultStateDir, describe: 'state directory (proposals, backups, registry)' });
 const withHost = <T>(y: Argv<T>) => y.option('host', { type: 'string', default: hostname(), describe: 'this host\'s name in fleet documents' })
@@ -72,9 +73,11 @@ const importCommand = defineCommand({
   command: 'import <file>',
   describe: 'merge another host\'s proposals into this one\'s, by profile content hash (importing twice adds nothing)',
   builder: (y) => withHost(withStateDir(y))
-    .positional('file', { type: 'string', demandOption: true, describe: 'a document written by `proposals export`' }),
-  handler: (argv) => {
-    const r = importProposals(argv.file, { stateDir: argv.stateDir, host: argv.host, isRejected: rejectionChecker(argv.stateDir) });
+    .positional('file', { type: 'string', demandOption: true, describe: 'a document written by `proposals export`' })
+    .option('profile-dir', profileDirOption),
+  handler: async (argv) => {
+    const profileDirs = await profileDirsFor(argv.stateDir, argv.profileDir);
+    const r = importProposals(argv.file, { stateDir: argv.stateDir, host: argv.host, isRejected: rejectionChecker(argv.stateDir), profileDirs });
     for (const i of r.items) {
       if (i.kind === 'refused') {
         process.stderr.write(`seccomp-tailor: not imported: ${esc(i.path)} (sha256 ${i.sha256.slice(0, 16)}…): ${esc(i.why)}\n`);

@@ -5,6 +5,9 @@ import { watchBadArgument } from '../../errors.js';
 import { parseRuntimeRoot } from '../../watch/discovery.js';
 import { DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_NETLINK_RCVBUF } from '../../watch/defaults.js';
 
+/** Said once at start: what `--trust-syslog` lets through (issue 19). */
+export const TRUST_SYSLOG_NOTICE = 'seccomp-tailor: --trust-syslog: SECCOMP records from syslog and dmesg text are believed, but any container with CAP_AUDIT_WRITE (a Docker and runc default) can forge them for any pid through syslog(2); prefer --source netlink, auditd, journald or kmsg\n';
+
 export default defineCommand({
   // `[input]` only so that `--source -` parses: yargs reads a lone `-` as a positional argument.
   command: 'watch [input]',
@@ -21,7 +24,7 @@ export default defineCommand({
     .option('runtime-root', { type: 'string', array: true, describe: 'another runtime state directory to discover containers in, RUNTIME:DIR (runc|crun), e.g. runc:/run/docker/runtime-runc/moby of a dockerd with another --exec-root' })
     .option('witness', { type: 'boolean', default: true, describe: 'load the eBPF exit witness (attributes processes killed before their record is read)' })
     .option('profile-dir', { type: 'string', array: true, describe: 'a directory whose profile files proposals may target (repeatable; default: allowedDirs of /etc/seccomp-tailor/hook.json); annotations naming files elsewhere are reported, never read' })
-    .option('trust-syslog', { type: 'boolean', default: false, describe: 'read SECCOMP records from syslog lines (any local user can write those; only facility kern where the line carries its PRI)' })
+    .option('trust-syslog', { type: 'boolean', default: false, describe: 'RISKY: read SECCOMP records from syslog lines and dmesg output, which containers can forge (CAP_AUDIT_WRITE, a Docker default, makes syslog(2) print kern lines); only facility kern where the line carries its PRI' })
     .option('witness-pin', { type: 'string', hidden: true, describe: 'bpffs directory for the pinned witness' })
     .option('unpin-witness', { type: 'boolean', default: false, describe: 'detach the pinned eBPF exit witness (it outlives the watcher on purpose) and exit' }),
   handler: async (argv) => {
@@ -40,6 +43,7 @@ export default defineCommand({
     if (problem?.code === 'ENV_UNSUPPORTED_ARCH') throw problem;
     if (problem) process.stderr.write(`seccomp-tailor: warning: ${problem.message}; watching without the exit witness\n`);
     const { runWatch } = await import('../../watch/daemon.js');
+    if (argv.trustSyslog === true) process.stderr.write(TRUST_SYSLOG_NOTICE);
     // Proposals may target profiles where the hook may write them, unless told otherwise.
     const profileDirs = Array.isArray(argv.profileDir) && argv.profileDir.length > 0
       ? (argv.profileDir as unknown[]).map(String)

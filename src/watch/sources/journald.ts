@@ -1,5 +1,6 @@
 // journald, through `journalctl -f -o json`: the audit transport (_AUDIT_TYPE=1326) and the
-// kernel transport (loss notices, and the records when journald reads kmsg). The checkpoint is
+// kernel transport (loss notices, and the records when journald reads kmsg; SYSLOG_FACILITY tells the
+// kernel's own from user-space writes to /dev/kmsg, see journald-json.ts). The checkpoint is
 // the journal cursor of the last entry handed over; the parser drops the copy of a record that
 // arrives through both transports.
 import { spawn } from 'node:child_process';
@@ -12,7 +13,7 @@ import type { RunOptions, Source, SourceSink } from './source.js';
 const CURSOR = /"__CURSOR"\s*:\s*"((?:[^"\\]|\\.)*)"/;
 
 export function journalctlArgs(resume: Checkpoint | undefined, follow: boolean): string[] {
-  const args = ['-o', 'json', '--no-pager', '--output-fields=MESSAGE,_AUDIT_TYPE,_AUDIT_ID,_SOURCE_REALTIME_TIMESTAMP,_TRANSPORT,_HOSTNAME,__CURSOR'];
+  const args = ['-o', 'json', '--no-pager', '--output-fields=MESSAGE,_AUDIT_TYPE,_AUDIT_ID,_SOURCE_REALTIME_TIMESTAMP,_TRANSPORT,SYSLOG_FACILITY,_HOSTNAME,__CURSOR'];
   if (follow) args.push('-f');
   if (resume?.kind === 'journald') args.push(`--after-cursor=${resume.cursor}`);
   else args.push('-n', '0');
