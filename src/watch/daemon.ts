@@ -17,11 +17,12 @@ import { WatchMetrics } from './metrics.js';
 import { BootClock, nsInode } from './proc.js';
 import { ProfileCache } from './profile-cache.js';
 import { embeddedProfilesDir } from './container-profile.js';
-import { forgetStopped, readRegistry, registerContainer, readRegistryEntry, unregisterContainer, type RegistryEntry } from '../state/registry.js';
+import { forgetStopped, readRegistry, registerContainer, readRegistryEntry, type RegistryEntry } from '../state/registry.js';
 import type { SourceSink } from './sources/source.js';
 import { loadState } from './state-store.js';
 import { DEFAULT_PIN_DIR, ExitWitnesses } from './witness.js';
 import { takeWatcherLock } from './watcher-lock.js';
+import { bootNsToUs } from './lifetime.js';
 import { KERNEL_LOST_KEY, kernelLostCheckpoint, watchKernelLost } from './kernel-lost.js';
 
 export interface WatchOptions {
@@ -112,7 +113,15 @@ export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
         log.warn({ err: (e as Error).message }, 'exit witness (eBPF) unavailable: processes that exit before their record is read (SCMP_ACT_KILL_PROCESS) cannot be attributed');
       }
     }
-    const mapper = new Mapper({ index, host, ...(witness ? { witness: (pid: number) => witness!.lookup(pid) } : {}) });
+    let discovery: Discovery | undefined;
+    const mapper = new Mapper({
+      index, host, ...(witness ? { witness: (pid: number) => witness!.lookup(pid) } : {}),
+      settle: () => {
+        const v = index.version;
+        discovery?.settle();
+        return index.version !== v;
+      },
+    });
     const engine = new WatchEngine({
       stateDir: o.stateDir, mapper, profiles: new ProfileCache(profileDirs), log, metrics,
       isRejected: (p, a, s) => isRejected(o.stateDir, p, a, s),
@@ -141,7 +150,12 @@ export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
     cleanups.push(() => regWatcher.close());
 
     if (o.discovery !== false) {
-      const discovery = new Discovery({
+      const exited = witness ? (pid: number) => {
+        const w = witness!.lookup(pid);
+        // /proc/<pid>/stat's start time is the boot-time start in USER_HZ ticks (10 ms).
+        return w ? { startTicks: Number(w.startBootNs / 10_000_000n), mntNs: w.mntNs, pidNs: w.pidNs, startBootNs: w.startBootNs, exitBootNs: w.exitBootNs, cgroupId: w.cgroupId ?? 0 } : undefined;
+      } : undefined;
+      discovery = new Discovery({
         started: (e) => {
           // A hook's entry knows more (it ran at create time with the OCI state): keep it.
           const hooked = readRegistryEntry(o.stateDir, e.id);
@@ -152,16 +166,17 @@ export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
         stopped: (id) => {
           const at = new Date();
           const e = index.get(id);
-          if (e && !e.stoppedAt) index.upsert({ ...e, stoppedAt: at.toISOString() });
-          unregisterContainer(o.stateDir, id, at);
+          if (!e || e.stoppedAt) return;
+          // The init's exit as the witness saw it ends the container's lifetime in the kernel's clock.
+          const w = exited?.(e.initPid);
+          const life = w && w.startTicks === e.initStartTime ? { startBootUs: bootNsToUs(w.startBootNs), exitBootUs: bootNsToUs(w.exitBootNs) } : {};
+          const stopped = { ...e, ...life, stoppedAt: at.toISOString() };
+          index.upsert(stopped);
+          try { registerContainer(o.stateDir, stopped); } catch (err) { log.warn({ container: id, err: (err as Error).message }, 'cannot record a container\'s stop'); }
         },
-      }, log, [...DEFAULT_ROOTS, ...(o.runtimeRoots ?? [])], witness ? (pid) => {
-        const w = witness!.lookup(pid);
-        // /proc/<pid>/stat's start time is the boot-time start in USER_HZ ticks (10 ms).
-        return w ? { startTicks: Number(w.startBootNs / 10_000_000n), mntNs: w.mntNs, pidNs: w.pidNs } : undefined;
-      } : undefined);
+      }, log, [...DEFAULT_ROOTS, ...(o.runtimeRoots ?? [])], exited);
       discovery.start();
-      cleanups.push(() => discovery.close());
+      cleanups.push(() => discovery?.close());
     }
     const graceMs = o.graceMs ?? 5 * 60_000;
     const gc = setInterval(() => {

@@ -15,7 +15,7 @@ import type { RegistryEntry } from '../state/registry.js';
 import { renderProposal, sameContent, type IsRejected } from './render-proposal.js';
 import { DEFAULT_FLUSH_INTERVAL_MS } from './defaults.js';
 import { flushDueAt, smoothFlushCost } from './flush-schedule.js';
-import { saveState, type Checkpoint, type WatchState } from './state-store.js';
+import { saveState, type Checkpoint, type UnattributedTally, type WatchState } from './state-store.js';
 
 export interface EngineOptions {
   stateDir: string;
@@ -42,10 +42,15 @@ export class WatchEngine {
   private flushCost = 0;
   private flushDue = 0;
   private checkpointDirty = false;
-  readonly stats = { events: 0, attributed: 0, proposalWrites: 0, flushes: 0, lossNotices: 0, lostRecords: 0 };
+  readonly stats = { events: 0, attributed: 0, proposalWrites: 0, flushes: 0, lossNotices: 0, lostRecords: 0, unattributed: 0 };
+  /** Denials no container could be named for with certainty: in the state, for `proposals list`. */
+  private unattributed: UnattributedTally | undefined;
+  /** Processes already logged as unattributed (bounded): one line per process, not per record. */
+  private readonly loggedUnattributed = new Set<string>();
 
   constructor(private readonly o: EngineOptions, state: WatchState) {
     this.agg = new Aggregator(state.aggregate as ConstructorParameters<typeof Aggregator>[0]);
+    if (state.unattributed) this.unattributed = { ...state.unattributed, byReason: { ...state.unattributed.byReason } };
     this.checkpoints = { ...state.checkpoints };
     this.foldLegacyFiles();
     // Proposals are a rendering of the state: re-render all at start, which also repairs a crash
@@ -106,6 +111,7 @@ export class WatchEngine {
       this.counter(`v\0${via}`, () => m.attributions.labels(via)).inc();
       if ((this.stats.events & 255) === 1) m.lag.set((Date.now() - Date.parse(e.time)) / 1000);
     }
+    if (a.kind === 'unknown') return this.notAttributed(e, a);
     const subject = a.kind === 'container' ? this.subjectOfCached(a.entry) : undefined;
     if (!subject) {
       const reason = a.kind === 'container' ? 'no-profile' : a.kind;
@@ -122,6 +128,33 @@ export class WatchEngine {
     this.agg.add(subject, e);
     if (!this.pendingSince.has(subject.id)) this.pendingSince.set(subject.id, Date.parse(e.time));
     this.scheduleFlush();
+  }
+
+  /**
+   * A record whose container cannot be named with certainty (mapper.ts): counted per reason, kept
+   * in the state for `proposals list`, and logged once per process with what the kernel said of it,
+   * so an operator can tell whose it was. Never added to a proposal.
+   */
+  private notAttributed(e: SeccompEvent, a: Extract<Attribution, { kind: 'unknown' }>): void {
+    this.stats.unattributed++;
+    const m = this.o.metrics;
+    if (m) this.counter(`u\0${a.reason}`, () => m.unattributed.labels(a.reason)).inc();
+    const u = (this.unattributed ??= { count: 0, byReason: {}, first: e.time, last: e.time });
+    u.count++;
+    u.byReason[a.reason] = (u.byReason[a.reason] ?? 0) + 1;
+    if (e.time < u.first) u.first = e.time;
+    if (e.time > u.last) u.last = e.time;
+    this.checkpointDirty = true;
+    this.scheduleFlush();
+    const key = `${a.reason}\0${e.pid}\0${a.startBootUs ?? ''}`;
+    if (this.loggedUnattributed.has(key)) return;
+    if (this.loggedUnattributed.size >= 10_000) this.loggedUnattributed.clear();
+    this.loggedUnattributed.add(key);
+    const { kind: _k, reason, ...identity } = a;
+    this.o.log.warn({
+      reason, pid: e.pid, comm: e.comm, exe: e.exe, time: e.time, serial: e.serial, syscall: e.syscallName ?? e.syscall, arch: e.arch, ...identity,
+    }, reason === 'ambiguous' ? 'denial whose container is ambiguous (two containers match at that time): not attributed, no proposal'
+      : 'denial that cannot be attributed to a container with certainty: no proposal');
   }
 
   /**
@@ -294,7 +327,7 @@ export class WatchEngine {
     if (dirty.length === 0 && !this.checkpointDirty) return;
     const at = new Date(started).toISOString();
     for (const id of dirty) this.writeOne(id, at);
-    saveState(this.o.stateDir, this.checkpoints, this.agg.snapshot());
+    saveState(this.o.stateDir, this.checkpoints, this.agg.snapshot(), this.unattributed);
     this.checkpointDirty = false;
     this.flushCost = smoothFlushCost(this.flushCost, Date.now() - started);
     this.stats.flushes++;
