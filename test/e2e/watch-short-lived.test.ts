@@ -8,29 +8,13 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { syscallTable } from '../../src/native/libseccomp.js';
 import { packageRoot } from '../../src/native/package-root.js';
 import { auditdWatchSuite } from '../helpers/auditd-e2e.js';
-import { auditRecords, makeBundle, profileDenying, proposals, startWatcher, waitFor, writeJson, type ProposalLike, type Watcher } from '../helpers/watch-e2e.js';
+import { auditRecords, makeBundle, startWatcher, waitFor, writeJson, type Watcher } from '../helpers/watch-e2e.js';
+import { check, kernelCount, profileFor, script, unattributed, type Ran } from '../helpers/short-lived.js';
 
 const suite = auditdWatchSuite('short-lived');
 const { skip, tag } = suite;
-const DENIED = ['times', 'chdir'];
-const NUMBERS = new Set(syscallTable('x86_64').filter((s) => DENIED.includes(s.name)).map((s) => s.nr));
-
-export interface Ran {
-  id: string;
-  profile: string;
-  /** The container's init on the host (runc --pid-file): the one process of the workload. */
-  pid: number;
-  /** Wall-clock seconds around the run. */
-  from: number;
-  to: number;
-}
-
-/** Shell builtins only (no fork): every denial comes from the init, a different count per container. */
-const script = (i: number) => `${'times >/dev/null; '.repeat(1 + (i % 4))}${'cd /; '.repeat(1 + (i % 3))}true`;
-
 let template: Record<string, any> | undefined;
 function bundleFor(dir: string, i: number, profile: string): string {
   if (!template) {
@@ -50,7 +34,7 @@ function bundleFor(dir: string, i: number, profile: string): string {
 function runOne(round: string, i: number): Promise<Ran> {
   const id = `stl-${round}-${i}-${tag}`;
   mkdirSync(join(suite.dir, 'profiles'), { recursive: true });
-  const profile = writeJson(join(suite.dir, 'profiles', `${round}-${i}.json`), profileDenying(DENIED, 'SCMP_ACT_LOG'));
+  const profile = writeJson(join(suite.dir, 'profiles', `${round}-${i}.json`), profileFor(i));
   const bundle = bundleFor(join(suite.dir, 'bundles', id), i, profile);
   const pidFile = join(bundle, 'pid');
   const from = Date.now() / 1000;
@@ -64,43 +48,6 @@ function runOne(round: string, i: number): Promise<Ran> {
       resolve({ id, profile, pid: Number(readFileSync(pidFile, 'utf8')), from, to: Date.now() / 1000 });
     });
   });
-}
-
-/** The kernel's records of one run: its init's pid, its time window, the denied numbers. */
-export function kernelCount(r: Ran, lines: string[]): number {
-  return lines.filter((l) => {
-    const stamp = Number(/audit\((\d+\.\d+):/.exec(l)?.[1]);
-    return l.includes(` pid=${r.pid} `) && stamp >= r.from - 0.05 && stamp <= r.to + 0.05 && NUMBERS.has(Number(/ syscall=(\d+) /.exec(l)?.[1]));
-  }).length;
-}
-
-function unattributed(stateDir: string): number {
-  try {
-    return (JSON.parse(readFileSync(join(stateDir, 'watch', 'state.json'), 'utf8')) as { unattributed?: { count: number } }).unattributed?.count ?? 0;
-  } catch {
-    return 0;
-  }
-}
-
-/** Per run: the proposal for its profile file names it alone, with the kernel's count. */
-export function check(stateDir: string, runs: Ran[], lines: string[]): { wrong: string[]; missing: Ran[]; expectedMissing: number } {
-  const byProfile = new Map<string, ProposalLike>(proposals(stateDir).map((p) => [p.profile.path, p]));
-  const wrong: string[] = [];
-  const missing: Ran[] = [];
-  let expectedMissing = 0;
-  for (const r of runs) {
-    const want = kernelCount(r, lines);
-    const p = byProfile.get(r.profile);
-    if (!p) {
-      missing.push(r);
-      expectedMissing += want;
-      continue;
-    }
-    const names = p.containers.map((c) => c.id);
-    const got = p.containers.find((c) => c.id === r.id)?.count ?? 0;
-    if (names.length !== 1 || names[0] !== r.id || p.otherContainers.containers !== 0 || got !== want) wrong.push(`${r.id}: containers ${JSON.stringify(names)} count ${got}, kernel ${want}`);
-  }
-  return { wrong, missing, expectedMissing };
 }
 
 async function settled(stateDir: string, runs: Ran[], timeoutMs: number): Promise<string[]> {
