@@ -245,7 +245,7 @@ export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
     } finally {
       kernelLost?.();
     }
-    engine.flush();
+    engine.flush(true);
     const readMs = Math.round(performance.now() - started);
     const c = parser.counters;
     const issues = Object.values(c.issues).reduce((a, b) => a + b, 0);

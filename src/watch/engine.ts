@@ -28,6 +28,12 @@ export interface EngineOptions {
   flushIntervalMs?: number;
 }
 
+/** Records held for discovery to catch up (see WatchEngine.deferred): at most this many, this long. */
+const MAX_DEFERRED = 10_000;
+const DEFER_MS = 1_500;
+/** Only records stamped this recently: a catch-up's old records wait for nothing. */
+const DEFER_FRESH_MS = 5_000;
+
 export class WatchEngine {
   private readonly agg: Aggregator;
   private readonly checkpoints: Record<string, Checkpoint>;
@@ -99,9 +105,47 @@ export class WatchEngine {
   private readonly eventCounters = new Map<string, { inc(): void }>();
   private readonly subjects = new WeakMap<RegistryEntry, SubjectRef | null>();
 
+  /**
+   * Fresh records of a live process no known container holds: a runtime writes its state file only
+   * after its init has set up (runc's init logs its chdir under the new filter before `create`
+   * saves state.json), so the record can be read before discovery can know the container. Held
+   * (bounded, briefly) and attributed again, then reported if still nobody's. Flushes wait for
+   * them, so the checkpoint never passes a record that is neither counted nor reported.
+   */
+  private readonly deferred: Array<{ e: SeccompEvent; until: number }> = [];
+  private deferTimer: NodeJS.Timeout | undefined;
+
   private onEvent(e: SeccompEvent): void {
     this.stats.events++;
     const a = this.o.mapper.attribute(e);
+    if (a.kind === 'unknown' && a.reason === 'no-container' && this.deferred.length < MAX_DEFERRED && Date.now() - Date.parse(e.time) < DEFER_FRESH_MS) {
+      this.deferred.push({ e, until: Date.now() + DEFER_MS });
+      this.deferTimer ??= setTimeout(() => this.retryDeferred(), 100);
+      return;
+    }
+    this.route(e, a);
+  }
+
+  private retryDeferred(): void {
+    this.deferTimer = undefined;
+    const now = Date.now();
+    for (const d of this.deferred.splice(0)) {
+      const a = this.o.mapper.attribute(d.e);
+      if (a.kind === 'unknown' && a.reason === 'no-container' && now < d.until) this.deferred.push(d);
+      else this.route(d.e, a);
+    }
+    if (this.deferred.length) this.deferTimer = setTimeout(() => this.retryDeferred(), 100);
+    this.scheduleFlush();
+  }
+
+  private retryDeferredFinal(): void {
+    this.deferTimer = undefined;
+    // Re-attributed once more with discovery up to date; whatever is still nobody's is reported.
+    const held = this.deferred.splice(0);
+    for (const d of held) this.route(d.e, this.o.mapper.attribute(d.e));
+  }
+
+  private route(e: SeccompEvent, a: Attribution): void {
     const label = labelOf(a);
     if (a.kind === 'container') e.container = a.entry.id;
     const m = this.o.metrics;
@@ -312,14 +356,20 @@ export class WatchEngine {
   }
 
   get pendingFlush(): boolean {
-    return this.flushTimer !== undefined || this.agg.dirtyCount > 0 || this.checkpointDirty;
+    return this.flushTimer !== undefined || this.agg.dirtyCount > 0 || this.checkpointDirty || this.deferred.length > 0;
   }
 
   /** Proposals first, then the state with the checkpoint (see state-store.ts for why this order). */
-  flush(): void {
+  flush(final = false): void {
     if (this.flushTimer) {
       clearTimeout(this.flushTimer);
       this.flushTimer = undefined;
+    }
+    if (this.deferred.length) {
+      // The checkpoint may not pass held records: settle them first (at the end: as they stand).
+      if (!final) return;
+      clearTimeout(this.deferTimer);
+      this.retryDeferredFinal();
     }
     const started = Date.now();
     this.lastFlush = started;
