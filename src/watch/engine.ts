@@ -118,7 +118,7 @@ export class WatchEngine {
   private onEvent(e: SeccompEvent): void {
     this.stats.events++;
     const a = this.o.mapper.attribute(e);
-    if (a.kind === 'unknown' && a.reason === 'no-container' && this.deferred.length < MAX_DEFERRED && Date.now() - Date.parse(e.time) < DEFER_FRESH_MS) {
+    if (notYetKnown(a) && this.deferred.length < MAX_DEFERRED && Date.now() - Date.parse(e.time) < DEFER_FRESH_MS) {
       this.deferred.push({ e, until: Date.now() + DEFER_MS });
       this.deferTimer ??= setTimeout(() => this.retryDeferred(), 100);
       return;
@@ -131,7 +131,7 @@ export class WatchEngine {
     const now = Date.now();
     for (const d of this.deferred.splice(0)) {
       const a = this.o.mapper.attribute(d.e);
-      if (a.kind === 'unknown' && a.reason === 'no-container' && now < d.until) this.deferred.push(d);
+      if (notYetKnown(a) && now < d.until) this.deferred.push(d);
       else this.route(d.e, a);
     }
     if (this.deferred.length) this.deferTimer = setTimeout(() => this.retryDeferred(), 100);
@@ -416,6 +416,9 @@ export class WatchEngine {
   }
 
 }
+
+/** No container the registry knows holds it (yet): discovery may not have handed it over. */
+const notYetKnown = (a: Attribution): boolean => (a.kind === 'unknown' && a.reason === 'no-container') || a.kind === 'unregistered';
 
 function labelOf(a: Attribution): string {
   switch (a.kind) {

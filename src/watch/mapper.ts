@@ -246,7 +246,7 @@ export class Mapper {
     const eventMs = Date.parse(event.time);
     let r = this.compute(event.pid, eventMs);
     // Discovery may have seen the container start and not handed it over yet: once more after it has.
-    if (r.a.kind === 'unknown' && r.a.reason === 'no-container' && this.o.settle?.()) {
+    if (((r.a.kind === 'unknown' && r.a.reason === 'no-container') || r.a.kind === 'unregistered') && this.o.settle?.()) {
       this.seen.delete(event.pid);
       r = this.compute(event.pid, eventMs);
     }
