@@ -152,7 +152,8 @@ export function entryFromState(runtime: string, st: RuntimeState, exited?: Exite
   const profilePath = first(annotations, [PODMAN_SECCOMP_ANNOTATION, PROFILE_ANNOTATION]);
   // podman writes "unconfined" or "" when there is no profile file.
   if (profilePath && profilePath.startsWith('/')) entry.profilePath = profilePath;
-  else if (config.seccomp !== undefined) entry.profile = config.seccomp;
+  // Kept beside the annotation too: the filter that really runs, checked against the named file.
+  if (config.seccomp !== undefined) entry.profile = config.seccomp;
   const name = first(annotations, NAME_ANNOTATIONS);
   if (name) entry.name = name;
   const image = first(annotations, IMAGE_ANNOTATIONS);

@@ -15,7 +15,8 @@ import type { RegistryEntry } from '../state/registry.js';
 import { renderProposal, sameContent, type IsRejected } from './render-proposal.js';
 import { DEFAULT_FLUSH_INTERVAL_MS } from './defaults.js';
 import { flushDueAt, smoothFlushCost } from './flush-schedule.js';
-import { saveState, type Checkpoint, type UnattributedTally, type WatchState } from './state-store.js';
+import { saveState, type Checkpoint, type FilterMismatches, type UnattributedTally, type WatchState } from './state-store.js';
+import { profileFingerprint } from '../state/profile-fingerprint.js';
 
 export interface EngineOptions {
   stateDir: string;
@@ -53,9 +54,12 @@ export class WatchEngine {
   private unattributed: UnattributedTally | undefined;
   /** Processes already logged as unattributed (bounded): one line per process, not per record. */
   private readonly loggedUnattributed = new Set<string>();
+  /** Containers whose annotation named a file their bundle's filter is not: in the state, for `proposals list`. */
+  private filterMismatches: FilterMismatches | undefined;
 
   constructor(private readonly o: EngineOptions, state: WatchState) {
     this.agg = new Aggregator(state.aggregate as ConstructorParameters<typeof Aggregator>[0]);
+    if (state.filterMismatches) this.filterMismatches = { ...state.filterMismatches, containers: [...state.filterMismatches.containers] };
     if (state.unattributed) this.unattributed = { ...state.unattributed, byReason: { ...state.unattributed.byReason } };
     this.checkpoints = { ...state.checkpoints };
     this.foldLegacyFiles();
@@ -293,7 +297,40 @@ export class WatchEngine {
     return s ?? undefined;
   }
 
-  private subjectOf(entry: RegistryEntry): SubjectRef | undefined {
+  /**
+   * The annotation is whatever the container's author wrote; the filter in its bundle (Docker,
+   * containerd, kubelet and podman all put it in config.json) is what the kernel runs. When both are
+   * there and the named file is not that filter (by the fingerprint the profile index keeps), the
+   * denials belong to the filter that runs: the named file's proposal never sees them, and the
+   * mismatch is reported (metric, log, `proposals list`).
+   */
+  private runningFilterOf(entry: RegistryEntry): RegistryEntry {
+    if (!entry.profilePath || entry.profile === undefined || this.o.profiles.refusal(entry.profilePath)) return entry;
+    const named = this.o.profiles.read(entry.profilePath);
+    if ('error' in named) return entry;
+    const runs = profileFingerprint(entry.profile);
+    if (runs === undefined || runs === profileFingerprint(named.profile)) return entry;
+    if (this.mismatchCounted.has(entry.id)) return this.withoutAnnotation(entry);
+    if (this.mismatchCounted.size >= 10_000) this.mismatchCounted.clear();
+    this.mismatchCounted.add(entry.id);
+    this.o.metrics?.filterMismatches.inc();
+    const f = (this.filterMismatches ??= { count: 0, containers: [] });
+    f.count++;
+    if (f.containers.length < 20) f.containers.push(entry.id);
+    this.checkpointDirty = true;
+    this.o.log.warn({ container: entry.id, annotated: entry.profilePath, runs: runs.slice(0, 12), named: profileFingerprint(named.profile)?.slice(0, 12) },
+      'the container\'s annotation names a profile file that is not the filter it runs: its denials go to the filter it runs, never to that file');
+    return this.withoutAnnotation(entry);
+  }
+
+  private withoutAnnotation(entry: RegistryEntry): RegistryEntry {
+    const { profilePath: _named, ...running } = entry;
+    return running;
+  }
+  private readonly mismatchCounted = new Set<string>();
+
+  private subjectOf(named: RegistryEntry): SubjectRef | undefined {
+    const entry = this.runningFilterOf(named);
     const profilePath = profileFileOf(this.o.stateDir, entry);
     if (!profilePath) return undefined;
     const refused = this.o.profiles.refusal(profilePath);
@@ -377,7 +414,7 @@ export class WatchEngine {
     if (dirty.length === 0 && !this.checkpointDirty) return;
     const at = new Date(started).toISOString();
     for (const id of dirty) this.writeOne(id, at);
-    saveState(this.o.stateDir, this.checkpoints, this.agg.snapshot(), this.unattributed);
+    saveState(this.o.stateDir, this.checkpoints, this.agg.snapshot(), this.unattributed, this.filterMismatches);
     this.checkpointDirty = false;
     this.flushCost = smoothFlushCost(this.flushCost, Date.now() - started);
     this.stats.flushes++;
