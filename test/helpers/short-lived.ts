@@ -24,12 +24,12 @@ export interface Ran {
 export const script = (i: number) => `${'times >/dev/null; '.repeat(1 + (i % 4))}${'cd /; '.repeat(1 + (i % 3))}true`;
 
 /**
- * The complain profile of container `i`: denies DENIED and makes `acct` fail with errno `i + 1`, so
+ * The complain profile of container `i`: denies DENIED and makes `acct` fail with errno `100 + i`, so
  * that profiles embedded in the bundle (Docker forgets the file) differ, one proposal each.
  */
 export function profileFor(i: number): Record<string, any> {
   const p = profileDenying([...DENIED, 'acct'], 'SCMP_ACT_LOG') as Record<string, any>;
-  p.syscalls.push({ names: ['acct'], action: 'SCMP_ACT_ERRNO', errnoRet: i + 1 });
+  p.syscalls.push({ names: ['acct'], action: 'SCMP_ACT_ERRNO', errnoRet: 100 + i });
   return p;
 }
 

@@ -13,7 +13,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createLineParser } from '../../parsers/index.js';
 import { syscallName } from '../../src/native/libseccomp.js';
-import { memoResolver } from '../../src/watch/events.js';
+import { memoResolver } from '../../src/watch/syscall-resolver.js';
 import { WatchEngine } from '../../src/watch/engine.js';
 import type { Mapper } from '../../src/watch/mapper.js';
 import { ProfileCache } from '../../src/watch/profile-cache.js';
