@@ -198,10 +198,10 @@ export class WatchEngine {
     if (this.loggedUnattributed.has(key)) return;
     if (this.loggedUnattributed.size >= 10_000) this.loggedUnattributed.clear();
     this.loggedUnattributed.add(key);
-    const { kind: _k, reason, ...identity } = a;
+    // `attribution` carries the kernel's identity of the process (namespaces, cgroup id, start).
     this.o.log.warn({
-      reason, pid: e.pid, comm: e.comm, exe: e.exe, time: e.time, serial: e.serial, syscall: e.syscallName ?? e.syscall, arch: e.arch, ...identity,
-    }, reason === 'ambiguous' ? 'denial whose container is ambiguous (two containers match at that time): not attributed, no proposal'
+      attribution: a, eventPid: e.pid, comm: e.comm, exe: e.exe, time: e.time, serial: e.serial, syscall: e.syscallName ?? e.syscall, arch: e.arch,
+    }, a.reason === 'ambiguous' ? 'denial whose container is ambiguous (two containers match at that time): not attributed, no proposal'
       : 'denial that cannot be attributed to a container with certainty: no proposal');
   }
 
