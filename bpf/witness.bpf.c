@@ -66,6 +66,7 @@ int BPF_PROG(witness_exit, void *p)
 	bpf_core_read(&pidns, sizeof(pidns), &pid->numbers[level & 31].ns);
 	w.pid_ns = BPF_CORE_READ(pidns, ns.inum);
 	bpf_get_current_comm(&w.comm, sizeof(w.comm));
+	w.cgroup_id = bpf_get_current_cgroup_id();
 
 	bpf_map_update_elem(&witnesses, &w.tgid, &w, BPF_ANY);
 	return 0;

@@ -6,7 +6,7 @@
 
 /* tgids remembered at once (LRU: the oldest exit goes first). The daemon needs a witness only
  * for the lag between a record and its line being read, so this covers more than 64k process
- * exits within that lag. 64 bytes an entry: 4 MiB. */
+ * exits within that lag. 72 bytes an entry: 4.5 MiB. */
 #define WITNESS_MAX_TGIDS 65536
 
 struct exit_witness {
@@ -19,6 +19,9 @@ struct exit_witness {
 	__u32 exit_code;      /* the signal in the low 7 bits: SIGSYS (31) after a seccomp kill */
 	__u32 pad;
 	char comm[16];
+	/* cgroup v2 id of the task at exit (the cgroup directory's inode number): names a container
+	 * that shares the host's pid namespace (--pid=host) after its cgroup is gone. */
+	__u64 cgroup_id;
 	__u64 reserved;
 };
 

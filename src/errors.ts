@@ -25,8 +25,6 @@ export const notPrivileged = (what: string) =>
   new EnvironmentError('ENV_NOT_PRIVILEGED', `${what} needs root (or CAP_BPF and CAP_PERFMON): run it with sudo`);
 export const kernelTooOld = (need: string, have: string) =>
   new EnvironmentError('ENV_KERNEL_TOO_OLD', `the kernel ${have} is too old: seccomp-tailor needs ${need}`);
-export const noBpffs = (dir: string) =>
-  new EnvironmentError('ENV_NO_BPFFS', `${dir} is not on a bpf file system: mount it first (mount -t bpf bpf /sys/fs/bpf)`);
 export const addonMissing = (addon: string, path: string) =>
   new EnvironmentError('ENV_ADDON_MISSING', `the native addon ${addon} is not built (${path}): run npm ci, or scripts/bootstrap.sh as root`);
 

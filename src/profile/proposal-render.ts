@@ -48,7 +48,7 @@ export function renderFromEvidence(
   const unnamed: string[] = [];
   for (const t of sumEvidence(local.add, ...imported.map((c) => c.add))) {
     if (t.syscall.startsWith('#')) {
-      unnamed.push(`${t.arch}/${t.syscall.slice(1)}`);
+      unnamed.push(`${t.arch}/${t.syscall.slice(1)} (${t.count})`);
       continue;
     }
     const v = verdictFor(now.profile, t.syscall);

@@ -34,6 +34,12 @@ export const RegistryEntry = z.looseObject({
   source: z.enum(['hook', 'discovery']).optional(),
   registeredAt: z.string(),
   stoppedAt: z.string().optional(),
+  /** The init's start and exit, CLOCK_BOOTTIME microseconds, when the exit witness saw them: the
+   * container's lifetime in the kernel's clock (src/watch/lifetime.ts). */
+  startBootUs: z.number().int().nonnegative().optional(),
+  exitBootUs: z.number().int().nonnegative().optional(),
+  /** cgroup v2 id (the cgroup directory's inode number) of the init. */
+  cgroupId: z.number().int().positive().optional(),
 });
 export type RegistryEntry = z.infer<typeof RegistryEntry>;
 

@@ -11,11 +11,22 @@ export { MAX_DISTINCT };
 /** Ids of containers beyond MAX_CONTAINERS remembered so that each is counted once (the oldest half forgotten beyond that). */
 export const MAX_OTHER_IDS = 1000;
 
+/**
+ * Every number outside an arch's syscall table is one tally per arch, `#unknown` (reported, never
+ * proposed), with at most this many example numbers: a container calling syscall(n) for every n
+ * cannot grow the watcher's memory or state (issue 19).
+ */
+export const UNKNOWN_SYSCALL = '#unknown';
+export const MAX_UNKNOWN_EXAMPLES = 8;
+
 export interface SyscallTally {
   arch: string;
-  /** Name when the arch's table knows the number, else `#<nr>` (reported, never proposed). */
+  /** Name when the arch's table knows the number, else UNKNOWN_SYSCALL (reported, never proposed). */
   syscall: string;
+  /** The number (-1 for UNKNOWN_SYSCALL and for tallies continued from a proposal file). */
   nr: number;
+  /** UNKNOWN_SYSCALL only: the first distinct numbers seen (at most MAX_UNKNOWN_EXAMPLES). */
+  examples?: number[];
   count: number;
   firstSeen: string;
   lastSeen: string;
@@ -94,6 +105,31 @@ const emptySubject = (id: string, profilePath: string): Subject => ({ id, profil
 
 const isLegacy = (s: Subject | LegacySubject): s is LegacySubject => !('containers' in s);
 
+function noteExample(t: SyscallTally, nr: number): void {
+  const xs = (t.examples ??= []);
+  if (xs.length < MAX_UNKNOWN_EXAMPLES && !xs.includes(nr)) xs.push(nr);
+}
+
+/**
+ * Tallies written by versions that kept one per unknown number (`#<nr>`, without bound) become the
+ * arch's one UNKNOWN_SYSCALL tally on load.
+ */
+function foldUnknownNumbers(s: Subject): void {
+  for (const [key, t] of Object.entries(s.tallies)) {
+    const m = /^#(\d+)$/.exec(t.syscall);
+    if (!m) continue;
+    delete s.tallies[key];
+    const into = (s.tallies[`${t.arch}/${UNKNOWN_SYSCALL}`] ??= { ...t, syscall: UNKNOWN_SYSCALL, nr: -1, count: 0, comm: [], exe: [], actions: [] });
+    into.count += t.count;
+    if (t.firstSeen < into.firstSeen) into.firstSeen = t.firstSeen;
+    if (t.lastSeen > into.lastSeen) into.lastSeen = t.lastSeen;
+    for (const v of t.comm) addDistinct(into.comm, v);
+    for (const v of t.exe) addDistinct(into.exe, v);
+    for (const v of t.actions) addDistinct(into.actions, v);
+    noteExample(into, Number(m[1]));
+  }
+}
+
 function addTally(s: Subject, t: SyscallTally): void {
   const key = `${t.arch}/${t.syscall}`;
   const had = s.tallies[key];
@@ -125,6 +161,7 @@ export class Aggregator {
       if (s.loss) this.noteLoss(folded, s.loss);
       this.dirty.add(folded.id);
     }
+    for (const s of this.subjects.values()) foldUnknownNumbers(s);
   }
 
   private subjectFor(id: string, profilePath: string): Subject {
@@ -212,13 +249,14 @@ export class Aggregator {
 
   add(ref: SubjectRef, e: SeccompEvent): void {
     const s = this.subjectFor(ref.id, ref.profilePath);
-    const name = e.syscallName ?? `#${e.syscall}`;
+    const name = e.syscallName ?? UNKNOWN_SYSCALL;
     const key = `${e.arch}/${name}`;
     let t = s.tallies[key];
     if (!t) {
-      t = { arch: ownText(e.arch), syscall: ownText(name), nr: e.syscall, count: 0, firstSeen: e.time, lastSeen: e.time, comm: [], exe: [], actions: [] };
+      t = { arch: ownText(e.arch), syscall: ownText(name), nr: e.syscallName === undefined ? -1 : e.syscall, count: 0, firstSeen: e.time, lastSeen: e.time, comm: [], exe: [], actions: [] };
       s.tallies[key] = t;
     }
+    if (e.syscallName === undefined) noteExample(t, e.syscall);
     t.count++;
     // Records can arrive slightly out of order (journald merges two transports): keep true bounds.
     if (e.time < t.firstSeen) t.firstSeen = e.time;

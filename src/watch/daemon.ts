@@ -11,18 +11,19 @@ import { chooseSource } from './choose-source.js';
 import { DEFAULT_ROOTS, Discovery, type RuntimeRoot } from './discovery.js';
 import { DEFAULT_FLUSH_INTERVAL_MS } from './defaults.js';
 import { WatchEngine } from './engine.js';
-import { memoResolver } from './events.js';
+import { memoResolver } from './syscall-resolver.js';
 import { ContainerIndex, Mapper, type HostIdentity } from './mapper.js';
 import { WatchMetrics } from './metrics.js';
 import { BootClock, nsInode } from './proc.js';
 import { ProfileCache } from './profile-cache.js';
 import { embeddedProfilesDir } from './container-profile.js';
 import { recordWatcherProfileDirs } from '../state/profile-dirs.js';
-import { forgetStopped, readRegistry, registerContainer, readRegistryEntry, unregisterContainer, type RegistryEntry } from '../state/registry.js';
+import { forgetStopped, readRegistry, registerContainer, readRegistryEntry, type RegistryEntry } from '../state/registry.js';
 import type { SourceSink } from './sources/source.js';
 import { loadState } from './state-store.js';
 import { DEFAULT_PIN_DIR, ExitWitnesses } from './witness.js';
 import { takeWatcherLock } from './watcher-lock.js';
+import { bootNsToUs } from './lifetime.js';
 import { KERNEL_LOST_KEY, kernelLostCheckpoint, watchKernelLost } from './kernel-lost.js';
 
 export interface WatchOptions {
@@ -83,6 +84,90 @@ function hostIdentity(): HostIdentity {
   return { pidNs: ns(1, 'pid') ?? ns(2, 'pid'), mntNs: ns(1, 'mnt') ?? ns(2, 'mnt') };
 }
 
+/** The pinned exit witness (witness.ts), or undefined with a warning where this kernel or build cannot load it. */
+function startWitness(o: WatchOptions, log: Logger): ExitWitnesses | undefined {
+  try {
+    const witness = ExitWitnesses.start(o.witnessPinDir === undefined ? DEFAULT_PIN_DIR : o.witnessPinDir);
+    log.info({ reused: witness.reused }, 'exit witness attached');
+    return witness;
+  } catch (e) {
+    log.warn({ err: (e as Error).message }, 'exit witness (eBPF) unavailable: processes that exit before their record is read (SCMP_ACT_KILL_PROCESS) cannot be attributed');
+    return undefined;
+  }
+}
+
+/** The hook's registrations (and our own discoveries) arrive as files: watched, not polled. */
+function watchRegistryFiles(stateDir: string, upsert: (e: RegistryEntry) => void): () => void {
+  mkdirSync(registryDir(stateDir), { recursive: true, mode: 0o700 });
+  const w: FSWatcher = watch(registryDir(stateDir), { persistent: false }, (_ev, name) => {
+    if (!name || !name.toString().endsWith('.json')) return;
+    const e = readRegistryEntry(stateDir, name.toString().slice(0, -'.json'.length));
+    if (e) upsert(e);
+  });
+  return () => w.close();
+}
+
+/**
+ * Containers from the runtimes' state directories (discovery.ts), recorded in the registry; a stop
+ * completes the container's lifetime with its init's exit as the witness saw it.
+ */
+function startDiscovery(o: WatchOptions, log: Logger, index: ContainerIndex, upsert: (e: RegistryEntry) => void, witness: ExitWitnesses | undefined): Discovery {
+  const exited = witness ? (pid: number) => {
+    const w = witness.lookup(pid);
+    // /proc/<pid>/stat's start time is the boot-time start in USER_HZ ticks (10 ms).
+    return w ? { startTicks: Number(w.startBootNs / 10_000_000n), mntNs: w.mntNs, pidNs: w.pidNs, startBootNs: w.startBootNs, exitBootNs: w.exitBootNs, cgroupId: w.cgroupId ?? 0 } : undefined;
+  } : undefined;
+  const discovery = new Discovery({
+    started: (e) => {
+      // A hook's entry knows more (it ran at create time with the OCI state): keep it.
+      const hooked = readRegistryEntry(o.stateDir, e.id);
+      if (hooked && hooked.source !== 'discovery' && !hooked.stoppedAt) return upsert(hooked);
+      upsert(e);
+      try { registerContainer(o.stateDir, e); } catch (err) { log.warn({ container: e.id, err: (err as Error).message }, 'cannot record a discovered container'); }
+    },
+    stopped: (id) => {
+      const e = index.get(id);
+      if (!e || e.stoppedAt) return;
+      const w = exited?.(e.initPid);
+      const life = w && w.startTicks === e.initStartTime ? { startBootUs: bootNsToUs(w.startBootNs), exitBootUs: bootNsToUs(w.exitBootNs) } : {};
+      const stopped = { ...e, ...life, stoppedAt: new Date().toISOString() };
+      index.upsert(stopped);
+      try { registerContainer(o.stateDir, stopped); } catch (err) { log.warn({ container: id, err: (err as Error).message }, 'cannot record a container\'s stop'); }
+    },
+  }, log, [...DEFAULT_ROOTS, ...(o.runtimeRoots ?? [])], exited);
+  discovery.start();
+  return discovery;
+}
+
+/** Stopped containers are kept `graceMs` for late records, then forgotten with the subjects only they held. */
+function forgetStoppedContainers(o: WatchOptions, index: ContainerIndex, engine: WatchEngine, metrics: WatchMetrics): () => void {
+  const graceMs = o.graceMs ?? 5 * 60_000;
+  const gc = setInterval(() => {
+    for (const id of forgetStopped(o.stateDir, graceMs)) index.remove(id);
+    metrics.containers.set(index.size);
+    engine.prune(new Set([...index.entries()].map((e) => e.id)));
+  }, Math.min(graceMs, 60_000));
+  gc.unref();
+  return () => clearInterval(gc);
+}
+
+/** Refused recordings: the hook leaves one file each; a name never seen before is one more. */
+function countRefusedRecordings(stateDir: string, metrics: WatchMetrics, log: Logger): () => void {
+  let refusals = new Set(refusalNames(stateDir));
+  metrics.recordingsRefused.inc(refusals.size);
+  const poll = setInterval(() => {
+    const now = refusalNames(stateDir);
+    const fresh = now.filter((n) => !refusals.has(n));
+    if (fresh.length) {
+      metrics.recordingsRefused.inc(fresh.length);
+      log.warn({ refused: fresh.length, dir: refusedDir(stateDir) }, 'recordings refused: every recording slot was in use');
+    }
+    refusals = new Set(now);
+  }, 5000);
+  poll.unref();
+  return () => clearInterval(poll);
+}
+
 export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
   const log = o.log ?? pino({ name: 'seccomp-tailor-watch' });
   mkdirSync(o.stateDir, { recursive: true, mode: 0o755 });
@@ -105,17 +190,17 @@ export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
 
     const host = hostIdentity();
     const index = new ContainerIndex(readRegistry(o.stateDir), new BootClock(), host);
-    let witness: ExitWitnesses | undefined;
-    if (o.witness !== false) {
-      try {
-        witness = ExitWitnesses.start(o.witnessPinDir === undefined ? DEFAULT_PIN_DIR : o.witnessPinDir);
-        cleanups.push(() => witness?.close());
-        log.info({ reused: witness.reused }, 'exit witness attached');
-      } catch (e) {
-        log.warn({ err: (e as Error).message }, 'exit witness (eBPF) unavailable: processes that exit before their record is read (SCMP_ACT_KILL_PROCESS) cannot be attributed');
-      }
-    }
-    const mapper = new Mapper({ index, host, ...(witness ? { witness: (pid: number) => witness!.lookup(pid) } : {}) });
+    const witness = o.witness !== false ? startWitness(o, log) : undefined;
+    if (witness) cleanups.push(() => witness.close());
+    let discovery: Discovery | undefined;
+    const mapper = new Mapper({
+      index, host, ...(witness ? { witness: (pid: number) => witness!.lookup(pid) } : {}),
+      settle: () => {
+        const v = index.version;
+        discovery?.settle();
+        return index.version !== v;
+      },
+    });
     const engine = new WatchEngine({
       stateDir: o.stateDir, mapper, profiles: new ProfileCache(profileDirs), log, metrics,
       isRejected: (p, a, s) => isRejected(o.stateDir, p, a, s),
@@ -133,62 +218,14 @@ export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
         log.info({ container: e.id, runtime: e.runtime, profile: e.profilePath ?? (e.profile ? 'embedded' : 'none'), initPid: e.initPid, pidNs: e.pidNs, mntNs: e.mntNs, via: e.source }, 'container known');
       }
     };
-    // The hook's registrations (and our own discoveries) arrive as files: watched, not polled.
-    mkdirSync(registryDir(o.stateDir), { recursive: true, mode: 0o700 });
-    const regWatcher: FSWatcher = watch(registryDir(o.stateDir), { persistent: false }, (_ev, name) => {
-      if (!name || !name.toString().endsWith('.json')) return;
-      const id = name.toString().slice(0, -'.json'.length);
-      const e = readRegistryEntry(o.stateDir, id);
-      if (e) upsert(e);
-    });
-    cleanups.push(() => regWatcher.close());
+    cleanups.push(watchRegistryFiles(o.stateDir, upsert));
 
     if (o.discovery !== false) {
-      const discovery = new Discovery({
-        started: (e) => {
-          // A hook's entry knows more (it ran at create time with the OCI state): keep it.
-          const hooked = readRegistryEntry(o.stateDir, e.id);
-          if (hooked && hooked.source !== 'discovery' && !hooked.stoppedAt) return upsert(hooked);
-          upsert(e);
-          try { registerContainer(o.stateDir, e); } catch (err) { log.warn({ container: e.id, err: (err as Error).message }, 'cannot record a discovered container'); }
-        },
-        stopped: (id) => {
-          const at = new Date();
-          const e = index.get(id);
-          if (e && !e.stoppedAt) index.upsert({ ...e, stoppedAt: at.toISOString() });
-          unregisterContainer(o.stateDir, id, at);
-        },
-      }, log, [...DEFAULT_ROOTS, ...(o.runtimeRoots ?? [])], witness ? (pid) => {
-        const w = witness!.lookup(pid);
-        // /proc/<pid>/stat's start time is the boot-time start in USER_HZ ticks (10 ms).
-        return w ? { startTicks: Number(w.startBootNs / 10_000_000n), mntNs: w.mntNs, pidNs: w.pidNs } : undefined;
-      } : undefined);
-      discovery.start();
-      cleanups.push(() => discovery.close());
+      discovery = startDiscovery(o, log, index, upsert, witness);
+      cleanups.push(() => discovery?.close());
     }
-    const graceMs = o.graceMs ?? 5 * 60_000;
-    const gc = setInterval(() => {
-      for (const id of forgetStopped(o.stateDir, graceMs)) index.remove(id);
-      metrics.containers.set(index.size);
-      engine.prune(new Set([...index.entries()].map((e) => e.id)));
-    }, Math.min(graceMs, 60_000));
-    gc.unref();
-    cleanups.push(() => clearInterval(gc));
-
-    // Refused recordings: the hook leaves one file each; a name never seen before is one more.
-    let refusals = new Set(refusalNames(o.stateDir));
-    metrics.recordingsRefused.inc(refusals.size);
-    const refusedPoll = setInterval(() => {
-      const now = refusalNames(o.stateDir);
-      const fresh = now.filter((n) => !refusals.has(n));
-      if (fresh.length) {
-        metrics.recordingsRefused.inc(fresh.length);
-        log.warn({ refused: fresh.length, dir: refusedDir(o.stateDir) }, 'recordings refused: every recording slot was in use');
-      }
-      refusals = new Set(now);
-    }, 5000);
-    refusedPoll.unref();
-    cleanups.push(() => clearInterval(refusedPoll));
+    cleanups.push(forgetStoppedContainers(o, index, engine, metrics));
+    cleanups.push(countRefusedRecordings(o.stateDir, metrics, log));
 
     const parser = createLineParser({
       ...(chosen.format ? { format: chosen.format } : {}), resolveSyscall: memoResolver(syscallName),
@@ -233,7 +270,7 @@ export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
     } finally {
       kernelLost?.();
     }
-    engine.flush();
+    engine.flush(true);
     const readMs = Math.round(performance.now() - started);
     const c = parser.counters;
     const issues = Object.values(c.issues).reduce((a, b) => a + b, 0);

@@ -1,13 +1,17 @@
 // Containers discovered from the runtimes' own state, without any hook: runc (and podman and
 // CRI-O, which drive it) keeps /run/runc/<id>/state.json, crun /run/crun/<id>/status. Both are
 // written at `create`, before the container's process is let go to exec its workload, and removed
-// at `delete`. The directories are watched (inotify through fs.watch), never polled, so container
-// start pays nothing for it.
-import { existsSync, readdirSync, readFileSync, watch, type FSWatcher } from 'node:fs';
-import { basename, join } from 'node:path';
+// at `delete`: for `runc run` of a short job that is a few milliseconds. The directories are watched
+// (inotify) by a worker thread that does nothing else (discovery-worker.ts), so parsing and flushing
+// on the main thread never delay the read; the main thread takes what it found synchronously before
+// it attributes a record (drain/settle), so a record is never judged against a stale registry.
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { primaryCgroupPath } from './cgroup-id.js';
-import { readProcIdentity } from './proc.js';
+import { readProcIdentity, type ProcIdentity } from './proc.js';
+import { bootNsToUs } from './lifetime.js';
 import type { RegistryEntry } from '../state/registry.js';
 import { watchBadRuntimeRoot } from '../errors.js';
 
@@ -39,7 +43,7 @@ export const PROFILE_ANNOTATION = 'io.seccomp-tailor.profile';
 const NAME_ANNOTATIONS = ['io.kubernetes.cri-o.ContainerName', 'io.kubernetes.container.name', 'io.podman.annotations.name', 'nerdctl/name'];
 const IMAGE_ANNOTATIONS = ['io.kubernetes.cri-o.ImageName', 'io.kubernetes.cri.image-name', 'org.opencontainers.image.ref.name', 'io.podman.annotations.image'];
 
-interface RuntimeState {
+export interface RuntimeState {
   id: string;
   pid: number;
   startTicks?: number;
@@ -75,7 +79,9 @@ export function parseCrunStatus(id: string, text: string): RuntimeState | undefi
   return out;
 }
 
-function readConfig(bundle: string | undefined): { annotations: Record<string, string>; seccomp?: unknown } {
+export interface BundleConfig { annotations: Record<string, string>; seccomp?: unknown }
+
+export function readConfig(bundle: string | undefined): BundleConfig {
   if (!bundle) return { annotations: {} };
   try {
     const c = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8')) as { annotations?: Record<string, string>; linux?: { seccomp?: unknown } };
@@ -88,21 +94,41 @@ function readConfig(bundle: string | undefined): { annotations: Record<string, s
 const first = (a: Record<string, string>, keys: string[]): string | undefined => keys.map((k) => a[k]).find((v) => v !== undefined && v !== '');
 
 /** Namespaces of a process that has exited already (the eBPF exit witness), when known. */
-export type ExitedIdentity = (pid: number) => { startTicks: number; mntNs: number; pidNs: number } | undefined;
+export type ExitedIdentity = (pid: number) => { startTicks: number; mntNs: number; pidNs: number; startBootNs?: bigint; exitBootNs?: bigint; cgroupId?: number } | undefined;
+
+/** What the worker read while the container was there: its init's /proc identity and its bundle's config. */
+export interface Captured {
+  proc?: ProcIdentity | undefined;
+  config?: BundleConfig;
+  cgroupId?: number | undefined;
+}
+
+/** cgroup v2 id of a cgroup path: the inode number of its directory (what bpf_get_current_cgroup_id returns). */
+export function cgroupIdOf(path: string | undefined): number | undefined {
+  if (!path) return undefined;
+  try {
+    return statSync(join('/sys/fs/cgroup', path)).ino;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * A registry entry for a runtime's container, or undefined when its process is gone and nobody
  * witnessed it. A container whose workload ran for a few milliseconds is gone before the state
  * file's inotify event is handled: the exit witness still knows its namespaces.
  */
-export function entryFromState(runtime: string, st: RuntimeState, exited?: ExitedIdentity): RegistryEntry | undefined {
-  let proc: { startTicks: number; mntNs?: number; pidNs?: number; cgroupText: string } | undefined = readProcIdentity(st.pid);
+export function entryFromState(runtime: string, st: RuntimeState, exited?: ExitedIdentity, captured?: Captured): RegistryEntry | undefined {
+  let proc: { startTicks: number; mntNs?: number; pidNs?: number; cgroupText: string } | undefined = captured ? captured.proc : readProcIdentity(st.pid);
+  const w = exited?.(st.pid);
+  const witnessed = w && (st.startTicks === undefined || w.startTicks === st.startTicks) ? w : undefined;
+  let gone = false;
   if (!proc || proc.pidNs === undefined || (st.startTicks !== undefined && proc.startTicks !== st.startTicks)) {
-    const w = exited?.(st.pid);
-    proc = w && (st.startTicks === undefined || w.startTicks === st.startTicks) ? { ...w, cgroupText: '' } : undefined;
+    proc = witnessed ? { ...witnessed, cgroupText: '' } : undefined;
+    gone = true;
   }
   if (!proc) return undefined;
-  const config = readConfig(st.bundle);
+  const config = captured?.config ?? readConfig(st.bundle);
   const annotations = { ...config.annotations, ...st.annotations };
   const entry: RegistryEntry = {
     id: st.id,
@@ -116,11 +142,18 @@ export function entryFromState(runtime: string, st: RuntimeState, exited?: Exite
   if (proc.pidNs !== undefined) entry.pidNs = proc.pidNs;
   const cg = primaryCgroupPath(proc.cgroupText);
   if (cg) entry.cgroup = cg;
+  const cgroupId = captured ? captured.cgroupId : cgroupIdOf(cg);
+  if (cgroupId) entry.cgroupId = cgroupId;
+  else if (witnessed?.cgroupId) entry.cgroupId = witnessed.cgroupId;
+  // The witness has the init's exact start, and its exit when it is gone (the lifetime, lifetime.ts).
+  if (witnessed?.startBootNs !== undefined) entry.startBootUs = bootNsToUs(witnessed.startBootNs);
+  if (gone && witnessed?.exitBootNs !== undefined) entry.exitBootUs = bootNsToUs(witnessed.exitBootNs);
   if (st.bundle) entry.bundle = st.bundle;
   const profilePath = first(annotations, [PODMAN_SECCOMP_ANNOTATION, PROFILE_ANNOTATION]);
   // podman writes "unconfined" or "" when there is no profile file.
   if (profilePath && profilePath.startsWith('/')) entry.profilePath = profilePath;
-  else if (config.seccomp !== undefined) entry.profile = config.seccomp;
+  // Kept beside the annotation too: the filter that really runs, checked against the named file.
+  if (config.seccomp !== undefined) entry.profile = config.seccomp;
   const name = first(annotations, NAME_ANNOTATIONS);
   if (name) entry.name = name;
   const image = first(annotations, IMAGE_ANNOTATIONS);
@@ -133,85 +166,79 @@ export interface DiscoveryEvents {
   stopped(id: string): void;
 }
 
+/** Worker -> main. */
+export type DiscoveryMessage =
+  | { kind: 'seen'; runtime: RuntimeRoot['runtime']; st: RuntimeState; captured: Captured }
+  | { kind: 'gone'; id: string }
+  | { kind: 'warn'; dir: string; err: string };
+
+/**
+ * The main thread's side of discovery: starts the worker, and hands over what it found either as it
+ * arrives (the event loop is idle) or on demand (drain, settle) while the loop is busy parsing.
+ */
 export class Discovery {
-  private readonly watchers: FSWatcher[] = [];
-  private readonly known = new Map<string, string>(); // id -> runtime root dir
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly dirWatchers = new Map<string, FSWatcher>();
+  private worker: Worker | undefined;
+  private port: MessagePort | undefined;
+  /** [0]: the last sync request the worker has answered. */
+  private readonly synced = new Int32Array(new SharedArrayBuffer(4));
+  private seq = 0;
+  private lastSettle = 0;
 
   constructor(private readonly on: DiscoveryEvents, private readonly log: Logger, private readonly roots: RuntimeRoot[] = DEFAULT_ROOTS, private readonly exited?: ExitedIdentity) {}
 
   start(): void {
-    for (const root of this.roots) {
-      if (!existsSync(root.dir)) continue;
-      try {
-        this.watchers.push(watch(root.dir, { persistent: false }, (_ev, name) => { if (name) this.onDir(root, name.toString()); }));
-      } catch (e) {
-        this.log.warn({ dir: root.dir, err: (e as Error).message }, 'cannot watch a runtime state directory');
-        continue;
-      }
-      for (const id of readdirSync(root.dir)) this.onDir(root, id);
-    }
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    this.worker = new Worker(new URL('./discovery-worker.js', import.meta.url), {
+      workerData: { roots: this.roots, port: port2, synced: this.synced },
+      transferList: [port2],
+    });
+    this.worker.on('error', (e) => this.log.error({ err: e.message }, 'container discovery stopped'));
+    this.worker.unref();
+    port1.on('message', (m: DiscoveryMessage) => this.handle(m));
+    port1.unref();
+  }
+
+  /** Everything the worker has posted so far, now. */
+  drain(): void {
+    if (!this.port) return;
+    for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port)) this.handle(m.message as DiscoveryMessage);
   }
 
   /**
-   * The runtime creates the directory first and renames its state file into it a moment later; a
-   * container whose workload lasts milliseconds has its state file for only a few of them (runc:
-   * ~4 ms for `uname`). Watching the directory itself catches that rename as it happens.
+   * Asks the worker to rescan the state directories and waits (at most `waitMs`) until it has: a
+   * container whose records are being read may have started a moment ago. At most once per
+   * `everyMs`, so a flood from a process of no known container does not block the loop.
    */
-  private onDir(root: RuntimeRoot, id: string): void {
-    const key = join(root.dir, id);
-    if (!this.dirWatchers.has(key) && existsSync(key)) {
-      try {
-        const stateName = basename(this.stateFile(root, id));
-        const w = watch(key, { persistent: false }, (_ev, name) => { if (name?.toString() === stateName) this.check(root, id, 0); });
-        w.on('error', () => { w.close(); this.dirWatchers.delete(key); });
-        this.dirWatchers.set(key, w);
-      } catch { /* removed meanwhile */ }
-    }
-    this.check(root, id, 0);
+  settle(waitMs = 100, everyMs = 250): void {
+    this.drain();
+    if (!this.port || Date.now() - this.lastSettle < everyMs) return;
+    const seq = ++this.seq;
+    this.port.postMessage({ kind: 'sync', seq });
+    const end = Date.now() + waitMs;
+    for (let now = Date.now(); Atomics.load(this.synced, 0) < seq && now < end; now = Date.now()) Atomics.wait(this.synced, 0, Atomics.load(this.synced, 0), end - now);
+    this.lastSettle = Date.now();
+    this.drain();
   }
 
-  private stateFile(root: RuntimeRoot, id: string): string {
-    return join(root.dir, id, root.runtime === 'runc' ? 'state.json' : 'status');
-  }
-
-  /**
-   * The directory appears before its state file is written (and the file is written once, by
-   * rename): a few quick retries cover that window without polling for ever.
-   */
-  private check(root: RuntimeRoot, id: string, attempt: number): void {
-    const dir = join(root.dir, id);
-    if (!existsSync(dir)) {
-      this.dirWatchers.get(dir)?.close();
-      this.dirWatchers.delete(dir);
-      if (this.known.delete(id)) this.on.stopped(id);
-      return;
-    }
-    if (this.known.has(id)) return;
-    let st: RuntimeState | undefined;
-    try {
-      const text = readFileSync(this.stateFile(root, id), 'utf8');
-      st = root.runtime === 'runc' ? parseRuncState(id, text) : parseCrunStatus(id, text);
-    } catch {
-      st = undefined;
-    }
-    const entry = st && entryFromState(root.runtime, st, this.exited);
-    if (!entry) {
-      if (attempt < 6) {
-        const t = setTimeout(() => { this.timers.delete(t); this.check(root, id, attempt + 1); }, 5 * 2 ** attempt);
-        t.unref();
-        this.timers.add(t);
+  private handle(m: DiscoveryMessage): void {
+    switch (m.kind) {
+      case 'warn':
+        this.log.warn({ dir: m.dir, err: m.err }, 'cannot watch a runtime state directory');
+        return;
+      case 'gone':
+        this.on.stopped(m.id);
+        return;
+      case 'seen': {
+        const entry = entryFromState(m.runtime, m.st, this.exited, m.captured);
+        if (entry) this.on.started(entry);
+        else this.log.warn({ container: m.st.id, initPid: m.st.pid }, 'a container exited before discovery read its process, and no exit witness saw it: its records cannot be attributed');
       }
-      return;
     }
-    this.known.set(id, root.dir);
-    this.on.started(entry);
   }
 
   close(): void {
-    for (const w of this.watchers) w.close();
-    for (const w of this.dirWatchers.values()) w.close();
-    for (const t of this.timers) clearTimeout(t);
+    this.port?.close();
+    void this.worker?.terminate();
   }
 }

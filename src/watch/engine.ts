@@ -15,7 +15,8 @@ import type { RegistryEntry } from '../state/registry.js';
 import { renderProposal, sameContent, type IsRejected } from './render-proposal.js';
 import { DEFAULT_FLUSH_INTERVAL_MS } from './defaults.js';
 import { flushDueAt, smoothFlushCost } from './flush-schedule.js';
-import { saveState, type Checkpoint, type WatchState } from './state-store.js';
+import { saveState, type Checkpoint, type FilterMismatches, type UnattributedTally, type WatchState } from './state-store.js';
+import { profileFingerprint } from '../state/profile-fingerprint.js';
 
 export interface EngineOptions {
   stateDir: string;
@@ -27,6 +28,12 @@ export interface EngineOptions {
   /** Minimum time between two flushes: bounds disk writes under a flood, and the latency. */
   flushIntervalMs?: number;
 }
+
+/** Records held for discovery to catch up (see WatchEngine.deferred): at most this many, this long. */
+const MAX_DEFERRED = 10_000;
+const DEFER_MS = 1_500;
+/** Only records stamped this recently: a catch-up's old records wait for nothing. */
+const DEFER_FRESH_MS = 5_000;
 
 export class WatchEngine {
   private readonly agg: Aggregator;
@@ -42,10 +49,18 @@ export class WatchEngine {
   private flushCost = 0;
   private flushDue = 0;
   private checkpointDirty = false;
-  readonly stats = { events: 0, attributed: 0, proposalWrites: 0, flushes: 0, lossNotices: 0, lostRecords: 0 };
+  readonly stats = { events: 0, attributed: 0, proposalWrites: 0, flushes: 0, lossNotices: 0, lostRecords: 0, unattributed: 0 };
+  /** Denials no container could be named for with certainty: in the state, for `proposals list`. */
+  private unattributed: UnattributedTally | undefined;
+  /** Processes already logged as unattributed (bounded): one line per process, not per record. */
+  private readonly loggedUnattributed = new Set<string>();
+  /** Containers whose annotation named a file their bundle's filter is not: in the state, for `proposals list`. */
+  private filterMismatches: FilterMismatches | undefined;
 
   constructor(private readonly o: EngineOptions, state: WatchState) {
     this.agg = new Aggregator(state.aggregate as ConstructorParameters<typeof Aggregator>[0]);
+    if (state.filterMismatches) this.filterMismatches = { ...state.filterMismatches, containers: [...state.filterMismatches.containers] };
+    if (state.unattributed) this.unattributed = { ...state.unattributed, byReason: { ...state.unattributed.byReason } };
     this.checkpoints = { ...state.checkpoints };
     this.foldLegacyFiles();
     // Proposals are a rendering of the state: re-render all at start, which also repairs a crash
@@ -94,9 +109,47 @@ export class WatchEngine {
   private readonly eventCounters = new Map<string, { inc(): void }>();
   private readonly subjects = new WeakMap<RegistryEntry, SubjectRef | null>();
 
+  /**
+   * Fresh records of a live process no known container holds: a runtime writes its state file only
+   * after its init has set up (runc's init logs its chdir under the new filter before `create`
+   * saves state.json), so the record can be read before discovery can know the container. Held
+   * (bounded, briefly) and attributed again, then reported if still nobody's. Flushes wait for
+   * them, so the checkpoint never passes a record that is neither counted nor reported.
+   */
+  private readonly deferred: Array<{ e: SeccompEvent; until: number }> = [];
+  private deferTimer: NodeJS.Timeout | undefined;
+
   private onEvent(e: SeccompEvent): void {
     this.stats.events++;
     const a = this.o.mapper.attribute(e);
+    if (notYetKnown(a) && this.deferred.length < MAX_DEFERRED && Date.now() - Date.parse(e.time) < DEFER_FRESH_MS) {
+      this.deferred.push({ e, until: Date.now() + DEFER_MS });
+      this.deferTimer ??= setTimeout(() => this.retryDeferred(), 100);
+      return;
+    }
+    this.route(e, a);
+  }
+
+  private retryDeferred(): void {
+    this.deferTimer = undefined;
+    const now = Date.now();
+    for (const d of this.deferred.splice(0)) {
+      const a = this.o.mapper.attribute(d.e);
+      if (notYetKnown(a) && now < d.until) this.deferred.push(d);
+      else this.route(d.e, a);
+    }
+    if (this.deferred.length) this.deferTimer = setTimeout(() => this.retryDeferred(), 100);
+    this.scheduleFlush();
+  }
+
+  private retryDeferredFinal(): void {
+    this.deferTimer = undefined;
+    // Re-attributed once more with discovery up to date; whatever is still nobody's is reported.
+    const held = this.deferred.splice(0);
+    for (const d of held) this.route(d.e, this.o.mapper.attribute(d.e));
+  }
+
+  private route(e: SeccompEvent, a: Attribution): void {
     const label = labelOf(a);
     if (a.kind === 'container') e.container = a.entry.id;
     const m = this.o.metrics;
@@ -106,6 +159,7 @@ export class WatchEngine {
       this.counter(`v\0${via}`, () => m.attributions.labels(via)).inc();
       if ((this.stats.events & 255) === 1) m.lag.set((Date.now() - Date.parse(e.time)) / 1000);
     }
+    if (a.kind === 'unknown') return this.notAttributed(e, a);
     const subject = a.kind === 'container' ? this.subjectOfCached(a.entry) : undefined;
     if (!subject) {
       const reason = a.kind === 'container' ? 'no-profile' : a.kind;
@@ -122,6 +176,33 @@ export class WatchEngine {
     this.agg.add(subject, e);
     if (!this.pendingSince.has(subject.id)) this.pendingSince.set(subject.id, Date.parse(e.time));
     this.scheduleFlush();
+  }
+
+  /**
+   * A record whose container cannot be named with certainty (mapper.ts): counted per reason, kept
+   * in the state for `proposals list`, and logged once per process with what the kernel said of it,
+   * so an operator can tell whose it was. Never added to a proposal.
+   */
+  private notAttributed(e: SeccompEvent, a: Extract<Attribution, { kind: 'unknown' }>): void {
+    this.stats.unattributed++;
+    const m = this.o.metrics;
+    if (m) this.counter(`u\0${a.reason}`, () => m.unattributed.labels(a.reason)).inc();
+    const u = (this.unattributed ??= { count: 0, byReason: {}, first: e.time, last: e.time });
+    u.count++;
+    u.byReason[a.reason] = (u.byReason[a.reason] ?? 0) + 1;
+    if (e.time < u.first) u.first = e.time;
+    if (e.time > u.last) u.last = e.time;
+    this.checkpointDirty = true;
+    this.scheduleFlush();
+    const key = `${a.reason}\0${e.pid}\0${a.startBootUs ?? ''}`;
+    if (this.loggedUnattributed.has(key)) return;
+    if (this.loggedUnattributed.size >= 10_000) this.loggedUnattributed.clear();
+    this.loggedUnattributed.add(key);
+    // `attribution` carries the kernel's identity of the process (namespaces, cgroup id, start).
+    this.o.log.warn({
+      attribution: a, eventPid: e.pid, comm: e.comm, exe: e.exe, time: e.time, serial: e.serial, syscall: e.syscallName ?? e.syscall, arch: e.arch,
+    }, a.reason === 'ambiguous' ? 'denial whose container is ambiguous (two containers match at that time): not attributed, no proposal'
+      : 'denial that cannot be attributed to a container with certainty: no proposal');
   }
 
   /**
@@ -216,7 +297,40 @@ export class WatchEngine {
     return s ?? undefined;
   }
 
-  private subjectOf(entry: RegistryEntry): SubjectRef | undefined {
+  /**
+   * The annotation is whatever the container's author wrote; the filter in its bundle (Docker,
+   * containerd, kubelet and podman all put it in config.json) is what the kernel runs. When both are
+   * there and the named file is not that filter (by the fingerprint the profile index keeps), the
+   * denials belong to the filter that runs: the named file's proposal never sees them, and the
+   * mismatch is reported (metric, log, `proposals list`).
+   */
+  private runningFilterOf(entry: RegistryEntry): RegistryEntry {
+    if (!entry.profilePath || entry.profile === undefined || this.o.profiles.refusal(entry.profilePath)) return entry;
+    const named = this.o.profiles.read(entry.profilePath);
+    if ('error' in named) return entry;
+    const runs = profileFingerprint(entry.profile);
+    if (runs === undefined || runs === profileFingerprint(named.profile)) return entry;
+    if (this.mismatchCounted.has(entry.id)) return this.withoutAnnotation(entry);
+    if (this.mismatchCounted.size >= 10_000) this.mismatchCounted.clear();
+    this.mismatchCounted.add(entry.id);
+    this.o.metrics?.filterMismatches.inc();
+    const f = (this.filterMismatches ??= { count: 0, containers: [] });
+    f.count++;
+    if (f.containers.length < 20) f.containers.push(entry.id);
+    this.checkpointDirty = true;
+    this.o.log.warn({ container: entry.id, annotated: entry.profilePath, runs: runs.slice(0, 12), named: profileFingerprint(named.profile)?.slice(0, 12) },
+      'the container\'s annotation names a profile file that is not the filter it runs: its denials go to the filter it runs, never to that file');
+    return this.withoutAnnotation(entry);
+  }
+
+  private withoutAnnotation(entry: RegistryEntry): RegistryEntry {
+    const { profilePath: _named, ...running } = entry;
+    return running;
+  }
+  private readonly mismatchCounted = new Set<string>();
+
+  private subjectOf(named: RegistryEntry): SubjectRef | undefined {
+    const entry = this.runningFilterOf(named);
     const profilePath = profileFileOf(this.o.stateDir, entry);
     if (!profilePath) return undefined;
     const refused = this.o.profiles.refusal(profilePath);
@@ -279,14 +393,20 @@ export class WatchEngine {
   }
 
   get pendingFlush(): boolean {
-    return this.flushTimer !== undefined || this.agg.dirtyCount > 0 || this.checkpointDirty;
+    return this.flushTimer !== undefined || this.agg.dirtyCount > 0 || this.checkpointDirty || this.deferred.length > 0;
   }
 
   /** Proposals first, then the state with the checkpoint (see state-store.ts for why this order). */
-  flush(): void {
+  flush(final = false): void {
     if (this.flushTimer) {
       clearTimeout(this.flushTimer);
       this.flushTimer = undefined;
+    }
+    if (this.deferred.length) {
+      // The checkpoint may not pass held records: settle them first (at the end: as they stand).
+      if (!final) return;
+      clearTimeout(this.deferTimer);
+      this.retryDeferredFinal();
     }
     const started = Date.now();
     this.lastFlush = started;
@@ -294,7 +414,7 @@ export class WatchEngine {
     if (dirty.length === 0 && !this.checkpointDirty) return;
     const at = new Date(started).toISOString();
     for (const id of dirty) this.writeOne(id, at);
-    saveState(this.o.stateDir, this.checkpoints, this.agg.snapshot());
+    saveState(this.o.stateDir, this.checkpoints, this.agg.snapshot(), this.unattributed, this.filterMismatches);
     this.checkpointDirty = false;
     this.flushCost = smoothFlushCost(this.flushCost, Date.now() - started);
     this.stats.flushes++;
@@ -333,6 +453,9 @@ export class WatchEngine {
   }
 
 }
+
+/** No container the registry knows holds it (yet): discovery may not have handed it over. */
+const notYetKnown = (a: Attribution): boolean => (a.kind === 'unknown' && a.reason === 'no-container') || a.kind === 'unregistered';
 
 function labelOf(a: Attribution): string {
   switch (a.kind) {

@@ -1,5 +1,6 @@
 // `seccomp-tailor events`: parse a log (or stdin, or a followed file) and print its SECCOMP events.
 import { createLineParser, type LogFormat, type ParseCounters, type SyscallResolver } from '../../parsers/index.js';
+import { memoResolver } from './syscall-resolver.js';
 import { eventJson, eventText, summaryText } from './event-format.js';
 import { followLines, readLines } from './line-source.js';
 import { NetlinkSource } from './sources/netlink.js';
@@ -22,18 +23,7 @@ export interface EventsOptions {
   signal?: AbortSignal;
 }
 
-/** Lookups repeat (a handful of syscalls per workload): remember them instead of crossing into the addon. */
-export function memoResolver(resolve: SyscallResolver): SyscallResolver {
-  const cache = new Map<string, string | undefined>();
-  return (arch, nr) => {
-    const key = arch + ':' + nr;
-    if (cache.has(key)) return cache.get(key);
-    let name: string | undefined;
-    try { name = resolve(arch, nr); } catch { name = undefined; }
-    if (cache.size < 65536) cache.set(key, name);
-    return name;
-  };
-}
+export { memoResolver } from './syscall-resolver.js';
 
 export async function runEvents(o: EventsOptions): Promise<ParseCounters> {
   const parser = createLineParser({ format: o.format, resolveSyscall: memoResolver(o.resolveSyscall), yearHint: o.yearHint });

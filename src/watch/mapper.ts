@@ -8,6 +8,7 @@
 import type { SeccompEvent } from '../../parsers/types.js';
 import { containerFromProcCgroup, isDelegatedToUser, primaryCgroupPath, type Engine } from './cgroup-id.js';
 import { BootClock, readProcIdentity, startedAfter, type ProcIdentity } from './proc.js';
+import { bootNsToUs, generationAt, type Generation } from './lifetime.js';
 import type { RegistryEntry } from '../state/registry.js';
 
 /** Who a process was when it exited, as the eBPF probe saw it (bpf/witness.bpf.c). */
@@ -20,6 +21,8 @@ export interface ExitWitness {
   exitBootNs: bigint;
   exitCode: number;
   comm: string;
+  /** cgroup v2 id at exit (0 or absent: not known). */
+  cgroupId?: number;
 }
 export type WitnessLookup = (tgid: number) => ExitWitness | undefined;
 
@@ -28,22 +31,30 @@ export type Attribution =
   /** The cgroup names a container the registry does not know (no profile file to propose against). */
   | { kind: 'unregistered'; id: string; engine: Engine }
   | { kind: 'host' }
-  | { kind: 'unknown'; reason: string; pidNs?: number; mntNs?: number };
+  | { kind: 'unknown'; reason: UnknownReason; pidNs?: number; mntNs?: number; cgroupId?: number; startBootUs?: number; candidates?: string[] };
+
+/** Why a record has no container: the `reason` label of seccomp_tailor_watch_unattributed_total. */
+export type UnknownReason = 'ambiguous' | 'no-container' | 'pid-reused' | 'no-witness';
 
 /** A stopped container still owns records stamped up to this long after its stop was noticed. */
 const STOP_SLACK_MS = 2_000;
-/** /proc start times have 10 ms resolution and the boot-to-wall offset is read to 10 ms. */
-const START_SLACK_MS = 50;
 
 function liveAt(e: RegistryEntry, eventMs: number): boolean {
   return e.stoppedAt === undefined || eventMs <= Date.parse(e.stoppedAt) + STOP_SLACK_MS;
 }
+
+/** Neither its stop nor its init's exit has been seen. */
+const running = (e: RegistryEntry): boolean => e.stoppedAt === undefined && e.exitBootUs === undefined;
+
+type Via = 'pid-ns' | 'mnt-ns';
+export type NamespaceMatch = { entry: RegistryEntry; via: Via } | { ambiguous: RegistryEntry[] } | undefined;
 
 /** Registry entries indexed for the lookups the mapper makes per event. */
 export class ContainerIndex {
   private readonly byId = new Map<string, RegistryEntry>();
   private byPidNs = new Map<number, RegistryEntry[]>();
   private byMntNs = new Map<number, RegistryEntry[]>();
+  private byCgroupId = new Map<number, RegistryEntry[]>();
 
   /**
    * `host`: a container sharing the host's pid (or mount) namespace must not be found by it, or
@@ -76,43 +87,61 @@ export class ContainerIndex {
     this.version++;
     this.byPidNs = new Map();
     this.byMntNs = new Map();
+    this.byCgroupId = new Map();
     for (const e of this.byId.values()) {
       if (e.pidNs !== undefined && e.pidNs !== this.host.pidNs) push(this.byPidNs, e.pidNs, e);
       if (e.mntNs !== undefined && e.mntNs !== this.host.mntNs) push(this.byMntNs, e.mntNs, e);
+      if (e.cgroupId !== undefined) push(this.byCgroupId, e.cgroupId, e);
     }
   }
 
   /**
-   * Namespace inodes are recycled as soon as a namespace dies (the kernel hands out the lowest free
-   * number), so two entries can carry the same inode: a container that just stopped and one that
-   * just started. The event belongs to the one whose init had started by then and started last.
+   * A live process: its namespaces are alive now, so they belong to a container that is running now
+   * (a namespace inode names one live namespace at a time). Stopped generations of the inode are
+   * not candidates; two running ones share a namespace (a pod's shared pid namespace), and the
+   * mount namespace decides. `initAlive` rules out an entry whose init is gone unnoticed (its stop
+   * not yet seen, and a container discovery has not handed over yet now owns the inode).
    */
-  byNamespaces(pidNs: number | undefined, mntNs: number | undefined, eventMs: number): { entry: RegistryEntry; via: 'pid-ns' | 'mnt-ns' } | undefined {
-    const alive = (xs: RegistryEntry[] | undefined) => this.newest((xs ?? []).filter((e) => liveAt(e, eventMs) && this.startMs(e) <= eventMs + START_SLACK_MS));
-    const byPid = pidNs === undefined ? [] : alive(this.byPidNs.get(pidNs));
-    // Containers sharing one pid namespace (a pod with shareProcessNamespace): the mount namespace decides.
+  running(pidNs: number | undefined, mntNs: number | undefined, initAlive: (e: RegistryEntry) => boolean): NamespaceMatch {
+    const pick = (xs: RegistryEntry[] | undefined) => {
+      return (xs ?? []).filter((e) => running(e) && initAlive(e));
+    };
+    const byPid = pidNs === undefined ? [] : pick(this.byPidNs.get(pidNs));
     if (byPid.length === 1) return { entry: byPid[0]!, via: 'pid-ns' };
-    const byMnt = mntNs === undefined ? [] : alive(this.byMntNs.get(mntNs));
+    const byMnt = mntNs === undefined ? [] : pick(this.byMntNs.get(mntNs));
     const both = byPid.length > 1 ? byMnt.filter((e) => byPid.includes(e)) : byMnt;
     if (both.length === 1) return { entry: both[0]!, via: 'mnt-ns' };
+    if (byPid.length > 1 || both.length > 1) return { ambiguous: byPid.length > 1 ? byPid : both };
     return undefined;
   }
 
-  private startMs(e: RegistryEntry): number {
-    return this.clock.ticksToWallMs(e.initStartTime);
-  }
-
-  /** Of entries that share an inode, those of the most recent generation (same init start). */
-  private newest(xs: RegistryEntry[]): RegistryEntry[] {
-    if (xs.length < 2) return xs;
-    const bySharedNs = new Map<string, RegistryEntry[]>();
-    for (const e of xs) push(bySharedNs, `${e.pidNs}/${e.mntNs}`, e);
-    const out: RegistryEntry[] = [];
-    for (const group of bySharedNs.values()) {
-      const latest = Math.max(...group.map((e) => e.initStartTime));
-      out.push(...group.filter((e) => e.initStartTime === latest));
+  /**
+   * An exited process (the witness): the generation of its pid namespace (else its cgroup, else its
+   * mount namespace) that existed when it started (lifetime.ts). `exact` completes an entry's
+   * lifetime from the witness of its init before it is compared.
+   */
+  generation(w: { pidNs: number; mntNs: number; cgroupId?: number | undefined }, startUs: number, exact: (e: RegistryEntry) => void, ended: (e: RegistryEntry) => boolean): Generation | 'host' {
+    const at = (xs: RegistryEntry[] | undefined): Generation => {
+      if (!xs?.length) return undefined;
+      for (const e of xs) exact(e);
+      return generationAt(xs, startUs, ended);
+    };
+    if (w.pidNs !== this.host.pidNs) {
+      const g = at(this.byPidNs.get(w.pidNs));
+      // Containers sharing one pid namespace (a pod) at once: the mount namespace decides.
+      if (g && 'ambiguous' in g) {
+        const inMnt = g.ambiguous.filter((e) => e.mntNs === w.mntNs);
+        if (inMnt.length === 1) return generationAt(inMnt, startUs, ended);
+      }
+      return g;
     }
-    return out;
+    // The host's pid namespace (--pid=host): the cgroup id, else the container's own mount namespace.
+    if (w.cgroupId) {
+      const g = at(this.byCgroupId.get(w.cgroupId));
+      if (g) return g;
+    }
+    if (w.mntNs !== this.host.mntNs) return at(this.byMntNs.get(w.mntNs));
+    return 'host';
   }
 
   byCgroupPath(path: string, eventMs: number): RegistryEntry | undefined {
@@ -124,6 +153,11 @@ export class ContainerIndex {
       if ((path === c || path.startsWith(c.endsWith('/') ? c : c + '/')) && (!best || c.length > best.cgroup!.length)) best = e;
     }
     return best;
+  }
+
+  /** For wall-clock comparisons (a stop noticed, a record's stamp). */
+  get bootClock(): BootClock {
+    return this.clock;
   }
 }
 
@@ -144,6 +178,11 @@ export interface MapperOptions {
   witness?: WitnessLookup;
   readProc?: (pid: number) => ProcIdentity | undefined;
   clock?: BootClock;
+  /**
+   * Brings discovery up to date (containers it saw start but has not handed over yet); true when
+   * the index changed. Asked before a record is declared to be of no known container.
+   */
+  settle?: () => boolean;
 }
 
 interface CgroupFacts {
@@ -151,8 +190,13 @@ interface CgroupFacts {
   named: ReturnType<typeof containerFromProcCgroup>;
 }
 
-/** Clock slack: /proc and boot-time conversions are good to ~10 ms; records are stamped to 1 ms. */
-const WITNESS_SLACK_MS = 50;
+/**
+ * How far an audit stamp may be from the moment the kernel logged: audit reads the coarse realtime
+ * clock (ktime_get_coarse_real_ts64: the last tick, up to a jiffy of 10 ms at HZ=100 behind) and
+ * prints it to the millisecond; plus the boot-to-wall conversion (proc.ts, 10 ms). Used only to
+ * tell whether the process a pid names now (or the witness of its exit) is the record's process.
+ */
+const WITNESS_SLACK_MS = 25;
 
 export class Mapper {
   private readonly readProc: (pid: number) => ProcIdentity | undefined;
@@ -200,7 +244,12 @@ export class Mapper {
     const hit = this.answers.get(event.pid);
     if (hit && hit.version === this.o.index.version && event.time >= hit.from && event.time <= hit.to) return hit.a;
     const eventMs = Date.parse(event.time);
-    const r = this.compute(event.pid, eventMs);
+    let r = this.compute(event.pid, eventMs);
+    // Discovery may have seen the container start and not handed it over yet: once more after it has.
+    if (((r.a.kind === 'unknown' && r.a.reason === 'no-container') || r.a.kind === 'unregistered') && this.o.settle?.()) {
+      this.seen.delete(event.pid);
+      r = this.compute(event.pid, eventMs);
+    }
     if (r.to !== undefined) {
       if (this.answers.size >= 8192) this.answers.clear();
       const stop = r.a.kind === 'container' && r.a.entry.stoppedAt !== undefined ? Date.parse(r.a.entry.stoppedAt) + STOP_SLACK_MS : Infinity;
@@ -218,13 +267,36 @@ export class Mapper {
     const w = this.witnessOf(c, pid);
     if (w && this.witnessed(w, eventMs)) {
       const to = Math.min(c.at, this.clock.bootNsToWallMs(w.exitBootNs));
-      const hit = this.o.index.byNamespaces(w.pidNs, w.mntNs, eventMs);
-      if (hit) return { a: { kind: 'container', entry: hit.entry, via: 'witness' }, to };
-      if (this.isHost(w.pidNs, w.mntNs)) return { a: { kind: 'host' }, to };
-      return { a: { kind: 'unknown', reason: 'exited process of no registered container', pidNs: w.pidNs, mntNs: w.mntNs } };
+      const startUs = bootNsToUs(w.startBootNs);
+      const g = this.o.index.generation(w, startUs, (e) => this.exact(e), (e) => e.stoppedAt !== undefined || e.exitBootUs !== undefined || !this.initAlive(e));
+      if (g === 'host') return { a: { kind: 'host' }, to };
+      const who = { pidNs: w.pidNs, mntNs: w.mntNs, ...(w.cgroupId ? { cgroupId: w.cgroupId } : {}), startBootUs: startUs };
+      if (!g) return { a: { kind: 'unknown', reason: 'no-container', ...who } };
+      if ('ambiguous' in g) return { a: { kind: 'unknown', reason: 'ambiguous', ...who, candidates: g.ambiguous.map((e) => e.id) } };
+      return { a: { kind: 'container', entry: g.entry, via: 'witness' }, to };
     }
-    if (p && p.pidNs !== undefined) return { a: { kind: 'unknown', reason: 'pid reused since the event' } };
-    return { a: { kind: 'unknown', reason: 'process gone, no exit witness' } };
+    if (p && p.pidNs !== undefined) return { a: { kind: 'unknown', reason: 'pid-reused' } };
+    return { a: { kind: 'unknown', reason: 'no-witness' } };
+  }
+
+  /**
+   * Completes an entry's lifetime from the witness of its init, once that has exited: the exact
+   * start (the registry has it to a 10 ms tick) and the exit. Lifetime fields only are filled in on
+   * the entry itself (nothing keyed by the entry depends on them).
+   */
+  private exact(e: RegistryEntry): void {
+    if (e.startBootUs !== undefined && e.exitBootUs !== undefined) return;
+    const w = this.o.witness?.(e.initPid);
+    if (!w || Number(w.startBootNs / 10_000_000n) !== e.initStartTime) return;
+    e.startBootUs = bootNsToUs(w.startBootNs);
+    // The witness keeps a tgid's last thread exit: the init's, once it is gone from /proc.
+    const now = this.readProc(e.initPid);
+    if (!now || now.startTicks !== e.initStartTime || now.pidNs === undefined) e.exitBootUs = bootNsToUs(w.exitBootNs);
+  }
+
+  private initAlive(e: RegistryEntry): boolean {
+    const p = this.readProc(e.initPid);
+    return p !== undefined && p.startTicks === e.initStartTime && p.pidNs !== undefined;
   }
 
   /** The witness is this event's process: it had started by the event and exited after it. */
@@ -234,8 +306,10 @@ export class Mapper {
   }
 
   private fromProc(p: ProcIdentity & { cgroup?: CgroupFacts }, eventMs: number): Attribution {
-    const hit = this.o.index.byNamespaces(p.pidNs, p.mntNs, eventMs);
-    if (hit) return { kind: 'container', entry: hit.entry, via: hit.via };
+    const hit = this.o.index.running(p.pidNs, p.mntNs, (e) => this.initAlive(e));
+    if (hit && 'entry' in hit) return { kind: 'container', entry: hit.entry, via: hit.via };
+    const who = { ...(p.pidNs ? { pidNs: p.pidNs } : {}), ...(p.mntNs ? { mntNs: p.mntNs } : {}) };
+    if (hit) return { kind: 'unknown', reason: 'ambiguous', ...who, candidates: hit.ambiguous.map((e) => e.id) };
     // Every container has a mount namespace of its own: in both of the host's, a process is the
     // host's, and its cgroup's name (chosen by whoever owns a delegated subtree) does not matter.
     if (this.isHost(p.pidNs, p.mntNs) && p.mntNs !== undefined && p.mntNs === this.o.host.mntNs) return { kind: 'host' };
@@ -251,7 +325,7 @@ export class Mapper {
       return { kind: 'unregistered', id: named.id, engine: named.engine };
     }
     if (this.isHost(p.pidNs, p.mntNs)) return { kind: 'host' };
-    return { kind: 'unknown', reason: 'namespaced process of no known container', ...(p.pidNs ? { pidNs: p.pidNs } : {}), ...(p.mntNs ? { mntNs: p.mntNs } : {}) };
+    return { kind: 'unknown', reason: 'no-container', ...who };
   }
 
   // Host services often have a mount namespace of their own (systemd's PrivateTmp=, ProtectSystem=),

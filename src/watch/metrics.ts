@@ -34,7 +34,8 @@ export class WatchMetrics {
     help: 'Records reported lost, by how the loss was seen (kmsg-ratelimit, audit-lost, serial-gap: audit events whose serial never arrived, netlink-overflow, restart-gap, ...); a loss may be seen twice (suppressed lines are serial gaps too)',
     labelNames: ['source'] as const, registers: [this.registry],
   });
-  readonly unattributed = new Counter({ name: 'seccomp_tailor_watch_unattributed_total', help: 'Records of containers with no profile file to propose against, or of no container', labelNames: ['reason'] as const, registers: [this.registry] });
+  readonly unattributed = new Counter({ name: 'seccomp_tailor_watch_unattributed_total', help: 'Records no proposal holds: of no container with certainty (ambiguous, no-container, pid-reused, no-witness), or of a container with no profile (no-profile, unregistered, host)', labelNames: ['reason'] as const, registers: [this.registry] });
+  readonly filterMismatches = new Counter({ name: 'seccomp_tailor_watch_filter_mismatch_total', help: 'Containers whose annotation names a profile file that is not the filter in their bundle (their denials go to the filter they run)', registers: [this.registry] });
   readonly attributions = new Counter({
     name: 'seccomp_tailor_watch_attributions_total',
     help: 'How each record was mapped: pid-ns, mnt-ns, cgroup-path, cgroup-id, witness (the process had left /proc), or host, unregistered, unknown',

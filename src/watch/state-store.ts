@@ -76,8 +76,23 @@ const LegacySubjectSchema = z.looseObject({
   tallies: z.record(z.string(), Tally),
 });
 
+/** Records no container could be named for with certainty (mapper.ts UnknownReason), or whose filter is not the named profile. */
+export const UnattributedTally = z.object({
+  count: z.number().int().nonnegative(),
+  byReason: z.record(z.string(), z.number().int().nonnegative()),
+  first: z.string(),
+  last: z.string(),
+});
+export type UnattributedTally = z.infer<typeof UnattributedTally>;
+
+/** Containers whose annotation named a profile file their bundle's filter is not (a few ids kept). */
+export const FilterMismatches = z.object({ count: z.number().int().nonnegative(), containers: z.array(z.string()) });
+export type FilterMismatches = z.infer<typeof FilterMismatches>;
+
 export const WatchState = z.object({
   version: z.literal(1),
+  unattributed: UnattributedTally.optional(),
+  filterMismatches: FilterMismatches.optional(),
   /** Per source key (`file:/var/log/audit/audit.log`, `kmsg`, `journald`, `netlink`). */
   checkpoints: z.record(z.string(), Checkpoint),
   aggregate: z.object({ subjects: z.record(z.string(), z.union([SubjectSchema, LegacySubjectSchema])) }),
@@ -112,10 +127,34 @@ export function loadState(stateDir: string): WatchState {
   return r.data;
 }
 
-export function saveState(stateDir: string, checkpoints: Record<string, Checkpoint>, aggregate: AggregateSnapshot): void {
+export function saveState(stateDir: string, checkpoints: Record<string, Checkpoint>, aggregate: AggregateSnapshot, unattributed?: UnattributedTally, filterMismatches?: FilterMismatches): void {
   // AggregateSnapshot is what WatchState.aggregate parses to; the cast only widens the tallies to loose objects.
-  const state = { version: 1, checkpoints, aggregate, savedAt: new Date().toISOString() } satisfies Omit<WatchState, "aggregate"> & { aggregate: AggregateSnapshot };
+  const state = { version: 1, checkpoints, aggregate, ...(unattributed ? { unattributed } : {}), ...(filterMismatches ? { filterMismatches } : {}), savedAt: new Date().toISOString() } satisfies Omit<WatchState, "aggregate"> & { aggregate: AggregateSnapshot };
   mkdirSync(join(stateDir, 'watch'), { recursive: true, mode: 0o700 });
   // Durable: resuming after a crash or power loss depends on it (fs/atomic-write.ts).
   writeFileAtomicSync(watchStatePath(stateDir), JSON.stringify(state) + '\n', { mode: 0o600 });
+}
+
+/**
+ * `proposals list`'s line about denials no proposal holds because their container could not be
+ * named with certainty; undefined when there are none (or no readable state).
+ */
+export function unattributedNote(stateDir: string): string | undefined {
+  let state: WatchState;
+  try {
+    state = loadState(stateDir);
+  } catch {
+    return undefined;
+  }
+  const lines: string[] = [];
+  const u = state.unattributed;
+  if (u && u.count > 0) {
+    const why = Object.entries(u.byReason).sort(([a], [b]) => a.localeCompare(b)).map(([r, n]) => `${r} ${n}`).join(', ');
+    lines.push(`${u.count} denial${u.count === 1 ? '' : 's'} could not be attributed (${why}; ${u.first} .. ${u.last}); the watcher's log names each process`);
+  }
+  const f = state.filterMismatches;
+  if (f && f.count > 0) {
+    lines.push(`${f.count} container${f.count === 1 ? '' : 's'} named a profile file that is not the filter they run (${f.containers.join(', ')}${f.count > f.containers.length ? ', ...' : ''}): their denials went to the filter they run, not to that file`);
+  }
+  return lines.length ? lines.join('\n') : undefined;
 }

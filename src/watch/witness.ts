@@ -13,8 +13,8 @@ import { packagePath } from '../native/package-root.js';
 import type { ExitWitness } from './mapper.js';
 
 /** struct exit_witness in bpf/witness.h. */
-const OFF = { tgid: 0, tid: 4, mntNs: 8, pidNs: 12, startBootNs: 16, exitBootNs: 24, exitCode: 32, comm: 40 } as const;
-export const WITNESS_SIZE = 64;
+const OFF = { tgid: 0, tid: 4, mntNs: 8, pidNs: 12, startBootNs: 16, exitBootNs: 24, exitCode: 32, comm: 40, cgroupId: 56 } as const;
+export const WITNESS_SIZE = 72;
 export const DEFAULT_PIN_DIR = '/sys/fs/bpf/seccomp-tailor-watch';
 
 export function decodeWitness(b: Buffer): ExitWitness {
@@ -28,6 +28,7 @@ export function decodeWitness(b: Buffer): ExitWitness {
     exitBootNs: b.readBigUInt64LE(OFF.exitBootNs),
     exitCode: b.readUInt32LE(OFF.exitCode),
     comm: comm.subarray(0, nul < 0 ? 16 : nul).toString('latin1'),
+    cgroupId: Number(b.readBigUInt64LE(OFF.cgroupId)),
   };
 }
 

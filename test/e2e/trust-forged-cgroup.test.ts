@@ -99,6 +99,6 @@ test('the same after unshare -Urpm: not attributed to the container', { skip }, 
   const seen = await waitFor('the watcher to report the record', () => about(pid), 5000);
   // Neither the container nor an unregistered engine container named by the cgroup: a namespaced
   // process of no known container.
-  assert.deepEqual(seen.attribution, { kind: 'unknown', reason: 'namespaced process of no known container', ...own });
+  assert.deepEqual(seen.attribution, { kind: 'unknown', reason: 'no-container', ...own });
   assert.equal(proposalFor(stateDir, victim!.id), undefined);
 });

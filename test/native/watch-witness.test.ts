@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { ExitWitnesses } from '../../src/watch/witness.js';
 import { nsInode } from '../../src/watch/proc.js';
 import { startTicksFromStat } from '../../src/proc/stat.js';
@@ -36,6 +37,12 @@ test('a process killed by SIGSYS: tgid, namespaces, start time, exit code and co
     assert.ok(got.exitBootNs > got.startBootNs);
     assert.equal(got.exitCode & 0x7f, 31);
     assert.equal(got.comm, 'sleep');
+    // The cgroup id (cgroup v2): set, and the same for another process of this cgroup.
+    if (existsSync('/sys/fs/cgroup/cgroup.controllers')) {
+      const other = spawnSync('true');
+      assert.ok(got.cgroupId! > 0);
+      assert.equal(w.lookup(other.pid!)?.cgroupId, got.cgroupId);
+    }
     // Pinned: a second watcher finds the same witness, with its history.
     const again = ExitWitnesses.start(pin);
     assert.equal(again.reused, true);

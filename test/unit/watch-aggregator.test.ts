@@ -58,7 +58,7 @@ test('render: proposes only what the default action denied; blocked-by-rule repo
   assert.deepEqual(r.proposal.add.map((x) => x.syscall), ['bpf', 'uname']);
   assert.equal(r.proposal.add[0]!.risk?.level, 'high');
   assert.deepEqual(r.proposal.blockedByRule.map((x) => [x.syscall, x.action, x.count]), [['ptrace', 'SCMP_ACT_ERRNO', 1]]);
-  assert.deepEqual(r.unnamed, ['x86_64/999']);
+  assert.deepEqual(r.unnamed, ['x86_64/unknown (1)']);
   assert.deepEqual(r.proposal.patch, [{ op: 'add', path: '/syscalls/0/names/-', value: 'bpf' }, { op: 'add', path: '/syscalls/0/names/-', value: 'uname' }]);
   assert.equal(r.proposal.status, 'open');
 });

@@ -27,7 +27,8 @@ function mapper(procs: Record<number, Omit<ProcIdentity, 'pid'>>, witness?: Reco
   return new Mapper({
     index: new ContainerIndex([A, B, S1, S2, P, OLD, HOSTPID, ...extra], clock, { pidNs: 4026531836, mntNs: 4026531841 }),
     host: { pidNs: 4026531836, mntNs: 4026531841 },
-    readProc: (pid) => (procs[pid] ? { pid, ...procs[pid]! } : undefined),
+    // The entries' inits (pid 100, started at tick 100) are alive unless a test says otherwise.
+    readProc: (pid) => (procs[pid] ? { pid, ...procs[pid]! } : pid === 100 ? { pid, startTicks: 100, pidNs: 1, cgroupText: '' } : undefined),
     witness: witness ? (pid) => witness[pid] : undefined,
     clock,
   });
@@ -118,10 +119,10 @@ test('a zombie (no namespaces left in /proc) is attributed by its witness', () =
   assert.equal(r.kind === 'container' && r.entry.id, 'alpha');
 });
 
-test('a namespace inode of a long-stopped container is not matched', () => {
+test('a live process in a stopped container\'s namespace inode is not that container\'s (the inode was reused)', () => {
   const m = mapper({ 7: { startTicks: 100, pidNs: 5009, mntNs: 6009, cgroupText: '' } });
   assert.equal(m.attribute(ev(7, 60_000)).kind, 'unknown');
-  assert.equal(m.attribute(ev(7, 1_500)).kind, 'container');
+  assert.equal(m.attribute(ev(7, 1_500)).kind, 'unknown');
 });
 
 test('/proc parsing helpers', () => {
@@ -131,17 +132,43 @@ test('/proc parsing helpers', () => {
   assert.equal(nsInode('garbage'), undefined);
 });
 
-test('recycled namespace inodes: the container that started last before the event wins', () => {
-  // "old2" stopped a moment ago; "new2" got the same inodes when it started at boot+9 s.
-  const old2 = entry('old2', { pidNs: 7001, mntNs: 8001, initStartTime: 100, stoppedAt: at(9_000) });
-  const new2 = entry('new2', { pidNs: 7001, mntNs: 8001, initStartTime: 900 });
-  const m = mapper({ 7: { startTicks: 950, pidNs: 7001, mntNs: 8001, cgroupText: '' } }, undefined, [old2, new2]);
+test('recycled namespace inodes: the container whose lifetime holds the process\'s start', () => {
+  // "old2" (boot+1 s .. 8.7 s) stopped a moment ago; "new2" got the same inodes when it started at boot+9 s.
+  const old2 = entry('old2', { pidNs: 7001, mntNs: 8001, initPid: 200, initStartTime: 100, exitBootUs: 8_700_000, stoppedAt: at(9_000) });
+  const new2 = entry('new2', { pidNs: 7001, mntNs: 8001, initPid: 201, initStartTime: 900 });
+  const m = mapper({ 7: { startTicks: 950, pidNs: 7001, mntNs: 8001, cgroupText: '' }, 201: { startTicks: 900, pidNs: 7001, cgroupText: '' } }, undefined, [old2, new2]);
   const r = m.attribute(ev(7, 10_000));
   assert.equal(r.kind === 'container' && r.entry.id, 'new2');
-  // An event before new2 started is old2's.
-  const m2 = mapper({}, { 7: { tgid: 7, mntNs: 8001, pidNs: 7001, startBootNs: 1_000_000_000n, exitBootNs: 8_600_000_000n, exitCode: 0, comm: 'x' } }, [old2, new2]);
+  // A process that started (and logged) before new2 started is old2's, however late its record is read.
+  const early = { tgid: 7, mntNs: 8001, pidNs: 7001, startBootNs: 1_500_000_000n, exitBootNs: 8_600_000_000n, exitCode: 0, comm: 'x' };
+  const m2 = mapper({ 201: { startTicks: 900, pidNs: 7001, cgroupText: '' } }, { 7: early }, [old2, new2]);
   const r2 = m2.attribute(ev(7, 8_500));
   assert.equal(r2.kind === 'container' && r2.entry.id, 'old2');
+  // A process of new2 that exited: new2's, although old2 ran with the same inodes.
+  const late = { tgid: 8, mntNs: 8001, pidNs: 7001, startBootNs: 9_500_000_000n, exitBootNs: 9_600_000_000n, exitCode: 0, comm: 'x' };
+  const r3 = mapper({ 201: { startTicks: 900, pidNs: 7001, cgroupText: '' } }, { 8: late }, [old2, new2]).attribute(ev(8, 9_550));
+  assert.equal(r3.kind === 'container' && r3.entry.id, 'new2');
+  // old2's exit unknown (stopped, its init's witness gone): a process that started after old2 did
+  // may be old2's or a missed container's; reported as ambiguous, never guessed.
+  const { exitBootUs: _x, ...old2NoExit } = old2;
+  const r4 = mapper({}, { 7: early }, [old2NoExit]).attribute(ev(7, 8_500));
+  assert.equal(r4.kind === 'unknown' && r4.reason, 'ambiguous');
+});
+
+test('a short-lived container\'s init, witnessed: its exact start settles the tick its registry entry had', () => {
+  // The init (pid 300) started at boot+5.004 s; the registry has tick 500 (5.00 .. 5.01 s).
+  const c = entry('short', { pidNs: 7100, mntNs: 8100, initPid: 300, initStartTime: 500, stoppedAt: at(5_100) });
+  const init = { tgid: 300, mntNs: 8100, pidNs: 7100, startBootNs: 5_004_000_000n, exitBootNs: 5_006_000_000n, exitCode: 0, comm: 'uname' };
+  const r = mapper({}, { 300: init }, [c]).attribute(ev(300, 5_005));
+  assert.equal(r.kind === 'container' && r.entry.id, 'short');
+  // The next container with the same inodes, started 30 ms later, gets none of it, and its own.
+  const next = entry('next', { pidNs: 7100, mntNs: 8100, initPid: 301, initStartTime: 503, stoppedAt: at(5_100) });
+  const init2 = { tgid: 301, mntNs: 8100, pidNs: 7100, startBootNs: 5_036_000_000n, exitBootNs: 5_038_000_000n, exitCode: 0, comm: 'uname' };
+  const m = mapper({}, { 300: init, 301: init2 }, [c, next]);
+  const r1 = m.attribute(ev(300, 5_005));
+  const r2 = m.attribute(ev(301, 5_037));
+  assert.equal(r1.kind === 'container' && r1.entry.id, 'short');
+  assert.equal(r2.kind === 'container' && r2.entry.id, 'next');
 });
 
 test('a host-pid-namespace container claims its own mount namespace, not every host process', () => {
@@ -159,7 +186,7 @@ test('/proc is read once per pid for records stamped before the read, again for 
   const m = new Mapper({
     index: new ContainerIndex([A], clock),
     host: { pidNs: 4026531836 },
-    readProc: (pid) => { reads++; return { pid, startTicks: 500, pidNs: 5001, mntNs: 6001, cgroupText: '' }; },
+    readProc: (pid) => (pid === 100 ? { pid, startTicks: 100, pidNs: 5001, cgroupText: '' } : (reads++, { pid, startTicks: 500, pidNs: 5001, mntNs: 6001, cgroupText: '' })),
     clock,
   });
   for (let i = 0; i < 100; i++) assert.equal(m.attribute(ev(7, 10_000 + i)).kind, 'container');

@@ -15,6 +15,7 @@ import { listProposals, readProposal } from '../../profile/proposal-store.js';
 import { escapeTerminal as esc, useColour } from '../../terminal/escape.js';
 import { defineCommand } from './command.js';
 import { profileDirOption, profileDirsFor } from './profile-dir-option.js';
+import { unattributedNote } from '../../watch/state-store.js';
 
 const withStateDir = <T>(y: Argv<T>) => y.option('state-dir', { type: 'string', default: defaultStateDir, describe: 'state directory (proposals, backups, registry)' });
 const withHost = <T>(y: Argv<T>) => y.option('host', { type: 'string', default: hostname(), describe: 'this host\'s name in fleet documents' })
@@ -35,6 +36,8 @@ const list = defineCommand({
     const shown = argv.all || argv.json ? proposals : proposals.filter((p) => p.status === 'open');
     for (const p of problems) process.stderr.write(`seccomp-tailor: skipped ${esc(p)}\n`);
     process.stdout.write(argv.json ? JSON.stringify(shown, null, 2) + '\n' : formatProposalTable(shown));
+    const unattributed = argv.json ? undefined : unattributedNote(argv.stateDir);
+    if (unattributed) process.stdout.write(`${unattributed}\n`);
   },
 });
 
