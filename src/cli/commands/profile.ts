@@ -10,6 +10,11 @@ import { resolve } from 'node:path';
 import { defaultStateDir } from '../../state/paths.js';
 import { indexProfileFile } from '../../state/profile-index.js';
 
+export const FAMILIES_OPTION = {
+  choices: ['enosys', 'allow', 'off'] as const, default: 'enosys' as const,
+  describe: 'newer calls the profile never saw whose older call it allows (clone3, faccessat2, openat2, ...): enosys makes libc fall back; allow allows them by name (wider; clone3 stays ENOSYS without --allow-clone3); off adds nothing',
+};
+export const ALLOW_CLONE3_OPTION = { type: 'boolean', default: false, describe: 'with --families allow, allow clone3 by name too (its flags are behind a pointer seccomp cannot read)' } as const;
 const warn = (ws: readonly string[]): void => ws.forEach((w) => process.stderr.write(`seccomp-tailor: warning: ${w}\n`));
 type A = Record<string, unknown>;
 const out = <T>(y: Argv<T>) => y.option('output', { alias: 'o', type: 'string', describe: 'write here (atomically) instead of stdout' });
@@ -89,9 +94,10 @@ const subcommands = [
     describe: 'the enforcing variant whose denials are logged: errno (+SECCOMP_FILTER_FLAG_LOG) or kill',
     builder: (y) => indexed(out(y.positional('file', { type: 'string', demandOption: true })))
       .option('mode', { choices: ['errno', 'kill'] as const, default: 'errno' as const })
-      .option('runtime', { choices: ['crun', 'runc'] as const, default: 'crun' as const, describe: 'runc before 1.2 refuses "flags": they are then left out' }),
+      .option('runtime', { choices: ['crun', 'runc'] as const, default: 'crun' as const, describe: 'runc before 1.2 refuses "flags": they are then left out' })
+      .option('families', FAMILIES_OPTION).option('allow-clone3', ALLOW_CLONE3_OPTION),
     handler: async (argv) => {
-      const r = await enforceFile(argv.file, argv.mode, argv.runtime);
+      const r = await enforceFile(argv.file, argv.mode, argv.runtime, { mode: argv.families, allowClone3: argv.allowClone3 === true });
       warn(r.warnings);
       await emit(r.text, argv.output);
       noteWritten(argv, r.text);

@@ -4,6 +4,8 @@ import { recordCommand } from '../../record/record-command.js';
 import { serializeProfile } from '../../profile/schema.js';
 import { writeFileAtomic } from '../../fs/atomic-write.js';
 import { recordNoCommand } from '../../errors.js';
+import { ALLOW_CLONE3_OPTION, FAMILIES_OPTION } from './profile.js';
+import { familyAllowWarning } from '../../profile/families.js';
 
 async function runtimeExtras(runtime: string) {
   const { runtimeNeedsFor, runtimeVersion } = await import('../../record/runtime-needs.js');
@@ -23,6 +25,7 @@ export default defineCommand({
       .option('runtime', { type: 'string', describe: 'also allow what this OCI runtime (runc, crun) calls after installing the filter, as measured (src/record/runtime-needs/), so the profile works for the command in a container' })
       .option('names-only', { type: 'boolean', default: false, describe: 'names only, no argument rules (the profiles of earlier versions)' })
       .option('clone3-enosys', { type: 'boolean', default: false, describe: 'clone3 fails with ENOSYS so libc falls back to clone, whose flags the profile filters (clone3\'s flags are behind a pointer seccomp cannot read)' })
+      .option('families', FAMILIES_OPTION).option('allow-clone3', ALLOW_CLONE3_OPTION)
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no summary on standard error' }),
   handler: async (argv) => {
     // yargs leaves what follows `--` in argv._ after the command's own name.
@@ -33,7 +36,10 @@ export default defineCommand({
     const rec = await recordCommand(cmd, args, {
       descendantsTimeoutMs: (argv.wait) * 1000, extraNames: runtime?.names,
       namesOnly: argv.namesOnly === true, clone3: argv.clone3Enosys === true ? 'enosys' : 'allow',
+      families: argv.families, allowClone3: argv.allowClone3 === true,
     });
+    const widened = familyAllowWarning({ profile: undefined, enosys: [], allowed: rec.familyAllowed, notes: [] });
+    if (widened) process.stderr.write(`seccomp-tailor: warning: ${widened}\n`);
     if (runtime?.warning) process.stderr.write(`seccomp-tailor: warning: ${runtime.warning}\n`);
     const text = serializeProfile(rec.profile);
     if (typeof argv.output === 'string') await writeFileAtomic(argv.output, text, { mode: 0o644 });
@@ -49,6 +55,7 @@ export default defineCommand({
         (rec.leftRunning ? `; ${rec.leftRunning} descendants still running were not waited for` : '') +
         `; argument rules: ${rec.restricted.length} syscalls restricted${rec.restricted.length ? ` (${rec.restricted.join(', ')})` : ''}\n`);
       for (const n of rec.argNotes) process.stderr.write(`seccomp-tailor: ${n.syscall}: ${n.note}\n`);
+      for (const n of rec.familyNotes) process.stderr.write(`seccomp-tailor: ${n.syscall}: ${n.note}\n`);
     }
     process.exitCode = rec.exit.code ?? (rec.exit.signal ? 128 + 15 : 1);
   },

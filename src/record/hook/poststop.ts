@@ -88,7 +88,7 @@ export async function writeProfile(rs: RunState, target: TracerTarget, versionCa
   const extra = (rs.alsoRuntimes ?? []).filter((r) => r !== rs.runtime.name).flatMap((r) => runtimeNeedsFor(r, undefined, nativeArch()).names);
   const built = buildHookProfile({
     counts: target.syscalls(), runtimeNeeds: [...new Set([...needs.names, ...extra])],
-    argFacts: argFactsOf(target), namesOnly: rs.namesOnly === true, clone3: rs.clone3 ?? 'allow',
+    argFacts: argFactsOf(target), namesOnly: rs.namesOnly === true, clone3: rs.clone3 ?? 'allow', families: rs.families ?? 'enosys',
   });
   for (const n of built.argNotes) if (NOTEWORTHY.test(n.note)) warnings.push(`argument rules: ${n.syscall} ${n.note}`);
   if (built.unexpectedRuntimeCalls.length)

@@ -98,6 +98,7 @@ export async function prestart(state: OciState, cfg: HookConfig, runtimePid?: nu
       startedAt: new Date().toISOString(), stateDir: cfg.stateDir,
       ...(cfg.alsoRuntimes.length ? { alsoRuntimes: cfg.alsoRuntimes } : {}),
       ...(cfg.namesOnly ? { namesOnly: true } : {}), ...(cfg.clone3 === 'enosys' ? { clone3: 'enosys' as const } : {}),
+      ...(cfg.families !== 'enosys' ? { families: cfg.families } : {}),
     };
     writeRunState(cfg.runDir, rs);
     try {

@@ -32,6 +32,8 @@ export interface RunState {
   /** Hook config `namesOnly` and `clone3` at prestart (flush and poststop build the same profile). */
   namesOnly?: boolean;
   clone3?: 'enosys';
+  /** Hook config `families` at prestart, when not the default (enosys). */
+  families?: 'allow' | 'off';
 }
 
 export const runStatePath = (runDir: string, id: string): string => {
