@@ -104,6 +104,23 @@ const subcommands = [
     },
   }),
   defineCommand({
+    command: 'translate <file>',
+    describe: 'the profile for another arch (aarch64, x86_64) or several (x86_64,aarch64: one multi-arch profile), checked by libseccomp',
+    builder: (y) => out(y.positional('file', { type: 'string', demandOption: true }))
+      .option('arch', { type: 'string', demandOption: true, describe: 'target arch(es): aarch64, x86_64, or x86_64,aarch64' }),
+    handler: async (argv) => {
+      const { translateFile, parseTargets } = await import('../../profile/translate-file.js');
+      const r = await translateFile(argv.file, parseTargets(argv.arch), await nativeLibseccomp());
+      for (const l of r.lines) process.stderr.write(`seccomp-tailor: ${l}\n`);
+      for (const p of r.problems) process.stderr.write(`seccomp-tailor: ${p.severity}: ${esc(p.message)}\n`);
+      if (r.problems.some((p) => p.severity === 'error')) {
+        process.exitCode = 1;
+        return;
+      }
+      await emit(r.text, argv.output);
+    },
+  }),
+  defineCommand({
     command: 'export <file>',
     describe: "the OCI config.json linux.seccomp fragment, or a Security Profiles Operator SeccompProfile (YAML)",
     builder: (y) => out(y.positional('file', { type: 'string', demandOption: true }))
@@ -123,7 +140,7 @@ const subcommands = [
 
 export default defineCommand({
   command: 'profile <command>',
-  describe: 'the profile toolbox: validate, diff, merge, stats, complain, enforce, export',
+  describe: 'the profile toolbox: validate, diff, merge, stats, complain, enforce, translate, export',
   builder: (y) => subcommands.reduce((acc, c) => acc.command(c), y).demandCommand(1),
   handler: () => undefined,
 });
