@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { writeFileAtomic } from '../fs/atomic-write.js';
-import { diffProfiles, formatDiff, type ProfileDiff } from './diff.js';
+import { diffProfiles, formatDiff, widenings, type ProfileDiff } from './diff.js';
 import { exportOci, exportSpo, type ExportResult } from './export.js';
 import type { Libseccomp } from './libseccomp-view.js';
 import { mergeProfiles } from './merge.js';
@@ -33,9 +33,9 @@ export async function validateFiles(files: readonly string[], lib: Libseccomp): 
   return out;
 }
 
-export async function diffFiles(a: string, b: string, lib?: Libseccomp): Promise<{ diff: ProfileDiff; text: string }> {
+export async function diffFiles(a: string, b: string, lib?: Libseccomp): Promise<{ diff: ProfileDiff; text: string; wider: string[] }> {
   const diff = diffProfiles(await readProfile(a), await readProfile(b), lib ? { catalog: lib, nativeArch: lib.nativeArch() } : undefined);
-  return { diff, text: formatDiff(diff) };
+  return { diff, text: formatDiff(diff), wider: widenings(diff) };
 }
 
 export async function mergeFiles(files: readonly string[], opts: { provenance?: boolean }): Promise<{ text: string; warnings: string[] }> {

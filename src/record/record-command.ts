@@ -11,6 +11,8 @@ import { spawnPaused } from './spawn-paused.js';
 import { Tracer, type SyscallCount, type TargetState } from './tracer.js';
 import { withNativeFamilyRules } from '../profile/families-native.js';
 import type { FamilyMode, FamilyNote } from '../profile/families.js';
+import { checkAgainst, type GateResult } from '../profile/against.js';
+import { archOfKind } from './named-calls.js';
 
 export interface CommandRecording {
   profile: SeccompProfile;
@@ -78,4 +80,10 @@ export async function recordCommand(command: string, args: readonly string[], op
   } finally {
     if (!opts.tracer) tracer.close();
   }
+}
+
+/** `record --against PROFILE`: what the command needed that PROFILE does not allow (its own calls, after its execve). */
+export function recordingAgainst(rec: Pick<CommandRecording, 'calls' | 'argFacts'>, profile: SeccompProfile, native: string): GateResult {
+  const facts = rec.argFacts.filter((f) => f.phase === PHASE.workload).map((f) => ({ ...f, arch: archOfKind(f.arch, native) }));
+  return checkAgainst(profile, rec.calls, facts, native);
 }

@@ -51,10 +51,15 @@ const subcommands = [
     command: 'diff <a> <b>',
     describe: 'syscalls added/removed per action and arch, conditional rule changes',
     builder: (y) => y.positional('a', { type: 'string', demandOption: true }).positional('b', { type: 'string', demandOption: true })
-      .option('json', { type: 'boolean', default: false }),
+      .option('json', { type: 'boolean', default: false })
+      .option('exit-code', { type: 'boolean', default: false, describe: 'exit 1 when B allows anything A does not (like git diff --exit-code), 0 otherwise' }),
     handler: async (argv) => {
-      const { diff, text } = await diffFiles(argv.a, argv.b, await nativeLibseccomp().catch(() => undefined));
-      process.stdout.write(argv.json ? JSON.stringify(diff, null, 2) + '\n' : text);
+      const { diff, text, wider } = await diffFiles(argv.a, argv.b, await nativeLibseccomp().catch(() => undefined));
+      process.stdout.write(argv.json ? JSON.stringify({ ...diff, wider }, null, 2) + '\n' : text);
+      if (argv.exitCode) {
+        for (const w of wider) process.stderr.write(`seccomp-tailor: wider: ${w}\n`);
+        if (wider.length) process.exitCode = 1;
+      }
     },
   }),
   defineCommand({

@@ -15,6 +15,7 @@ import type { TracerTarget } from '../tracer.js';
 import type { ArgFact } from '../arg-facts.js';
 import { PHASE } from '../tracer-layout.js';
 import { indexProfileFile } from '../../state/profile-index.js';
+import { writeRecordingMeta } from './recording-meta.js';
 
 export interface PoststopResult {
   written?: string;
@@ -114,5 +115,6 @@ export async function writeProfile(rs: RunState, target: TracerTarget, versionCa
     warnings.push(`could not note ${rs.output.path} in the profile index: ${(e as Error).message}`);
   }
   await writeTimeline(rs, target, warnings, owner);
+  await writeRecordingMeta(rs, owner, warnings);
   return { written: rs.output.path, syscalls: built.names.length, warnings };
 }
