@@ -1,7 +1,7 @@
 // Which image a container runs, from what its engine wrote into the OCI config: CRI-O's and
 // containerd's CRI annotations name it (and give a digest); podman 4 puts nothing about the image
 // in config.json (samples/oci-state/podman-prestart.json), so for podman the containers/storage
-// record beside the bundle says (podmanImageOf). Docker 20-28 and `runc` alone name no image.
+// record beside the bundle says (podmanImageOf). `runc` alone names no image; for Docker none is read.
 // Annotations are hostile (`podman run --annotation` sets any of them): values are kept only when
 // they look like an image reference or digest, bounded, and the result is advisory (drift notes).
 // Pure except podmanImageOf, which reads one root-owned file. Zod-free: the hook uses it.
