@@ -25,7 +25,9 @@ export function digestOf(value: string | undefined): string | undefined {
   const m = DIGEST.exec(at >= 0 ? value.slice(at + 1) : value);
   return m ? `sha256:${m[2]}` : undefined;
 }
-const nameOf = (value: string | undefined): string | undefined => (value && NAME.test(value) ? value : undefined);
+/** An image reference as engines write them, or undefined (escapes, spaces, over 512 bytes). */
+export const imageNameOf = (value: string | undefined): string | undefined => (value && NAME.test(value) ? value : undefined);
+const nameOf = imageNameOf;
 
 // https://github.com/cri-o/cri-o pkg/annotations; containerd pkg/cri/annotations.
 const CRIO_NAME = 'io.kubernetes.cri-o.ImageName';

@@ -3,7 +3,7 @@
 // compare its image digest with the one a container runs the profile under (image drift). Read
 // with bounds and checked field by field: it lies in a directory containers name files in.
 import { lstatSync, readFileSync } from 'node:fs';
-import { digestOf, type ImageRef } from './image.js';
+import { digestOf, imageNameOf, type ImageRef } from './image.js';
 
 export const META_SUFFIX = '.meta.json';
 const MAX_META_BYTES = 64 * 1024;
@@ -30,7 +30,7 @@ export function readRecordingMeta(profilePath: string): RecordingMeta | undefine
     const o = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
     if (o.version !== 1 || typeof o.containerId !== 'string' || typeof o.recordedAt !== 'string') return undefined;
     const img = o.image as Record<string, unknown> | undefined;
-    const name = typeof img?.name === 'string' && img.name.length <= 512 ? img.name : undefined;
+    const name = typeof img?.name === 'string' ? imageNameOf(img.name) : undefined;
     const digest = typeof img?.digest === 'string' ? digestOf(img.digest) : undefined;
     return { version: 1, containerId: o.containerId.slice(0, 128), recordedAt: o.recordedAt.slice(0, 64), ...(name || digest ? { image: { ...(name ? { name } : {}), ...(digest ? { digest } : {}) } } : {}) };
   } catch {

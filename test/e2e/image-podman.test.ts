@@ -57,15 +57,19 @@ describe('image provenance with podman', { skip }, () => {
     assert.match(meta?.image?.name ?? '', /st-image-a/);
   });
 
-  test('status reports a container of another image running that profile (drift), not one of the same image', () => {
+  test('status reports a container of another image running that profile, though its annotations claim the recorded image', () => {
     const name = `st-image-b-${process.pid}`;
-    const r = podman(['run', '-d', '--name', name, '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024', B, 'sleep', '30']);
+    // The attack: annotations (anyone who runs podman can set them) claiming the recorded image, to hide the drift.
+    const forged = ['--annotation', `io.kubernetes.cri-o.ImageRef=${imageId(A).slice('sha256:'.length)}`, '--annotation', `io.kubernetes.cri-o.ImageName=${A}`];
+    const r = podman(['run', '-d', '--name', name, ...forged, '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024', B, 'sleep', '30']);
     assert.equal(r.status, 0, r.stderr);
     const id = r.stdout.trim();
     const bundle = spawnSync('podman', ['inspect', '--format', '{{.StaticDir}}', id], { encoding: 'utf8' }).stdout.trim() + '';
-    // The bundle podman handed the runtime: its config.json annotations name no image (what imageOf sees).
+    // The bundle podman handed the runtime: apart from the forged keys, its config.json annotations name no image.
     const cfg = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8')) as { annotations?: Record<string, string> };
-    assert.deepEqual(imageOf(cfg.annotations), {});
+    assert.equal(imageOf(cfg.annotations).digest, imageId(A), 'the forged annotation is in config.json');
+    const own = Object.fromEntries(Object.entries(cfg.annotations ?? {}).filter(([k]) => !k.startsWith('io.kubernetes.cri-o.Image')));
+    assert.deepEqual(imageOf(own), {});
     const pid = Number(spawnSync('podman', ['inspect', '--format', '{{.State.Pid}}', id], { encoding: 'utf8' }).stdout.trim());
     registerContainer(env.stateDir, { id, runtime: 'podman', initPid: pid, initStartTime: 1, bundle, profilePath: join(env.out, 'a.json'), registeredAt: new Date().toISOString() });
     const st = spawnSync(packagePath('bin', 'seccomp-tailor'), ['status', '--json', '--config', env.configPath], { encoding: 'utf8' });
