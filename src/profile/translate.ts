@@ -5,6 +5,7 @@
 import { conditionsHold } from './arg-eval.js';
 import { CSIGNAL, LOW32 } from './arg-model.js';
 import { isPermitting, type SeccompProfile, type SeccompRule, type ScmpArch } from './schema.js';
+import { isFamilyStandIn } from './families.js';
 import { EQUIVALENTS, SAME_MEANING, X86_64_ONLY, genericOf, legacyOf, type Equivalent } from './translate-table.js';
 
 export const TRANSLATE_ARCHES = ['x86_64', 'aarch64'] as const;
@@ -59,6 +60,7 @@ export function translateProfile(p: SeccompProfile, opts: TranslateOptions): Tra
   const source = new Set(opts.sourceArches.map((a) => COMPAT[a] ?? a));
   const onSome = (name: string) => targets.some((t) => opts.exists(t, name));
   const namedInSource = new Set((p.syscalls ?? []).flatMap((r) => r.names));
+  const blockedOnPurpose = new Set((p.syscalls ?? []).filter((r) => !isPermitting(r.action) && !isFamilyStandIn(r)).flatMap((r) => r.names));
   const reverse = source.has('aarch64') && !source.has('x86_64') && targets.includes('x86_64');
   const out: Rule[] = [];
   const add = (r: Rule) => out.push(r);
@@ -83,6 +85,11 @@ export function translateProfile(p: SeccompProfile, opts: TranslateOptions): Tra
       for (const { eq, to, arch, reverse } of targetsFor) {
         // A blocking rule is carried only where it cannot block a call the source allows under the other name.
         if (!isPermitting(r.action) && namedInSource.has(to)) continue;
+        // A deliberate block of the target name stays: the mapping is dropped, and said.
+        if (isPermitting(r.action) && blockedOnPurpose.has(to)) {
+          report.noCounterpart.push({ name: n, arch, why: `its counterpart ${to} is blocked by a rule of the profile` });
+          continue;
+        }
         if (eq.cloneFlags !== undefined) {
           if (!reverse) {
             // fork/vfork -> clone with those flags: nothing to add when clone already allows them.
@@ -111,6 +118,15 @@ export function translateProfile(p: SeccompProfile, opts: TranslateOptions): Tra
     }
   }
 
+  // A name the translation allows leaves the family ENOSYS rule (it stood for "never seen").
+  const nowAllowed = new Set(out.filter((r) => isPermitting(r.action)).flatMap((r) => r.names));
+  for (let i = out.length - 1; i >= 0; i--) {
+    const r = out[i]!;
+    if (!isFamilyStandIn(r)) continue;
+    const names = r.names.filter((n) => !nowAllowed.has(n));
+    if (names.length) out[i] = { ...r, names };
+    else out.splice(i, 1);
+  }
   // Same action and conditions: one rule (the translated names join the rule they came from).
   const merged = new Map<string, Rule>();
   for (const r of out) {

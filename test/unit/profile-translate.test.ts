@@ -85,6 +85,18 @@ describe('profile translate', () => {
     assert.ok(!names.has('vfork'), 'vfork sets CLONE_VM|CLONE_VFORK, which the clone rule denies');
   });
 
+  it('a recorded profile\'s family ENOSYS rule gives up the names the translation allows (pipe -> pipe2)', async () => {
+    const lib = await nativeLibseccomp();
+    const { withFamilyRules } = await import('../../src/profile/families.js');
+    const fam = withFamilyRules({ ...X86, architectures: ['SCMP_ARCH_X86_64'] }, { mode: 'enosys' }).profile;
+    assert.ok(JSON.stringify(fam).includes('"pipe2"'), 'pipe2 answered ENOSYS on x86_64');
+    const r = await translateFile(file('fam.json', fam), ['aarch64'], lib);
+    assert.deepEqual(r.problems, []);
+    assert.ok(allowed(r.profile).has('pipe2'));
+    assert.ok(!(r.profile.syscalls ?? []).some((x) => x.errnoRet === 38 && x.names.includes('pipe2')));
+    assert.ok((r.profile.syscalls ?? []).some((x) => x.errnoRet === 38 && x.names.includes('clone3')), 'clone3 still ENOSYS');
+  });
+
   it('refuses an arch it has no table for', () => {
     assert.throws(() => parseTargets('riscv64'), /TRANSLATE_ARCH_UNKNOWN|cannot translate/);
     assert.deepEqual(parseTargets('x86_64, aarch64'), ['x86_64', 'aarch64']);
