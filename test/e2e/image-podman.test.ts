@@ -50,7 +50,7 @@ describe('image provenance with podman', { skip }, () => {
 
   test('a real podman config.json names no image; the recording notes it from containers/storage', () => {
     const out = join(env.out, 'a.json');
-    const r = podman(['run', '--rm', '--annotation', `io.containers.trace-syscall=of:${out}`, A, 'ls', '/']);
+    const r = podman(['run', '--rm', '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024', '--annotation', `io.containers.trace-syscall=of:${out}`, A, 'ls', '/']);
     assert.equal(r.status, 0, r.stderr);
     const meta = readRecordingMeta(out);
     assert.equal(meta?.image?.digest, imageId(A));
