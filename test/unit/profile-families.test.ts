@@ -130,6 +130,24 @@ describe('proposals keep family rules coherent', () => {
   });
 });
 
+describe('merge of recordings', () => {
+  it('one recording saw clone3, another answers it with ENOSYS: the merge allows it, and keeps the rest of the family rule', async () => {
+    const { mergeProfiles } = await import('../../src/profile/merge.js');
+    const P = (o: object): SeccompProfile => parseProfile(JSON.stringify(o), 'x');
+    const a = P(withFamilyRules(recorded(), { mode: 'enosys' }).profile);
+    const seen = recorded();
+    (seen.syscalls as Array<{ names: string[]; action: string }>)[0]!.names.push('clone3');
+    const b = P(withFamilyRules(seen, { mode: 'enosys' }).profile);
+    const { profile } = mergeProfiles([{ profile: a, label: 'a' }, { profile: b, label: 'b' }]);
+    assert.ok(allowedNames(profile).includes('clone3'));
+    assert.deepEqual(enosysNames(profile).sort(), ['close_range', 'faccessat2', 'openat2']);
+    assert.ok(profile.syscalls!.some((r) => r.comment === FAMILY_COMMENT), 'still recognised as the family rule');
+    // A deliberate block still wins over an allow.
+    const hand = P({ ...recorded(), syscalls: [...recorded().syscalls!, { names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: 38 }] });
+    assert.ok(!allowedNames(mergeProfiles([{ profile: hand, label: 'h' }, { profile: b, label: 'b' }]).profile).includes('clone3'));
+  });
+});
+
 describe('hook config "families"', () => {
   it('defaults to enosys, takes allow and off, refuses anything else', () => {
     assert.equal(parseHookConfig({}, 'x').families, 'enosys');
