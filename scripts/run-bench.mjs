@@ -19,6 +19,7 @@ const benches = {
   'runtime-tail': 'dist/bench/runtime-tail-replay.js',
   'watch-aggregate': 'dist/bench/watch-aggregate.js',
   runtime: 'dist/bench/runtime.js',
+  families: 'dist/bench/families.js',
 };
 const wanted = process.argv.slice(2);
 let failed = 0;

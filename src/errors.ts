@@ -62,6 +62,10 @@ export const proposalNotJson = (source: string, cause: Error) =>
   new ProfileError('PROPOSAL_INVALID', `${source}: not a proposal: not JSON (${cause.message})`, { cause });
 export const proposalInvalid = (source: string, detail: string, cause: unknown) =>
   new ProfileError('PROPOSAL_INVALID', `${source}: not a valid proposal:\n${detail}`, { cause });
+export const translateArchUnknown = (arch: string, known: readonly string[]) =>
+  new ProfileError('TRANSLATE_ARCH_UNKNOWN', `cannot translate for "${arch}": expected ${known.join(', ')} or a comma-separated list of them`);
+export const profileWider = (against: string, count: number) =>
+  new ProfileError('PROFILE_WIDER', `the run needed ${count} thing${count === 1 ? '' : 's'} ${against} does not allow`);
 export const patchConflict = (syscall: string, why: string, rule: number) => new ProfileError('PATCH_CONFLICT', `${syscall} is ${why} by rule ${rule}: not adding it`);
 /** libseccomp refused the profile; `ruleIndex` is the index in `syscalls[]` when one rule is to blame. */
 export class ProfileCompileError extends ProfileError {

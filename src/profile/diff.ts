@@ -112,6 +112,31 @@ export function diffProfiles(a: SeccompProfile, b: SeccompProfile, ctx?: { catal
   return d;
 }
 
+const PERMITTING = ['SCMP_ACT_ALLOW', 'SCMP_ACT_LOG'];
+
+/**
+ * What B lets run that A does not, one line each (`profile diff --exit-code`, the CI gate): a
+ * permitting default, names newly allowed by a rule or on an arch, an arch added, argument rules
+ * widened or added, other conditional allow rules added. Narrowing and relabelling are not listed.
+ */
+export function widenings(d: ProfileDiff): string[] {
+  const out: string[] = [];
+  if (d.defaultAction && PERMITTING.includes(d.defaultAction.to) && !PERMITTING.includes(d.defaultAction.from)) out.push(`default action ${d.defaultAction.from} -> ${d.defaultAction.to}: everything unlisted now runs`);
+  for (const a of d.architectures.added) out.push(`architecture ${a} added`);
+  for (const action of PERMITTING) for (const n of d.actions[action]?.added ?? []) {
+    const c = d.argRules[n];
+    if (!c || c.from !== 'name') out.push(`${n} allowed (${action})`);
+  }
+  for (const [arch, x] of Object.entries(d.allowedByArch ?? {})) if (x.added.length) out.push(`${arch} can run ${x.added.join(', ')}`);
+  for (const [n, c] of Object.entries(d.argRules)) {
+    // Listed above when it became allowed by name; from by-name, an argument rule only narrows.
+    if (c.to === 'name' || c.from === 'name') continue;
+    for (const r of c.added) if (r.startsWith('allow') || r.startsWith('SCMP_ACT_LOG')) out.push(`${n}: new rule ${r}`);
+  }
+  for (const r of d.conditionalRules.added) if (!isArgOnlyRule(r) && PERMITTING.includes(r.action)) out.push(`new conditional rule ${canonicalJson(r)}`);
+  return [...new Set(out)];
+}
+
 const line = (label: string, x: AddedRemoved): string[] =>
   x.added.length + x.removed.length === 0 ? [] : [`${label}: ${[...x.added.map((n) => `+${n}`), ...x.removed.map((n) => `-${n}`)].join(' ')}`];
 

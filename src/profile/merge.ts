@@ -9,6 +9,7 @@ import {
   canonicalJson, isArgOnlyRule, isConditionalRule, isPermitting, SCMP_ARCHES,
   type SeccompAction, type SeccompProfile, type SeccompRule, type ScmpArch,
 } from './schema.js';
+import { FAMILY_COMMENT, isFamilyStandIn } from './families.js';
 
 export interface MergeInput {
   profile: SeccompProfile;
@@ -40,7 +41,7 @@ export function mergeProfiles(inputs: readonly MergeInput[], opts: MergeOptions 
     }
   }
 
-  const blocked = new Map<string, { action: SeccompAction; errnoRet: number | undefined }>();
+  const blocked = new Map<string, { action: SeccompAction; errnoRet: number | undefined; standIn?: boolean }>();
   const conditional = new Map<string, SeccompRule>();
   // name -> permitting action -> labels of inputs that allow it
   const allowed = new Map<string, Map<SeccompAction, Set<string>>>();
@@ -55,10 +56,16 @@ export function mergeProfiles(inputs: readonly MergeInput[], opts: MergeOptions 
           allowed.set(n, byAction);
         }
       } else {
-        for (const n of r.names) if (!blocked.has(n)) blocked.set(n, { action: r.action, errnoRet: r.errnoRet ?? undefined });
+        const standIn = isFamilyStandIn(r);
+        for (const n of r.names) {
+          const had = blocked.get(n);
+          if (!had || (had.standIn && !standIn)) blocked.set(n, { action: r.action, errnoRet: r.errnoRet ?? undefined, ...(standIn ? { standIn } : {}) });
+        }
       }
     }
   }
+  // A family ENOSYS rule stands for "this recording never saw it" (families.ts): another input saw it.
+  for (const [n, b] of blocked) if (b.standIn && allowed.has(n)) blocked.delete(n);
 
   // name -> the one permitting action it gets: ALLOW when any input allows it silently, else LOG.
   const groups = new Map<string, { action: SeccompAction; comment?: string; names: string[] }>();
@@ -74,8 +81,8 @@ export function mergeProfiles(inputs: readonly MergeInput[], opts: MergeOptions 
   }
   const blockGroups = new Map<string, SeccompRule>();
   for (const [name, b] of blocked) {
-    const key = `${b.action}\0${b.errnoRet ?? ''}`;
-    const g = blockGroups.get(key) ?? { names: [], action: b.action, ...(b.errnoRet === undefined ? {} : { errnoRet: b.errnoRet }) };
+    const key = `${b.action}\0${b.errnoRet ?? ''}\0${b.standIn ? 'family' : ''}`;
+    const g = blockGroups.get(key) ?? { names: [], action: b.action, ...(b.errnoRet === undefined ? {} : { errnoRet: b.errnoRet }), ...(b.standIn ? { comment: FAMILY_COMMENT } : {}) };
     g.names.push(name);
     blockGroups.set(key, g);
   }

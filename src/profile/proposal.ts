@@ -9,6 +9,7 @@ import { proposalsDir } from '../state/paths.js';
 import { archTokenOf, isConditionalRule, SeccompAction, type SeccompProfile, type SeccompRule } from './schema.js';
 import { verdictFor } from './syscall-set.js';
 import { wideningFor } from './widen-args.js';
+import { familyPatchOps } from './families-patch.js';
 
 /** An RFC 6902 operation (the shape fast-json-patch applies). */
 export const PatchOperation = z.looseObject({
@@ -285,7 +286,8 @@ export function buildPatch(profile: SeccompProfile, additions: ReadonlyArray<{ a
       }
     }
   }
-  if (names.size === 0) return [...ops, ...ruleOps(profile.syscalls != null)];
+  // Family ENOSYS rules stay coherent (families-patch.ts): appended last, they remove by index.
+  if (names.size === 0) return [...ops, ...ruleOps(profile.syscalls != null), ...familyPatchOps(profile, names)];
 
   const sorted = [...names].sort();
   const rules = profile.syscalls;
@@ -309,5 +311,5 @@ export function buildPatch(profile: SeccompProfile, additions: ReadonlyArray<{ a
   } else {
     ops.push({ op: 'add', path: '/syscalls', value: [{ names: sorted, action: 'SCMP_ACT_ALLOW' }] });
   }
-  return [...ops, ...ruleOps(true)];
+  return [...ops, ...ruleOps(true), ...familyPatchOps(profile, names)];
 }

@@ -1,6 +1,7 @@
 // What a profile lets through, by syscall name and by arch. Names in a profile are not per arch: the
 // runtime resolves each name for every arch of the filter and skips a name an arch lacks, so the
 // per-arch view needs the arch's syscall table (injected, so this file stays pure).
+import { isFamilyStandIn } from './families.js';
 import { archNameOf, isConditionalRule, isPermitting, type SeccompAction, type SeccompProfile, type ScmpArch } from './schema.js';
 
 /** Which names exist on which arch: the libseccomp tables in production, a fixed table in tests. */
@@ -31,7 +32,8 @@ export function verdictFor(profile: SeccompProfile, syscall: string): Verdict {
   const rules = profile.syscalls ?? [];
   for (let i = 0; i < rules.length; i++) {
     const r = rules[i]!;
-    if (!r.names.includes(syscall)) continue;
+    // The family ENOSYS rule stands for "never seen" (families.ts): the default decides, as without it.
+    if (!r.names.includes(syscall) || isFamilyStandIn(r)) continue;
     if (isConditional(r)) conditional ??= { kind: 'conditional', rule: i, action: r.action };
     else if (!isPermitting(r.action)) return { kind: 'blocked-by-rule', rule: i, action: r.action };
     else allowed ??= { kind: 'allowed', rule: i, action: r.action };

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { writeFileAtomic } from '../fs/atomic-write.js';
-import { diffProfiles, formatDiff, type ProfileDiff } from './diff.js';
+import { diffProfiles, formatDiff, widenings, type ProfileDiff } from './diff.js';
 import { exportOci, exportSpo, type ExportResult } from './export.js';
 import type { Libseccomp } from './libseccomp-view.js';
 import { mergeProfiles } from './merge.js';
@@ -12,6 +12,8 @@ import { runtimeFlagSupport, type RuntimeName } from './runtime-flags.js';
 import { parseProfile, serializeProfile, type SeccompProfile } from './schema.js';
 import { formatStats, loadDefaultProfile, profileStats, type ProfileStats } from './stats.js';
 import { validateProfileText, type Problem } from './validate.js';
+import { familyAllowWarning, type FamilyMode } from './families.js';
+import { withNativeFamilyRules } from './families-native.js';
 
 export const readProfile = async (path: string): Promise<SeccompProfile> => parseProfile(await readFile(path, 'utf8'), path);
 
@@ -31,9 +33,9 @@ export async function validateFiles(files: readonly string[], lib: Libseccomp): 
   return out;
 }
 
-export async function diffFiles(a: string, b: string, lib?: Libseccomp): Promise<{ diff: ProfileDiff; text: string }> {
+export async function diffFiles(a: string, b: string, lib?: Libseccomp): Promise<{ diff: ProfileDiff; text: string; wider: string[] }> {
   const diff = diffProfiles(await readProfile(a), await readProfile(b), lib ? { catalog: lib, nativeArch: lib.nativeArch() } : undefined);
-  return { diff, text: formatDiff(diff) };
+  return { diff, text: formatDiff(diff), wider: widenings(diff) };
 }
 
 export async function mergeFiles(files: readonly string[], opts: { provenance?: boolean }): Promise<{ text: string; warnings: string[] }> {
@@ -54,11 +56,14 @@ export async function complainFile(file: string): Promise<{ text: string; warnin
   return { text: serializeProfile(r.profile), warnings: r.warnings };
 }
 
-export async function enforceFile(file: string, mode: EnforceMode, runtime: RuntimeName): Promise<{ text: string; warnings: string[] }> {
+export async function enforceFile(file: string, mode: EnforceMode, runtime: RuntimeName, families: { mode: FamilyMode; allowClone3?: boolean } = { mode: 'enosys' }): Promise<{ text: string; warnings: string[] }> {
   const support = runtimeFlagSupport(runtime);
   const r = enforceProfile(await readProfile(file), { mode, runtimeSupportsFlags: support.supported });
   const warnings = support.supported ? r.warnings : [`${support.detail}`, ...r.warnings];
-  return { text: serializeProfile(r.profile), warnings };
+  // After enforceProfile: a complain profile's permitting default gets no family rules, its enforced variant does.
+  const fam = withNativeFamilyRules(r.profile, families.mode, families.allowClone3 === true);
+  const widened = familyAllowWarning(fam);
+  return { text: serializeProfile(fam.profile), warnings: widened ? [...warnings, widened] : warnings };
 }
 
 export async function exportFile(file: string, format: 'oci' | 'spo', lib: Pick<Libseccomp, 'nativeArch'>, opts: { name?: string; namespace?: string }): Promise<ExportResult> {

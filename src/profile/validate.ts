@@ -25,7 +25,11 @@ export function validateProfileText(text: string, source: string, lib: Libseccom
     }
     return { problems: [{ severity: 'error', message: cause instanceof SyntaxError ? `not JSON: ${cause.message}` : e.message }] };
   }
-  return { profile, problems: checkProfileSemantics(profile, lib) };
+  const problems = checkProfileSemantics(profile, lib);
+  // zod reads null as "absent"; the runtimes do too, and then filter the native arch alone: a
+  // profile written for a mixed cluster that says null is a profile for whichever node loads it.
+  if (profile.architectures === null) problems.unshift({ severity: 'error', message: '"architectures": null: the runtime then filters only its own arch, so the profile means something else on each node; list the arches (profile translate --arch x86_64,aarch64 writes them)' });
+  return { profile, problems };
 }
 
 export function checkProfileSemantics(p: SeccompProfile, lib: Libseccomp): Problem[] {

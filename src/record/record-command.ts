@@ -9,6 +9,10 @@ import { nameCounts, type RecordedSyscall } from './named-calls.js';
 import { PHASE } from './tracer-layout.js';
 import { spawnPaused } from './spawn-paused.js';
 import { Tracer, type SyscallCount, type TargetState } from './tracer.js';
+import { withNativeFamilyRules } from '../profile/families-native.js';
+import type { FamilyMode, FamilyNote } from '../profile/families.js';
+import { checkAgainst, type GateResult } from '../profile/against.js';
+import { archOfKind } from './named-calls.js';
 
 export interface CommandRecording {
   profile: SeccompProfile;
@@ -24,6 +28,9 @@ export interface CommandRecording {
   argNotes: ArgNote[];
   /** Arguments of the listed syscalls (clone flags, socket domains, ...), all phases recorded. */
   argFacts: ArgFact[];
+  /** ENOSYS (or, under `allow`, allowed) newer family members never seen, and why. */
+  familyNotes: FamilyNote[];
+  familyAllowed: string[];
 }
 
 export interface RecordOptions {
@@ -36,6 +43,10 @@ export interface RecordOptions {
   /** Names only, no argument rules (today's profiles). */
   namesOnly?: boolean;
   clone3?: Clone3Choice;
+  /** Newer family members never seen: ENOSYS (default), allowed by name, or nothing. */
+  families?: FamilyMode;
+  /** Under families `allow`, clone3 too. */
+  allowClone3?: boolean;
 }
 
 export async function recordCommand(command: string, args: readonly string[], opts: RecordOptions = {}): Promise<CommandRecording> {
@@ -61,11 +72,18 @@ export async function recordCommand(command: string, args: readonly string[], op
       const built = argumentProfileOf(named, opts.extraNames ?? [], {
         ...(facts ? { facts } : {}), namesOnly: opts.namesOnly, clone3: opts.clone3, runtimeNames: opts.extraNames,
       });
-      return { profile: built.profile, calls: named, unknown, exit, state, leftRunning: Math.max(0, state.liveTasks), restricted: built.restricted, argNotes: built.notes, argFacts: all ?? [] };
+      const fam = withNativeFamilyRules(built.profile, opts.families ?? 'enosys', opts.allowClone3 === true);
+      return { profile: fam.profile, familyNotes: fam.notes, familyAllowed: fam.allowed, calls: named, unknown, exit, state, leftRunning: Math.max(0, state.liveTasks), restricted: built.restricted, argNotes: built.notes, argFacts: all ?? [] };
     } finally {
       target.release();
     }
   } finally {
     if (!opts.tracer) tracer.close();
   }
+}
+
+/** `record --against PROFILE`: what the command needed that PROFILE does not allow (its own calls, after its execve). */
+export function recordingAgainst(rec: Pick<CommandRecording, 'calls' | 'argFacts'>, profile: SeccompProfile, native: string): GateResult {
+  const facts = rec.argFacts.filter((f) => f.phase === PHASE.workload).map((f) => ({ ...f, arch: archOfKind(f.arch, native) }));
+  return checkAgainst(profile, rec.calls, facts, native);
 }

@@ -8,6 +8,7 @@ import { isRejected } from '../state/rejections.js';
 import { syscallName } from '../native/libseccomp.js';
 import { registryDir } from '../state/paths.js';
 import { chooseSource } from './choose-source.js';
+import { noticeImageDrift } from './image-drift.js';
 import { DEFAULT_ROOTS, Discovery, type RuntimeRoot } from './discovery.js';
 import { DEFAULT_FLUSH_INTERVAL_MS } from './defaults.js';
 import { WatchEngine } from './engine.js';
@@ -216,6 +217,7 @@ export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
       if (!had && !e.stoppedAt) {
         engine.noticeContainer(e);
         log.info({ container: e.id, runtime: e.runtime, profile: e.profilePath ?? (e.profile ? 'embedded' : 'none'), initPid: e.initPid, pidNs: e.pidNs, mntNs: e.mntNs, via: e.source }, 'container known');
+        noticeImageDrift(o.stateDir, e, log, metrics.registry);
       }
     };
     cleanups.push(watchRegistryFiles(o.stateDir, upsert));

@@ -10,6 +10,11 @@ import { resolve } from 'node:path';
 import { defaultStateDir } from '../../state/paths.js';
 import { indexProfileFile } from '../../state/profile-index.js';
 
+export const FAMILIES_OPTION = {
+  choices: ['enosys', 'allow', 'off'] as const, default: 'enosys' as const,
+  describe: 'newer calls the profile never saw whose older call it allows (clone3, faccessat2, openat2, ...): enosys makes libc fall back; allow allows them by name (wider; clone3 stays ENOSYS without --allow-clone3); off adds nothing',
+};
+export const ALLOW_CLONE3_OPTION = { type: 'boolean', default: false, describe: 'with --families allow, allow clone3 by name too (its flags are behind a pointer seccomp cannot read)' } as const;
 const warn = (ws: readonly string[]): void => ws.forEach((w) => process.stderr.write(`seccomp-tailor: warning: ${w}\n`));
 type A = Record<string, unknown>;
 const out = <T>(y: Argv<T>) => y.option('output', { alias: 'o', type: 'string', describe: 'write here (atomically) instead of stdout' });
@@ -46,10 +51,15 @@ const subcommands = [
     command: 'diff <a> <b>',
     describe: 'syscalls added/removed per action and arch, conditional rule changes',
     builder: (y) => y.positional('a', { type: 'string', demandOption: true }).positional('b', { type: 'string', demandOption: true })
-      .option('json', { type: 'boolean', default: false }),
+      .option('json', { type: 'boolean', default: false })
+      .option('exit-code', { type: 'boolean', default: false, describe: 'exit 1 when B allows anything A does not (like git diff --exit-code), 0 otherwise' }),
     handler: async (argv) => {
-      const { diff, text } = await diffFiles(argv.a, argv.b, await nativeLibseccomp().catch(() => undefined));
-      process.stdout.write(argv.json ? JSON.stringify(diff, null, 2) + '\n' : text);
+      const { diff, text, wider } = await diffFiles(argv.a, argv.b, await nativeLibseccomp().catch(() => undefined));
+      process.stdout.write(argv.json ? JSON.stringify({ ...diff, wider }, null, 2) + '\n' : text);
+      if (argv.exitCode) {
+        for (const w of wider) process.stderr.write(`seccomp-tailor: wider: ${w}\n`);
+        if (wider.length) process.exitCode = 1;
+      }
     },
   }),
   defineCommand({
@@ -89,12 +99,30 @@ const subcommands = [
     describe: 'the enforcing variant whose denials are logged: errno (+SECCOMP_FILTER_FLAG_LOG) or kill',
     builder: (y) => indexed(out(y.positional('file', { type: 'string', demandOption: true })))
       .option('mode', { choices: ['errno', 'kill'] as const, default: 'errno' as const })
-      .option('runtime', { choices: ['crun', 'runc'] as const, default: 'crun' as const, describe: 'runc before 1.2 refuses "flags": they are then left out' }),
+      .option('runtime', { choices: ['crun', 'runc'] as const, default: 'crun' as const, describe: 'runc before 1.2 refuses "flags": they are then left out' })
+      .option('families', FAMILIES_OPTION).option('allow-clone3', ALLOW_CLONE3_OPTION),
     handler: async (argv) => {
-      const r = await enforceFile(argv.file, argv.mode, argv.runtime);
+      const r = await enforceFile(argv.file, argv.mode, argv.runtime, { mode: argv.families, allowClone3: argv.allowClone3 === true });
       warn(r.warnings);
       await emit(r.text, argv.output);
       noteWritten(argv, r.text);
+    },
+  }),
+  defineCommand({
+    command: 'translate <file>',
+    describe: 'the profile for another arch (aarch64, x86_64) or several (x86_64,aarch64: one multi-arch profile), checked by libseccomp',
+    builder: (y) => out(y.positional('file', { type: 'string', demandOption: true }))
+      .option('arch', { type: 'string', demandOption: true, describe: 'target arch(es): aarch64, x86_64, or x86_64,aarch64' }),
+    handler: async (argv) => {
+      const { translateFile, parseTargets } = await import('../../profile/translate-file.js');
+      const r = await translateFile(argv.file, parseTargets(argv.arch), await nativeLibseccomp());
+      for (const l of r.lines) process.stderr.write(`seccomp-tailor: ${l}\n`);
+      for (const p of r.problems) process.stderr.write(`seccomp-tailor: ${p.severity}: ${esc(p.message)}\n`);
+      if (r.problems.some((p) => p.severity === 'error')) {
+        process.exitCode = 1;
+        return;
+      }
+      await emit(r.text, argv.output);
     },
   }),
   defineCommand({
@@ -117,7 +145,7 @@ const subcommands = [
 
 export default defineCommand({
   command: 'profile <command>',
-  describe: 'the profile toolbox: validate, diff, merge, stats, complain, enforce, export',
+  describe: 'the profile toolbox: validate, diff, merge, stats, complain, enforce, translate, export',
   builder: (y) => subcommands.reduce((acc, c) => acc.command(c), y).demandCommand(1),
   handler: () => undefined,
 });

@@ -4,6 +4,7 @@ import { DEFAULT_HOOK_CONFIG, loadHookConfig } from '../../record/hook/config.js
 import { tracedContainers } from '../../record/hook/status.js';
 import { listRefusals } from '../../state/refused.js';
 import { escapeTerminal } from '../../terminal/escape.js';
+import { imageDrifts, printImageDrift } from './status-drift.js';
 
 export default defineCommand({
   command: 'status',
@@ -19,9 +20,11 @@ export default defineCommand({
     if (argv.json) {
       for (const c of list) process.stdout.write(JSON.stringify(c) + '\n');
       for (const r of refused) process.stdout.write(JSON.stringify({ refused: r }) + '\n');
+      for (const d of imageDrifts(cfg.stateDir)) process.stdout.write(JSON.stringify({ imageDrift: d }) + '\n');
       return;
     }
     printRefused(refused);
+    printImageDrift(cfg.stateDir);
     if (list.length === 0) {
       process.stdout.write('no container is being traced\n');
       return;

@@ -38,6 +38,8 @@ export interface HookConfig {
   namesOnly: boolean;
   /** `enosys`: clone3 fails with ENOSYS so libc falls back to clone, whose flags the profile filters. */
   clone3: 'allow' | 'enosys';
+  /** Newer family members never seen (clone3, faccessat2, ...): `enosys` so libc falls back, `allow` by name, `off`. */
+  families: 'enosys' | 'allow' | 'off';
   /**
    * Concurrent recordings at most (1..1024, the tracer's maximum). One more is refused: the
    * container follows onFailure and the refusal is logged, counted and listed by `status`.
@@ -62,6 +64,7 @@ export const DEFAULT_CONFIG: HookConfig = {
   alsoRuntimes: [],
   namesOnly: false,
   clone3: 'allow',
+  families: 'enosys',
   maxRecordings: MAX_TARGETS,
   replaceable: [],
 };
@@ -129,6 +132,10 @@ export function parseHookConfig(json: unknown, source: string): HookConfig {
   if (o.clone3 !== undefined) {
     if (o.clone3 !== 'allow' && o.clone3 !== 'enosys') bad('clone3: expected "allow" or "enosys"');
     cfg.clone3 = o.clone3 as 'allow' | 'enosys';
+  }
+  if (o.families !== undefined) {
+    if (o.families !== 'enosys' && o.families !== 'allow' && o.families !== 'off') bad('families: expected "enosys", "allow" or "off"');
+    cfg.families = o.families as HookConfig['families'];
   }
   if (o.maxRecordings !== undefined) {
     if (typeof o.maxRecordings !== 'number' || !Number.isInteger(o.maxRecordings) || o.maxRecordings < 1 || o.maxRecordings > MAX_TARGETS)

@@ -15,6 +15,7 @@ import type { TracerTarget } from '../tracer.js';
 import type { ArgFact } from '../arg-facts.js';
 import { PHASE } from '../tracer-layout.js';
 import { indexProfileFile } from '../../state/profile-index.js';
+import { writeRecordingMeta } from './recording-meta.js';
 
 export interface PoststopResult {
   written?: string;
@@ -88,7 +89,7 @@ export async function writeProfile(rs: RunState, target: TracerTarget, versionCa
   const extra = (rs.alsoRuntimes ?? []).filter((r) => r !== rs.runtime.name).flatMap((r) => runtimeNeedsFor(r, undefined, nativeArch()).names);
   const built = buildHookProfile({
     counts: target.syscalls(), runtimeNeeds: [...new Set([...needs.names, ...extra])],
-    argFacts: argFactsOf(target), namesOnly: rs.namesOnly === true, clone3: rs.clone3 ?? 'allow',
+    argFacts: argFactsOf(target), namesOnly: rs.namesOnly === true, clone3: rs.clone3 ?? 'allow', families: rs.families ?? 'enosys',
   });
   for (const n of built.argNotes) if (NOTEWORTHY.test(n.note)) warnings.push(`argument rules: ${n.syscall} ${n.note}`);
   if (built.unexpectedRuntimeCalls.length)
@@ -114,5 +115,6 @@ export async function writeProfile(rs: RunState, target: TracerTarget, versionCa
     warnings.push(`could not note ${rs.output.path} in the profile index: ${(e as Error).message}`);
   }
   await writeTimeline(rs, target, warnings, owner);
+  await writeRecordingMeta(rs, owner, warnings);
   return { written: rs.output.path, syscalls: built.names.length, warnings };
 }

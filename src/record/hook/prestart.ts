@@ -12,6 +12,7 @@ import { checkBaseline, ensureDefaultDir, openDirNoFollow, resolveAllowed } from
 import { readRunState, removeRunState, writeRunState, type RunState } from './run-state.js';
 import { cgroupOf, engineOf, nsInode, parentRuntime } from '../container-facts.js';
 import { registerFromHook } from './registry.js';
+import { imageOfContainer } from '../../oci/image.js';
 import { recordRefusal } from '../../state/refused.js';
 
 export interface PrestartResult {
@@ -98,6 +99,8 @@ export async function prestart(state: OciState, cfg: HookConfig, runtimePid?: nu
       startedAt: new Date().toISOString(), stateDir: cfg.stateDir,
       ...(cfg.alsoRuntimes.length ? { alsoRuntimes: cfg.alsoRuntimes } : {}),
       ...(cfg.namesOnly ? { namesOnly: true } : {}), ...(cfg.clone3 === 'enosys' ? { clone3: 'enosys' as const } : {}),
+      ...(cfg.families !== 'enosys' ? { families: cfg.families } : {}),
+      ...imageField(imageOfContainer(state.annotations, state.bundle, state.id)),
     };
     writeRunState(cfg.runDir, rs);
     try {
@@ -152,3 +155,5 @@ function register(rs: RunState, state: OciState, bundleCfg: BundleConfig | undef
     ...(notes.length ? { recordingNotes: [...notes] } : {}),
   });
 }
+
+const imageField = (image: { name?: string; digest?: string }) => (image.name || image.digest ? { image } : {});

@@ -10,6 +10,8 @@ import { argRulesFromFacts, ruleSet, type ArgNote, type Clone3Choice } from '../
 import type { SyscallCount } from '../tracer.js';
 import { PHASE } from '../tracer-layout.js';
 import { archOfKind } from '../named-calls.js';
+import { withNativeFamilyRules } from '../../profile/families-native.js';
+import type { FamilyMode } from '../../profile/families.js';
 
 export interface HookProfileInput {
   counts: readonly SyscallCount[];
@@ -20,6 +22,8 @@ export interface HookProfileInput {
   /** Today's behaviour: no argument rules. */
   namesOnly?: boolean;
   clone3?: Clone3Choice;
+  /** ENOSYS for newer family members never seen (profile/families.ts); the hook passes its config's (default enosys). */
+  families?: FamilyMode;
 }
 
 export interface BuiltProfile {
@@ -65,12 +69,12 @@ export function buildHookProfile(inp: HookProfileInput): BuiltProfile {
   const names = [...new Set([...recorded, ...args.added])].filter((n) => !args.denied.includes(n)).sort();
   const tokens = new Map(architectures().map((a) => [a.name, a.token]));
   const architecturesList = [...arches].map((a) => tokens.get(a)).filter((t): t is string => t !== undefined).sort();
-  const profile = {
+  const profile = withNativeFamilyRules({
     defaultAction: 'SCMP_ACT_ERRNO',
     defaultErrnoRet: 1,
     architectures: architecturesList,
     syscalls: ruleSet(recorded, args),
-  };
+  }, inp.families ?? 'off').profile;
   return { text: serializeProfile(profile), names, workload, unexpectedRuntimeCalls, unknown, restricted: args.restricted, argNotes: args.notes };
 }
 

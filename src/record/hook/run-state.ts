@@ -32,6 +32,10 @@ export interface RunState {
   /** Hook config `namesOnly` and `clone3` at prestart (flush and poststop build the same profile). */
   namesOnly?: boolean;
   clone3?: 'enosys';
+  /** Hook config `families` at prestart, when not the default (enosys). */
+  families?: 'allow' | 'off';
+  /** The image the container ran, as its engine says (src/oci/image.ts), for `<of>.meta.json`. */
+  image?: { name?: string; digest?: string };
 }
 
 export const runStatePath = (runDir: string, id: string): string => {
