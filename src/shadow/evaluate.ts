@@ -61,11 +61,16 @@ function flatRules(profile: Profile, name: string, arch: string): FlatRule[] {
   for (const r of profile.syscalls ?? []) {
     if (!r.names.includes(name) || !ruleAppliesToArch(r, arch)) continue;
     if (actionKey(r.action, r.errnoRet) === defaultKey) continue;
-    const conds: Condition[] = (r.args ?? []).map((a) => ({ index: a.index, op: a.op, value: BigInt(a.value), valueTwo: BigInt(a.valueTwo ?? 0) }));
+    const w = ARCHES_32.has(arch) ? LOW32 : U64;
+    // A masked compare with an empty mask always holds: libseccomp drops it, and a rule left with
+    // no condition is unconditional (and then wins, as any unconditional rule does).
+    const conds: Condition[] = (r.args ?? [])
+      .map((a) => ({ index: a.index, op: a.op, value: BigInt(a.value), valueTwo: BigInt(a.valueTwo ?? 0) }));
     const indexes = conds.map((c) => c.index);
     const split = new Set(indexes).size !== indexes.length;
     const sets = split ? conds.map((c) => [c]) : [conds];
-    for (const s of sets) out.push({ action: r.action, errnoRet: r.errnoRet ?? EPERM, conds: s });
+    const tautology = (c: Condition) => c.op === 'SCMP_CMP_MASKED_EQ' && (c.value & w) === 0n;
+    for (const s of sets) out.push({ action: r.action, errnoRet: r.errnoRet ?? EPERM, conds: s.filter((c) => !tautology(c)) });
   }
   return out;
 }
@@ -83,7 +88,8 @@ function holds(c: Condition, value: bigint | undefined, bits32: boolean): boolea
     case 'SCMP_CMP_LE': return v <= a;
     case 'SCMP_CMP_GT': return v > a;
     case 'SCMP_CMP_GE': return v >= a;
-    case 'SCMP_CMP_MASKED_EQ': return (v & a) === (c.valueTwo & w);
+    // libseccomp masks the datum too: (arg & mask) == (datum & mask), whatever datum's other bits.
+    case 'SCMP_CMP_MASKED_EQ': return (v & a) === (c.valueTwo & a & w);
   }
 }
 

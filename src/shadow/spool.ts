@@ -270,7 +270,9 @@ function readWholeSpool(path: string): { records: SpoolRecord[]; problems: strin
       offset = c.nextOffset;
     }
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') problems.push(`${path} is a symbolic link: skipped`);
+    else if (code !== 'ENOENT') throw e;
   }
   return { records, problems };
 }
