@@ -9,6 +9,7 @@ import { defineCommand } from './command.js';
 import { resolve } from 'node:path';
 import { defaultStateDir } from '../../state/paths.js';
 import { indexProfileFile } from '../../state/profile-index.js';
+import { readinessCommand } from './profile-readiness.js';
 
 const warn = (ws: readonly string[]): void => ws.forEach((w) => process.stderr.write(`seccomp-tailor: warning: ${w}\n`));
 type A = Record<string, unknown>;
@@ -113,11 +114,12 @@ const subcommands = [
       await emit(r.text, argv.output);
     },
   }),
+  readinessCommand,
 ];
 
 export default defineCommand({
   command: 'profile <command>',
-  describe: 'the profile toolbox: validate, diff, merge, stats, complain, enforce, export',
+  describe: 'the profile toolbox: validate, diff, merge, stats, complain, enforce, export, readiness',
   builder: (y) => subcommands.reduce((acc, c) => acc.command(c), y).demandCommand(1),
   handler: () => undefined,
 });
