@@ -18,6 +18,8 @@ import { compileProfile, nativeArch, syscallNumber, architectures } from '../../
 import { toProfileLike } from '../../src/profile/libseccomp-view.js';
 import { runSeccompFilter, describeRet } from '../helpers/bpf-eval.js';
 import type { ObservedCall } from '../../src/shadow/types.js';
+import { applyProposal } from '../../src/apply/apply.js';
+import { nativeLibseccomp } from '../../src/profile/libseccomp-view.js';
 
 const root = process.getuid?.() === 0;
 const NATIVE = nativeArch();
@@ -42,7 +44,7 @@ function setup() {
   return { stateDir, profilePath, source };
 }
 
-test('findings -> proposal: uname, getppid by name, socket widened by exactly AF_UNIX; the patch does that and no more', { skip: !root && 'profile files are read as root-owned only: run as root' }, () => {
+test('findings -> proposal: uname, getppid by name, socket widened by exactly AF_UNIX; the patch does that and no more', { skip: !root && 'profile files are read as root-owned only: run as root' }, async () => {
   const { stateDir, profilePath, source } = setup();
   const denials = shadowDenials(checkProfile(PROFILE, 'p'), [
     seen('uname', { count: 1 }), seen('getppid', { count: 100_000 }),
@@ -70,6 +72,10 @@ test('findings -> proposal: uname, getppid by name, socket widened by exactly AF
   assert.equal(ret('socket', [16n, 3n, 9n]), 'errno 1', 'AF_NETLINK still denied');
   assert.equal(ret('uname', []), 'allow');
   assert.equal(ret('getppid', []), 'allow');
+  // apply derives the same patch from the proposal's values (it recomputes, never trusts the file's).
+  const plan = await applyProposal(p.id, { stateDir, lib: await nativeLibseccomp(), dryRun: true });
+  assert.deepEqual(plan.adding, ['getppid', 'socket', 'uname']);
+  assert.match(plan.after, /"value": 1,\s*"op": "SCMP_CMP_EQ"|"op": "SCMP_CMP_EQ",\s*"value": 1/);
   // A restarted watcher reads on from its checkpoint: the counts do not double.
   appendShadowDenials(stateDir, { container: 'ctr2', profilePath }, shadowDenials(checkProfile(PROFILE, 'p'), [seen('uname', { count: 2 })], { nativeArch: NATIVE }));
   source().pass();
