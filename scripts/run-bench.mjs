@@ -18,6 +18,7 @@ const benches = {
   shim: 'dist/bench/shim.js',
   'runtime-tail': 'dist/bench/runtime-tail-replay.js',
   'watch-aggregate': 'dist/bench/watch-aggregate.js',
+  'shadow-latency': 'dist/bench/shadow-latency.js',
 };
 const wanted = process.argv.slice(2);
 let failed = 0;
