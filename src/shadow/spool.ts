@@ -93,7 +93,11 @@ export function appendShadowDenials(stateDir: string, ref: ShadowRef, denials: r
   if (!isAbsolute(ref.profilePath)) throw new Error(`shadow profile path ${JSON.stringify(ref.profilePath)} is not absolute`);
   const path = join(ensureDir(stateDir), `${spoolStem(ref.container)}.jsonl`);
   let state = files.get(path);
-  if (!state) files.set(path, (state = recover(path)));
+  if (!state) {
+    // A long-lived hookd sees many containers: the oldest one's memory goes first (re-read from its file if needed).
+    if (files.size >= MAX_REMEMBERED) files.delete(files.keys().next().value!);
+    files.set(path, (state = recover(path)));
+  }
   if (state.bounded) return;
   const head = { v: 1, container: ref.container, profilePath: ref.profilePath, ...(ref.image ? { image: ref.image } : {}) };
   const lines: string[] = [];
@@ -132,6 +136,14 @@ function encodeDenial(d: ShadowDenial): Record<string, unknown> {
     ...(d.count === undefined ? {} : { count: d.count }),
     reason: d.reason,
   };
+}
+
+/** Containers whose written keys a process remembers (each is recovered from its file when needed again). */
+export const MAX_REMEMBERED = 1024;
+
+/** Forgets one container's written keys (call at its poststop). */
+export function forgetSpoolContainer(stateDir: string, container: string): void {
+  files.delete(join(shadowDir(stateDir), `${spoolStem(container)}.jsonl`));
 }
 
 /** Forgets what this process wrote (tests; a container's state once it is gone). */

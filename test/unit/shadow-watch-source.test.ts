@@ -3,11 +3,11 @@
 // within 1 s (p99 measured here), and a restart counts nothing twice.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jsonpatch from 'fast-json-patch';
-import { ShadowSpoolSource } from '../../src/watch/sources/shadow-spool.js';
+import { RETAIN_MS, ShadowSpoolSource } from '../../src/watch/sources/shadow-spool.js';
 import { ProfileCache } from '../../src/watch/profile-cache.js';
 import { appendShadowDenials, forgetSpoolState } from '../../src/shadow/spool.js';
 import { shadowDenials } from '../../src/shadow/evaluate.js';
@@ -111,4 +111,21 @@ test('latency: a finding reaches the proposal on disk within 1 s (p99 of 100)', 
   const p99 = lat[98]!;
   console.log(`shadow finding -> proposal on disk: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${lat[99]!.toFixed(1)} ms`);
   assert.ok(p99 < 1000, `p99 ${p99} ms`);
+});
+
+test('a spool file read to its end and untouched for a week is removed; its findings stay in the proposal', { skip: !root && 'profile files are read as root-owned only: run as root' }, () => {
+  const { stateDir, profilePath, source } = setup();
+  forgetSpoolState();
+  appendShadowDenials(stateDir, { container: 'old', profilePath }, [{ arch: NATIVE, name: 'uname', nr: syscallNumber(NATIVE, 'uname')!, firstSeenMs: 1, lastSeenMs: 2, count: 4, reason: 'name' }]);
+  const file = join(stateDir, 'shadow', 'old.jsonl');
+  source().pass();
+  const weekAgo = new Date(Date.now() - RETAIN_MS - 60_000);
+  utimesSync(file, weekAgo, weekAgo);
+  source().pass();
+  assert.equal(existsSync(file), false);
+  appendShadowDenials(stateDir, { container: 'new', profilePath }, [{ arch: NATIVE, name: 'getppid', nr: syscallNumber(NATIVE, 'getppid')!, firstSeenMs: 1, lastSeenMs: 2, count: 1, reason: 'name' }]);
+  source().pass();
+  const p = findProposal(stateDir, shadowProposalId(profilePath))!;
+  assert.equal(p.add.find((a) => a.syscall === 'uname')!.count, 4, 'the pruned file\'s findings are kept');
+  assert.ok(p.add.some((a) => a.syscall === 'getppid'));
 });

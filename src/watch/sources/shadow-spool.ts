@@ -5,7 +5,7 @@
 // folded so far are saved (after the proposals, as the engine does) in .watch-state.json, so a
 // restart continues where it stopped and counts nothing twice. Findings reach the proposal file
 // within a poll (fs.watch wakes it at once; POLL_MS is the fallback).
-import { existsSync, mkdirSync, readFileSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, unlinkSync, watch, type FSWatcher } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { writeFileAtomicSync } from '../../fs/atomic-write.js';
@@ -16,6 +16,8 @@ import type { IsRejected } from '../render-proposal.js';
 import type { ProfileCache } from '../profile-cache.js';
 
 export const POLL_MS = 200;
+/** A spool file read to its end is removed once untouched this long (its findings live on in the state). */
+export const RETAIN_MS = 7 * 24 * 3600_000;
 /** Profiles and containers a watcher keeps findings for (the oldest container is forgotten past it). */
 export const MAX_CONTAINERS_PER_PROFILE = 1000;
 
@@ -108,7 +110,13 @@ export class ShadowSpoolSource {
   pass(): string[] {
     const touched = new Set<string>();
     let moved = false;
-    for (const name of listSpoolFiles(this.o.stateDir)) {
+    const names = listSpoolFiles(this.o.stateDir);
+    // Offsets of files gone (pruned below) are dropped, so the state stays the size of the spool.
+    for (const gone of Object.keys(this.state.offsets).filter((n) => !names.includes(n))) {
+      delete this.state.offsets[gone];
+      moved = true;
+    }
+    for (const name of names) {
       const path = join(shadowDir(this.o.stateDir), name);
       let offset = this.state.offsets[name] ?? 0;
       for (;;) {
@@ -135,6 +143,7 @@ export class ShadowSpoolSource {
         moved = true;
       }
       this.state.offsets[name] = offset;
+      moved ||= this.prune(path, name, offset);
     }
     const written: string[] = [];
     const at = new Date().toISOString();
@@ -162,6 +171,22 @@ export class ShadowSpoolSource {
     if (moved) writeFileAtomicSync(statePath(this.o.stateDir), encode(this.state), { mode: 0o600 });
     if (written.length) this.o.onWrite?.(written);
     return written;
+  }
+
+  /**
+   * A file read to its end and untouched for RETAIN_MS is removed: its findings are in the state
+   * (and the proposal), and the container is long gone. Keeps the spool bounded over time.
+   */
+  private prune(path: string, name: string, offset: number): boolean {
+    const st = statSync(path, { throwIfNoEntry: false });
+    if (!st || st.size !== offset || Date.now() - st.mtimeMs < RETAIN_MS) return false;
+    try {
+      unlinkSync(path);
+    } catch {
+      return false;
+    }
+    delete this.state.offsets[name];
+    return true;
   }
 
   private bound(findings: ProfileFindings): void {
