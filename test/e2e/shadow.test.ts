@@ -50,9 +50,9 @@ function auditStatus(): { enabled: number; lost: number; backlog: number } {
 }
 
 /** Listens on the audit netlink group for the test's duration: every SECCOMP event it prints. */
-function netlinkListener(stateDir: string) {
+function netlinkListener() {
   const bin = join(packageRoot(), 'bin', 'seccomp-tailor');
-  const proc = spawn(process.execPath, [bin, 'events', '--source', 'netlink', '--json', '--state-dir', stateDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [bin, 'events', '--source', 'netlink', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.setEncoding('utf8').on('data', (d: string) => { out += d; });
   return { events: () => out.split('\n').filter((l) => l.startsWith('{')), stop: () => { proc.kill('SIGTERM'); } };
@@ -83,7 +83,7 @@ describe('shadow mode: the proposal is the exact rule, with no audit record', { 
     enabledBefore = auditStatus().enabled;
     spawnSync('auditctl', ['-e', '0'], { stdio: 'ignore' });
     before0 = auditStatus();
-    listener = netlinkListener(join(env.work, 'events-state'));
+    listener = netlinkListener();
     watcher = await startWatcher(['--state-dir', env.stateDir, '--profile-dir', env.out, '--source', 'netlink', '--no-witness']);
   });
   after(async () => {
