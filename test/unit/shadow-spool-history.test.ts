@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { appendShadowDenials, forgetSpoolState, MAX_LINES_PER_CONTAINER, readShadowSpool, shadowDir, REPEAT_MS } from '../../src/shadow/spool.js';
 import { appendRunHistory, historyPath, KEEP_RUNS, MAX_RUNS, readRunHistory, type RunHistoryEntry } from '../../src/history/history.js';
 import type { ShadowDenial } from '../../src/shadow/types.js';
+import { historyAddedOf } from '../../src/shadow/history-added.js';
 
 const fresh = () => mkdtempSync(join(tmpdir(), 'st-shadow-'));
 const REF = { container: 'c0ffee', profilePath: '/etc/p.json', image: { name: 'busybox', digest: 'sha256:ab' } };
@@ -97,4 +98,12 @@ test('history: past MAX_RUNS the file is compacted behind a summary that keeps t
   assert.equal(h.summary!.keyRuns.uname, 1);
   assert.equal(h.summary!.lastNewAt, run(5).endedAt);
   assert.deepEqual(h.problems, []);
+});
+
+test('a shadowed run\'s denials as history: one entry per (arch, syscall, tuple), values as decimals', () => {
+  const added = historyAddedOf([d('uname'), d('uname', { lastSeenMs: 5 }), d('socket', { reason: 'argument', tuple: [{ index: 0, value: 1n }, { index: 2, value: 0n }] })]);
+  assert.deepEqual(added, [{ arch: 'x86_64', name: 'uname' }, { arch: 'x86_64', name: 'socket', args: [{ index: 0, value: '1' }, { index: 2, value: '0' }] }]);
+  const s = fresh();
+  appendRunHistory(s, { ...run(1), added });
+  assert.deepEqual(readRunHistory(s, '/etc/p.json').runs[0]!.added, added);
 });
