@@ -20,6 +20,7 @@ const benches = {
   'watch-aggregate': 'dist/bench/watch-aggregate.js',
   runtime: 'dist/bench/runtime.js',
   families: 'dist/bench/families.js',
+  'shadow-latency': 'dist/bench/shadow-latency.js',
 };
 const wanted = process.argv.slice(2);
 let failed = 0;

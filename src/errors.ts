@@ -166,6 +166,7 @@ export const fleetDocumentTooLarge = (source: string, max: number) =>
 // --- report and demo --------------------------------------------------------------------------
 export const timelineInvalid = (source: string, why: string) => new InputError('TIMELINE_INVALID', `${source}: ${why}`);
 export const reportNoProfile = (why: string) => new InputError('REPORT_NO_PROFILE', why);
+export const readinessBadArgument = (why: string) => new InputError('READINESS_BAD_ARGUMENT', why);
 export class DemoError extends TailorError {}
 export const demoStepFailed = (step: string, why: string) => new DemoError('DEMO_STEP_FAILED', `demo step "${step}" failed: ${why}`);
 

@@ -5,7 +5,7 @@ import jsonpatch from 'fast-json-patch';
 import { applyDeclined, applyNothing, baseChanged, invalidResult, isTailorError, patchMismatch, proposalNotOpen, riskyRefused, targetRefused } from '../errors.js';
 import { assertReplaceable, removeStaleTemps, writeFileAtomic } from '../fs/atomic-write.js';
 import { toProfileLike, type Libseccomp } from '../profile/libseccomp-view.js';
-import { buildPatch, sha256Hex, type PatchOperation, type Proposal } from '../profile/proposal.js';
+import { buildPatch, sha256Hex, widenValues, type PatchOperation, type Proposal } from '../profile/proposal.js';
 import { riskOf, type Risk } from '../profile/risk.js';
 import { wideningFor } from '../profile/widen-args.js';
 import { canonicalJson, checkProfile, type SeccompProfile } from '../profile/schema.js';
@@ -83,7 +83,7 @@ export function planApply(proposal: Proposal, current: Uint8Array, opts: { lib: 
   for (const a of proposal.add) {
     const v = verdictFor(profile, a.syscall);
     if (v.kind === 'blocked-by-rule') throw baseChanged(path, `${a.syscall} is now blocked by rule ${v.rule} (${v.action}); allowing it would override a deliberate block`);
-    if (v.kind === 'conditional' && !(a.widen && wideningFor(profile, a.syscall))) throw baseChanged(path, `${a.syscall} is now allowed only conditionally by rule ${v.rule}; allowing it outright would widen that rule`);
+    if (v.kind === 'conditional' && !(a.widen && wideningFor(profile, a.syscall, widenValues(a.widen)))) throw baseChanged(path, `${a.syscall} is now allowed only conditionally by rule ${v.rule}; allowing it outright would widen that rule`);
     if (v.kind === 'allowed') alreadyAllowed.push(a.syscall);
     else adding.push(a.syscall);
   }

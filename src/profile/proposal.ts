@@ -48,7 +48,16 @@ export const ProposalAddition = ProposalEvidence.extend({
    * The syscall is allowed only with argument rules: how they are widened and why. For display:
    * the rules themselves are recomputed from the profile (widen-args.ts), never read from here.
    */
-  widen: z.object({ basis: z.enum(['values', 'engine-default', 'name']), reason: z.string() }).optional(),
+  widen: z.object({
+    basis: z.enum(['values', 'engine-default', 'name']),
+    reason: z.string(),
+    /**
+     * The argument tuples the workload was seen to need (shadow mode sees them; audit records do
+     * not), as decimal strings in the order widen-args.ts's policy reads them: the rules are still
+     * derived from these by that policy, never taken from the file.
+     */
+    values: z.array(z.array(z.string().regex(/^(0|[1-9][0-9]{0,19})$/)).max(6)).max(64).optional(),
+  }).optional(),
 });
 export type ProposalAddition = z.infer<typeof ProposalAddition>;
 
@@ -217,7 +226,13 @@ export function proposalId(profilePath: string): string {
 }
 
 /** A file of the version 1 form (one per container or image) whose denials belong to proposalId(its profile). */
-export const isFoldable = (p: Proposal): boolean => p.id !== proposalId(p.profile.path);
+export const isFoldable = (p: Proposal): boolean => p.id !== proposalId(p.profile.path) && (p as { source?: unknown }).source !== 'shadow';
+
+/** The argument tuples a widening was proposed for (shadow findings), as the policy reads them. */
+export function widenValues(widen: unknown): bigint[][] | undefined {
+  const v = (widen as { values?: unknown } | undefined)?.values;
+  return Array.isArray(v) && v.length ? v.map((t) => (t as string[]).map((x) => BigInt(x))) : undefined;
+}
 
 export const proposalPath = (stateDir: string, id: string): string => join(proposalsDir(stateDir), `${id}.json`);
 
@@ -257,7 +272,7 @@ export function buildPatch(profile: SeccompProfile, additions: ReadonlyArray<{ a
     const v = verdictFor(profile, a.syscall);
     // Allowed only with argument rules and proposed as a widening: widened as widen-args.ts
     // decides, from the profile alone (an addition computed against an older profile is not).
-    const w = v.kind === 'conditional' && a.widen && !widened.has(a.syscall) ? wideningFor(profile, a.syscall) : undefined;
+    const w = v.kind === 'conditional' && a.widen && !widened.has(a.syscall) ? wideningFor(profile, a.syscall, widenValues(a.widen)) : undefined;
     if (w) {
       widened.add(a.syscall);
       if (w.basis === 'name') names.add(a.syscall);

@@ -7,6 +7,9 @@ import { parseProfile } from '../profile/schema.js';
 import { loadDefaultProfile, PODMAN_DEFAULT_PROFILE } from '../profile/stats.js';
 import { readRegistryEntry, type RegistryEntry } from '../state/registry.js';
 import { buildReport, type ContainerFacts, type ReportModel } from './model.js';
+import { accumulationOf, type Accumulation } from './accumulation.js';
+import { readRunHistory } from '../history/history.js';
+import { resolve } from 'node:path';
 import { parseTimeline, sidecarPath, timelineOfEntry, type Timeline } from './timeline.js';
 
 export interface ReportOptions {
@@ -59,6 +62,7 @@ export async function loadReport(opts: ReportOptions): Promise<ReportModel> {
   const defaultProfile = await loadDefaultProfile(defaultSource);
   const lib = await nativeLibseccomp();
   const timeline = await findTimeline(profilePath, opts, entry);
+  const accumulation = historyCurve(opts.stateDir, profilePath);
   return buildReport({
     profile,
     source: profilePath,
@@ -66,8 +70,18 @@ export async function loadReport(opts: ReportOptions): Promise<ReportModel> {
     nativeArch: lib.nativeArch(),
     ...(defaultProfile ? { defaultProfile, defaultSource } : {}),
     ...(timeline ? { timeline } : {}),
+    ...(accumulation ? { accumulation } : {}),
     ...(entry ? { container: factsOf(entry) } : {}),
   });
+}
+
+/** The accumulation curve from the profile's history; none when there is none, or it cannot be read (not root). */
+function historyCurve(stateDir: string, profilePath: string): Accumulation | undefined {
+  try {
+    return accumulationOf(readRunHistory(stateDir, resolve(profilePath)));
+  } catch {
+    return undefined;
+  }
 }
 
 async function loadLive(id: string, opts: ReportOptions): Promise<ReportModel> {

@@ -7,6 +7,7 @@ import { profileStats, type ArchStats, type ProfileStats } from '../profile/stat
 import { allowedByArch, profileArches, type SyscallCatalog } from '../profile/syscall-set.js';
 import { groupByKind, kindOf, type SyscallKind } from './syscall-kinds.js';
 import type { TimelineEntry } from './timeline.js';
+import type { Accumulation } from './accumulation.js';
 
 export interface ReportInput {
   profile: SeccompProfile;
@@ -18,6 +19,8 @@ export interface ReportInput {
   /** Where the reference profile came from. */
   defaultSource?: string;
   timeline?: readonly TimelineEntry[];
+  /** The profile's run history (recordings and shadowed runs), when it has one. */
+  accumulation?: Accumulation;
   container?: ContainerFacts;
   generatedAt?: Date;
 }
@@ -73,6 +76,8 @@ export interface ReportModel {
   /** Risky names the default profile allows and this one blocks: the point of tailoring. */
   riskyRemoved: RiskyName[];
   growth?: Growth;
+  /** Distinct syscalls against runs, from the profile's run history (issue 20). */
+  accumulation?: Accumulation;
   container?: ContainerFacts;
   /** Argument rules and the engine defaults' argument limits against this profile. */
   argRules: ProfileStats['argRules'];
@@ -143,6 +148,7 @@ export function buildReport(inp: ReportInput): ReportModel {
     risky: riskyOf(allowed),
     riskyRemoved: removed ? riskyOf(removed) : [],
     ...(growth ? { growth } : {}),
+    ...(inp.accumulation ? { accumulation: inp.accumulation } : {}),
     ...(inp.container ? { container: inp.container } : {}),
   };
 }

@@ -4,6 +4,7 @@
 import { escapeHtml as e } from './html-escape.js';
 import type { KindRow, ReportModel, RiskyName } from './model.js';
 import { formatDuration, growthChart, kindBars } from './svg-charts.js';
+import { accumulationSection } from './accumulation.js';
 
 const CSS = `
 *{box-sizing:border-box}
@@ -161,6 +162,7 @@ ${tiles(m)}
 <section class="card" id="arguments"><h2>Argument rules against the engine defaults</h2>${argSection(m)}</section>
 <section class="card" id="removed"><h2>What podman&#39;s default allows that this one does not${m.removedCount === undefined ? '' : ` (${m.removedCount})`}</h2>${removedSection(m)}</section>
 <section class="card" id="growth"><h2>Growth over time</h2>${growthSection(m)}</section>
+${m.accumulation ? `<section class="card" id="accumulation"><h2>Accumulation over runs</h2>${accumulationSection(m.accumulation)}</section>` : ''}
 <section class="card" id="arches"><h2>Per architecture</h2>${archTable(m)}</section>
 <footer>seccomp-tailor report · generated ${e(m.generatedAt)}${m.defaultSource ? ` · compared with <code>${e(m.defaultSource)}</code>` : ''}</footer>
 </main>

@@ -21,6 +21,7 @@ import { embeddedProfilesDir } from './container-profile.js';
 import { recordWatcherProfileDirs } from '../state/profile-dirs.js';
 import { forgetStopped, readRegistry, registerContainer, readRegistryEntry, type RegistryEntry } from '../state/registry.js';
 import type { SourceSink } from './sources/source.js';
+import { ShadowSpoolSource } from './sources/shadow-spool.js';
 import { loadState } from './state-store.js';
 import { DEFAULT_PIN_DIR, ExitWitnesses } from './witness.js';
 import { takeWatcherLock } from './watcher-lock.js';
@@ -208,6 +209,9 @@ export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
       flushIntervalMs: o.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS,
     }, state);
     metrics.containers.set(index.size);
+    // Shadow findings (issue 20) arrive through their own spool, whatever the audit source is.
+    const shadow = new ShadowSpoolSource({ stateDir: o.stateDir, profiles: new ProfileCache(profileDirs), isRejected: (p, a, s) => isRejected(o.stateDir, p, a, s), log }).start();
+    cleanups.push(() => shadow.stop());
     for (const e of index.entries()) if (!e.stoppedAt) engine.noticeContainer(e);
 
     const upsert = (e: RegistryEntry) => {

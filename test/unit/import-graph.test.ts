@@ -56,8 +56,12 @@ const RANK: Record<string, number> = {
   fs: 1, terminal: 1, native: 1, proc: 1,
   oci: 2,
   state: 3,
+  // Run history: written by the hook at poststop, read by readiness and the report.
+  history: 3.5,
   profile: 4,
-  record: 5, watch: 5, apply: 5, fleet: 5,
+  // Shadow evaluation and its spool: called by the hook and hookd, read by the watcher.
+  shadow: 4.5,
+  record: 5, watch: 5, apply: 5, fleet: 5, readiness: 5,
   'record/hook': 6,
   report: 7, install: 7,
   cli: 8, demo: 8,

@@ -9,6 +9,7 @@ import { defineCommand } from './command.js';
 import { resolve } from 'node:path';
 import { defaultStateDir } from '../../state/paths.js';
 import { indexProfileFile } from '../../state/profile-index.js';
+import { readinessCommand } from './profile-readiness.js';
 
 export const FAMILIES_OPTION = {
   choices: ['enosys', 'allow', 'off'] as const, default: 'enosys' as const,
@@ -141,11 +142,12 @@ const subcommands = [
       await emit(r.text, argv.output);
     },
   }),
+  readinessCommand,
 ];
 
 export default defineCommand({
   command: 'profile <command>',
-  describe: 'the profile toolbox: validate, diff, merge, stats, complain, enforce, translate, export',
+  describe: 'the profile toolbox: validate, diff, merge, stats, complain, enforce, translate, export, readiness',
   builder: (y) => subcommands.reduce((acc, c) => acc.command(c), y).demandCommand(1),
   handler: () => undefined,
 });
