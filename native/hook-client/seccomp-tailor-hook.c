@@ -142,7 +142,7 @@ static void resolve_siblings(const char *self)
 	if (!executable(sib.node) && ends_with(HOOK_SCRIPT, SCRIPT_IN_TREE)) {
 		size_t cl = strlen(HOOK_SCRIPT) - strlen(SCRIPT_IN_TREE);
 		if (!strncmp(NODE_PATH, HOOK_SCRIPT, cl) && NODE_PATH[cl] == '/')
-			snprintf(sib.node, sizeof(sib.node), "%s%s", root, NODE_PATH + cl);
+			snprintf(sib.node, sizeof(sib.node), "%s%s", root, &NODE_PATH[cl]);
 	}
 	sib.have_node = executable(sib.node) && regular(sib.hook_script);
 	if (!sib.have_node)
