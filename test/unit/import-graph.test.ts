@@ -59,7 +59,7 @@ const RANK: Record<string, number> = {
   profile: 4,
   record: 5, watch: 5, apply: 5, fleet: 5,
   'record/hook': 6,
-  report: 7,
+  report: 7, agent: 7,
   cli: 8, demo: 8,
 };
 
