@@ -39,6 +39,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -536,20 +538,37 @@ static int on_failure_fail(const char *path)
 	return fail;
 }
 
+/* One line on stderr (the runtime shows it when the hook fails; runc keeps a successful hook's to
+ * itself) and the same in syslog, where the administrator finds it either way. */
+static void say(const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, TAG ": %s\n", line);
+#ifndef FUZZING
+	openlog(TAG, LOG_PID, LOG_DAEMON);
+	syslog(LOG_WARNING, "%s", line);
+	closelog();
+#endif
+}
+
 /* No hookd to serve and no Node hook to become: the container starts unrecorded, and says so. */
 static int unrecorded(const struct entry_args *a, const char *in, size_t n, const char *why)
 {
 	char id[96], status[16];
 	describe_state(in, n, id, sizeof(id), status, sizeof(status));
 	if (!strcmp(status, "stopped")) {
-		fprintf(stderr, TAG ": %s: container %s stopped; a recording of it, if any, is not saved\n", why, id);
+		say("%s: container %s stopped; a recording of it, if any, is not saved", why, id);
 		return 0;
 	}
 	if (on_failure_fail(a->config)) {
-		fprintf(stderr, TAG ": %s: not starting container %s unrecorded (onFailure: fail)\n", why, id);
+		say("%s: not starting container %s unrecorded (onFailure: fail)", why, id);
 		return 1;
 	}
-	fprintf(stderr, TAG ": %s: container %s starts unrecorded\n", why, id);
+	say("%s: container %s starts unrecorded", why, id);
 	return 0;
 }
 

@@ -61,7 +61,7 @@ export async function runAgent(o: AgentOptions): Promise<number> {
   installRecordingSide(o);
   prepareSocketDir(o.socket);
   const children: Array<{ name: string; proc: ChildProcess }> = [
-    { name: 'hookd', proc: start(packagePath('bin', 'seccomp-tailor-hookd'), ['--socket', o.socket]) },
+    { name: 'hookd', proc: start(packagePath('bin', 'seccomp-tailor-hookd'), ['--socket', o.socket, '--verbose']) },
     { name: 'watch', proc: start(packagePath('bin', 'seccomp-tailor'), ['watch', ...o.watchArgs]) },
   ];
   let stopping = false;
