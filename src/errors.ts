@@ -107,6 +107,10 @@ export const hookdSocketDirUnsafe = (dir: string) =>
   new RecordError('HOOKD_SOCKET_DIR_UNSAFE', `${dir} must be a directory only its owner can enter (mode 0700): the socket runs hooks as root`);
 export const installStepFailed = (step: string, why: string) => new RecordError('INSTALL_STEP_FAILED', `${step} failed${why ? `: ${why}` : ''}`);
 export const hookdBadArgument = (why: string) => new InputError('HOOKD_BAD_ARGUMENT', `${why} (usage: seccomp-tailor-hookd [--socket PATH] [--idle-exit SECONDS] [--verbose])`);
+export const agentHostDirUnsafe = (dir: string, why: string) =>
+  new RecordError('AGENT_HOST_DIR_UNSAFE', `${dir}: ${why}: the engine runs what lies there as root, so only root may change it and every directory above it`);
+export const agentMissingBinary = (path: string, why: string) =>
+  new RecordError('AGENT_MISSING_BINARY', `${path} cannot be read (${why}): the image lacks the native hook entry or the runtime shim`);
 
 // --- watch ------------------------------------------------------------------------------------
 export class WatchError extends TailorError {}

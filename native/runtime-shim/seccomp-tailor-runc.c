@@ -10,8 +10,15 @@
  * The shim's options come first (dockerd puts runtimeArgs before its own arguments); everything
  * from the first other argument on is passed to the real runtime unchanged. containerd's
  * BinaryName takes no arguments, so the same settings can come from a root-owned JSON file
- * (/etc/seccomp-tailor/runtime-shim.json, or $SECCOMP_TAILOR_SHIM_CONFIG: runtimePath, recordDir,
- * hookConfig, hookdSocket).
+ * ($SECCOMP_TAILOR_SHIM_CONFIG, else runtime-shim.json beside this executable, else
+ * /etc/seccomp-tailor/runtime-shim.json: runtimePath, recordDir, hookConfig, hookdSocket).
+ *
+ * Relocatable: the hook's native entry is found beside this executable (a host directory the
+ * Kubernetes agent fills, such as /opt/seccomp-tailor/bin), else in its checkout or package tree
+ * (<root>/build/hook/seccomp-tailor-hook when we are <root>/build/runtime-shim/seccomp-tailor-runc),
+ * else at its compile-time path; without an entry, the tree's Node runtime runs the Node hook.
+ * The hooks it adds carry a timeout, and the entry falls back (the container starts unrecorded,
+ * and says so) when hookd does not answer in time, so a gone agent never stops a container.
  *
  * Which containers are recorded: those whose config.json carries the annotation
  * io.containers.trace-syscall (ctr --annotation, CRI pod_annotations, Docker >= 24 --annotation),
@@ -49,6 +56,12 @@
 #define DEFAULT_HOOK_CONFIG "/etc/seccomp-tailor/hook.json"
 #define MAX_CONFIG (4 << 20)
 #define MAX_SETTINGS (64 << 10)
+/* Seconds the runtime gives each hook (runc kills it and fails the container after that); the
+ * entry's own deadline (native/hook-client, 25 s) is shorter, so it decides first. Same value as
+ * HOOK_TIMEOUT_SECONDS in src/oci/hooks-config.ts. */
+#define HOOK_TIMEOUT_SECONDS 30
+#define SHIM_IN_TREE "/build/runtime-shim/seccomp-tailor-runc"
+#define ENTRY_NAME "seccomp-tailor-hook"
 /* Runtimes run hooks with exactly this environment; the hook spawns logger and runc by name. */
 #define HOOK_PATH_ENV "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -58,6 +71,11 @@ struct settings {
 	const char *hook_config;
 	const char *shim_config;
 	const char *hookd_socket; /* the hook's native entry talks to this hookd (default: its own) */
+	/* Resolved at start: the native entry to run as the hook, or (entry empty) node + script. */
+	char entry[PATH_MAX + 64];
+	char node[PATH_MAX + 64];
+	char script[PATH_MAX + 64];
+	char self_dir[PATH_MAX];
 };
 
 static void say(const char *fmt, ...)
@@ -67,6 +85,9 @@ static void say(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+#ifdef FUZZING
+	return; /* the harness runs millions of inputs: format, but say nothing */
+#endif
 	/* stderr reaches `runc` users and the engine's error on failure; syslog reaches the admin
 	 * when the engine swallows a successful create's stderr. */
 	fprintf(stderr, TAG ": %s\n", line);
@@ -173,7 +194,8 @@ static const char *str_key(json_t *o, const char *key)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-/* Our own options, before everything else; returns the index of the first runtime argument. */
+/* Our own options, before everything else; returns the index of the first runtime argument, or
+ * -1 (said) when an option lacks its value. */
 static int parse_own_options(int argc, char **argv, struct settings *s)
 {
 	int i = 1;
@@ -187,7 +209,7 @@ static int parse_own_options(int argc, char **argv, struct settings *s)
 			if (!strcmp(a, names[k])) {
 				if (i + 1 >= argc) {
 					fprintf(stderr, TAG ": %s needs a value\n", a);
-					exit(2);
+					return -1;
 				}
 				*slots[k] = argv[i + 1];
 				slot = slots[k];
@@ -206,7 +228,15 @@ static int parse_own_options(int argc, char **argv, struct settings *s)
 
 static void load_settings(struct settings *s, int explicit_config)
 {
-	json_t *j = load_trusted(s->shim_config ? s->shim_config : DEFAULT_SHIM_CONFIG);
+	char beside[PATH_MAX + 32];
+	const char *path = s->shim_config;
+	json_t *j;
+	if (!path && s->self_dir[0]) {
+		snprintf(beside, sizeof(beside), "%s/runtime-shim.json", s->self_dir);
+		if (!access(beside, F_OK))
+			path = beside;
+	}
+	j = load_trusted(path ? path : DEFAULT_SHIM_CONFIG);
 	if (j) {
 		/* Command-line options win over the file. Values are kept for the process lifetime. */
 		if (!s->runtime_path && str_key(j, "runtimePath"))
@@ -227,6 +257,50 @@ static int is_exec(const char *p)
 {
 	struct stat st;
 	return !stat(p, &st) && S_ISREG(st.st_mode) && !access(p, X_OK);
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+	return a > b && !strcmp(s + a - b, suffix);
+}
+
+/* Where the hook's native entry (or, without one, node and the Node hook) is, from our own
+ * executable's path `self` (NULL when /proc cannot tell: the compile-time paths). */
+static void resolve_siblings(struct settings *s, const char *self)
+{
+	char root[PATH_MAX];
+	const char *slash = self ? strrchr(self, '/') : NULL;
+	s->entry[0] = s->node[0] = s->script[0] = s->self_dir[0] = 0;
+	if (slash && slash > self && (size_t)(slash - self) < sizeof(s->self_dir)) {
+		memcpy(s->self_dir, self, (size_t)(slash - self));
+		s->self_dir[slash - self] = 0;
+		snprintf(s->entry, sizeof(s->entry), "%s/" ENTRY_NAME, s->self_dir);
+		if (is_exec(s->entry))
+			return;
+	}
+	root[0] = 0;
+	if (self && ends_with(self, SHIM_IN_TREE)) {
+		size_t rl = strlen(self) - strlen(SHIM_IN_TREE);
+		memcpy(root, self, rl);
+		root[rl] = 0;
+		snprintf(s->entry, sizeof(s->entry), "%s/build/hook/" ENTRY_NAME, root);
+		if (is_exec(s->entry))
+			return;
+	}
+	snprintf(s->entry, sizeof(s->entry), "%s", HOOK_CLIENT);
+	if (is_exec(s->entry))
+		return;
+	s->entry[0] = 0;
+	/* No entry built: node runs the Node hook itself (the package's runtime/ first). */
+	if (root[0]) {
+		snprintf(s->node, sizeof(s->node), "%s/runtime/bin/node", root);
+		snprintf(s->script, sizeof(s->script), "%s/bin/" ENTRY_NAME, root);
+		if (is_exec(s->node) && !access(s->script, R_OK))
+			return;
+	}
+	snprintf(s->node, sizeof(s->node), "%s", NODE_PATH);
+	snprintf(s->script, sizeof(s->script), "%s", HOOK_SCRIPT);
 }
 
 /* The real runtime: the configured path, else runc on PATH, else /usr/bin/runc, /usr/sbin/runc. */
@@ -355,14 +429,19 @@ static json_t *hook_entry(const struct settings *s, const char *stage)
 {
 	json_t *args = json_array();
 	json_t *env = json_array();
-	const char *path = HOOK_CLIENT;
-	/* The native entry is built with the checkout; without it, node runs the script itself. */
-	if (access(HOOK_CLIENT, X_OK)) {
-		path = NODE_PATH;
+	const char *path = s->entry;
+	if (!*path) {
+		path = s->node;
 		json_array_append_new(args, json_string("node"));
-		json_array_append_new(args, json_string(HOOK_SCRIPT));
+		json_array_append_new(args, json_string(s->script));
 	} else {
-		json_array_append_new(args, json_string("seccomp-tailor-hook"));
+		json_array_append_new(args, json_string(ENTRY_NAME));
+		/* Named in the configuration, so the entry may reach a hookd in another mount namespace
+		 * (the agent's pod). */
+		if (s->hookd_socket && *s->hookd_socket) {
+			json_array_append_new(args, json_string("--socket"));
+			json_array_append_new(args, json_string(s->hookd_socket));
+		}
 	}
 	if (s->hook_config) {
 		json_array_append_new(args, json_string("--config"));
@@ -370,24 +449,25 @@ static json_t *hook_entry(const struct settings *s, const char *stage)
 	}
 	json_array_append_new(args, json_string(stage));
 	json_array_append_new(env, json_string(HOOK_PATH_ENV));
-	if (s->hookd_socket && *s->hookd_socket) {
-		char var[PATH_MAX + 32];
-		snprintf(var, sizeof(var), "SECCOMP_TAILOR_HOOKD=%s", s->hookd_socket);
-		json_array_append_new(env, json_string(var));
-	}
-	return json_pack("{s:s, s:o, s:o}", "path", path, "args", args, "env", env);
+	return json_pack("{s:s, s:o, s:o, s:i}", "path", path, "args", args, "env", env, "timeout", HOOK_TIMEOUT_SECONDS);
 }
 
-/* Already there (podman's hooks.d, a hand-written config, a second shim in the chain)? */
-static int has_our_hook(json_t *list)
+/* Already there (podman's hooks.d, a hand-written config, a second shim in the chain)? Only a
+ * hook that runs exactly our entry (or node with exactly our script) counts: the container's
+ * author writes config.json's hooks too, and a decoy whose argument merely ends in our name must
+ * not keep the real hook out. */
+static int has_our_hook(json_t *list, const struct settings *s)
 {
 	size_t i;
 	json_t *h;
 	json_array_foreach(list, i, h) {
-		json_t *args = json_object_get(h, "args");
-		const char *a0 = json_string_value(json_array_get(args, 0));
-		const char *a1 = json_string_value(json_array_get(args, 1));
-		if ((a0 && !strcmp(a0, "seccomp-tailor-hook")) || (a1 && strstr(a1, "seccomp-tailor-hook")))
+		const char *path = json_string_value(json_object_get(h, "path"));
+		const char *a1 = json_string_value(json_array_get(json_object_get(h, "args"), 1));
+		if (!path)
+			continue;
+		if (*s->entry && !strcmp(path, s->entry))
+			return 1;
+		if (!*s->entry && !strcmp(path, s->node) && a1 && !strcmp(a1, s->script))
 			return 1;
 	}
 	return 0;
@@ -412,7 +492,7 @@ static int add_hook(json_t *config, const struct settings *s, const char *stage)
 	}
 	if (!json_is_array(list))
 		return -1;
-	if (has_our_hook(list))
+	if (has_our_hook(list, s))
 		return 0;
 	return json_array_append_new(list, hook_entry(s, stage));
 }
@@ -450,20 +530,82 @@ static int replace_config(int dirfd, json_t *config, const struct stat *old)
 
 enum outcome { NOT_ASKED, RECORDING, FAILED };
 
-/* The create path: returns FAILED with one line said when a requested recording cannot be set up. */
+/* The bundle path without trailing slashes ("/" stays): "link/" makes open() resolve the final
+ * symlink whatever O_NOFOLLOW says, and the shim would then rewrite a config.json elsewhere. */
+static void strip_trailing_slashes(const char *in, char *out, size_t size)
+{
+	size_t n = strlen(in);
+	while (n > 1 && in[n - 1] == '/')
+		n--;
+	if (n >= size)
+		n = size - 1;
+	memcpy(out, in, n);
+	out[n] = 0;
+}
+
+/* The JSON side of the create path, on a parsed config.json: adds the annotation (with a record
+ * directory) and the hooks. RECORDING: config changed and to be written; NOT_ASKED: leave it;
+ * FAILED: one line said. */
+static enum outcome edit_config(json_t *config, const struct create_args *c, const struct settings *s)
+{
+	int want_all = s->record_dir != NULL;
+	json_t *annotations = json_object_get(config, "annotations");
+	if (annotations && !json_is_object(annotations)) {
+		say("%s: config.json annotations is not an object: left untouched", c->id ? c->id : "?");
+		return want_all ? FAILED : NOT_ASKED;
+	}
+	if (!json_object_get(annotations, TRACE_ANNOTATION)) {
+		char value[PATH_MAX + 8];
+		const char *name;
+		if (!want_all)
+			return NOT_ASKED;
+		if (!c->id || !safe_name(c->id, 128)) {
+			say("container id \"%.80s\" is not a file name: not recorded", c->id ? c->id : "");
+			return FAILED;
+		}
+		if (s->record_dir[0] != '/') {
+			say("--record-dir %s is not absolute: not recorded", s->record_dir);
+			return FAILED;
+		}
+		name = annotations ? engine_name(annotations) : NULL;
+		if (name)
+			snprintf(value, sizeof(value), "of:%s/%s-%.12s.json", s->record_dir, name, c->id);
+		else
+			snprintf(value, sizeof(value), "of:%s/%s.json", s->record_dir, c->id);
+		if (!annotations) {
+			annotations = json_object();
+			json_object_set_new(config, "annotations", annotations);
+		}
+		/* The hook reads the annotation from the OCI state, which runc fills from config.json. */
+		json_object_set_new(annotations, TRACE_ANNOTATION, json_string(value));
+	}
+	if (add_hook(config, s, "prestart") || add_hook(config, s, "poststop")) {
+		say("%s: config.json hooks is malformed: not recorded", c->id ? c->id : "?");
+		return FAILED;
+	}
+	return RECORDING;
+}
+
+/* The create path: returns FAILED with one line said when a requested recording cannot be set up.
+ * The bundle directory is opened once, without following a symlink at any of its final
+ * components, and config.json is read and replaced relative to that descriptor. */
 static enum outcome prepare_bundle(const struct create_args *c, const struct settings *s)
 {
-	const char *bundle = c->bundle ? c->bundle : ".";
+	char bundle[PATH_MAX];
 	int want_all = s->record_dir != NULL;
-	int dirfd = open(bundle, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int dirfd;
 	struct stat st;
 	size_t len;
 	char *text;
 	json_error_t err;
-	json_t *config, *annotations;
-	enum outcome out = NOT_ASKED;
+	json_t *config;
+	enum outcome out;
+	strip_trailing_slashes(c->bundle && *c->bundle ? c->bundle : ".", bundle, sizeof(bundle));
+	dirfd = open(bundle, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dirfd < 0) {
-		say("%s: bundle %s is not a directory (%s): left untouched", c->id ? c->id : "?", bundle, strerror(errno));
+		struct stat lst;
+		int e = errno;
+		say("%s: bundle %s is not a directory (%s): left untouched", c->id ? c->id : "?", bundle, !lstat(bundle, &lst) && S_ISLNK(lst.st_mode) ? "a symbolic link" : strerror(e));
 		return want_all ? FAILED : NOT_ASKED;
 	}
 	text = read_bounded(dirfd, "config.json", MAX_CONFIG, &len, &st);
@@ -481,51 +623,11 @@ static enum outcome prepare_bundle(const struct create_args *c, const struct set
 		close(dirfd);
 		return want_all ? FAILED : NOT_ASKED;
 	}
-	annotations = json_object_get(config, "annotations");
-	if (annotations && !json_is_object(annotations)) {
-		say("%s: config.json annotations is not an object: left untouched", c->id ? c->id : "?");
-		out = want_all ? FAILED : NOT_ASKED;
-		goto done;
-	}
-	if (!json_object_get(annotations, TRACE_ANNOTATION)) {
-		char value[PATH_MAX + 8];
-		const char *name;
-		if (!want_all)
-			goto done;
-		if (!c->id || !safe_name(c->id, 128)) {
-			say("container id \"%.80s\" is not a file name: not recorded", c->id ? c->id : "");
-			out = FAILED;
-			goto done;
-		}
-		if (s->record_dir[0] != '/') {
-			say("--record-dir %s is not absolute: not recorded", s->record_dir);
-			out = FAILED;
-			goto done;
-		}
-		name = annotations ? engine_name(annotations) : NULL;
-		if (name)
-			snprintf(value, sizeof(value), "of:%s/%s-%.12s.json", s->record_dir, name, c->id);
-		else
-			snprintf(value, sizeof(value), "of:%s/%s.json", s->record_dir, c->id);
-		if (!annotations) {
-			annotations = json_object();
-			json_object_set_new(config, "annotations", annotations);
-		}
-		/* The hook reads the annotation from the OCI state, which runc fills from config.json. */
-		json_object_set_new(annotations, TRACE_ANNOTATION, json_string(value));
-	}
-	if (add_hook(config, s, "prestart") || add_hook(config, s, "poststop")) {
-		say("%s: config.json hooks is malformed: not recorded", c->id ? c->id : "?");
-		out = FAILED;
-		goto done;
-	}
-	if (replace_config(dirfd, config, &st)) {
+	out = edit_config(config, c, s);
+	if (out == RECORDING && replace_config(dirfd, config, &st)) {
 		say("%s: cannot rewrite %s/config.json: %s: not recorded", c->id ? c->id : "?", bundle, strerror(errno));
 		out = FAILED;
-		goto done;
 	}
-	out = RECORDING;
-done:
 	json_decref(config);
 	close(dirfd);
 	return out;
@@ -540,13 +642,20 @@ static int hook_fails_closed(const struct settings *s)
 	return fail;
 }
 
+#ifndef FUZZING
 int main(int argc, char **argv)
 {
-	struct settings s = { 0 };
+	static struct settings s;
 	struct create_args c;
-	char found[PATH_MAX];
+	char found[PATH_MAX], self[PATH_MAX];
 	const char *real;
+	ssize_t sl = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	int first = parse_own_options(argc, argv, &s);
+	if (first < 0)
+		return 2;
+	if (sl > 0)
+		self[sl] = 0;
+	resolve_siblings(&s, sl > 0 ? self : NULL);
 	int explicit_config = s.shim_config != NULL;
 	/* containerd's BinaryName and `ctr --runc-binary` take a path only; the engine's environment
 	 * (set by its admin, inherited through containerd-shim) can still name the settings file. */
@@ -569,3 +678,4 @@ int main(int argc, char **argv)
 	fprintf(stderr, TAG ": cannot run the real runtime %s: %s\n", real, strerror(errno));
 	return 127;
 }
+#endif

@@ -14,23 +14,38 @@ export const DEFAULT_HOOKS_DIR = '/usr/share/containers/oci/hooks.d';
 // (for its version) by name.
 const HOOK_ENV = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'];
 
-export interface HookCommand { path: string; args: string[]; env: string[] }
+/**
+ * Seconds a runtime gives the hook before killing it (runc and crun then fail the container's
+ * creation; podman's hooks.d passes it on). Generous for a first recording, which loads the tracer;
+ * the native entry's own deadline (25 s) is shorter, so without an answer from hookd it decides
+ * first (the container starts unrecorded unless onFailure is fail). The runtime shim adds the same.
+ */
+export const HOOK_TIMEOUT_SECONDS = 30;
+
+export interface HookCommand { path: string; args: string[]; env: string[]; timeout: number }
 
 /**
  * node itself as the hook's executable, the entry script as its first argument: saves the
  * `/usr/bin/env` exec of the script's shebang on every container start and stop.
  */
 export function hookCommand(configPath?: string, hookScript = packagePath('bin', 'seccomp-tailor-hook'), node = process.execPath): HookCommand {
-  return { path: node, args: ['node', hookScript, ...(configPath ? ['--config', configPath] : [])], env: HOOK_ENV };
+  return { path: node, args: ['node', hookScript, ...(configPath ? ['--config', configPath] : [])], env: HOOK_ENV, timeout: HOOK_TIMEOUT_SECONDS };
 }
 
 /**
  * The native entry (build/hook/seccomp-tailor-hook): hands each stage to hookd, starting it on
  * first use (a few ms per stage once it runs), and runs the Node hook when it cannot. `socket`
- * overrides hookd's default socket path; `env` adds variables (e.g. SECCOMP_TAILOR_HOOKD_IDLE).
+ * (`--socket`, consumed by the entry) overrides hookd's default socket path, and lets a hookd in
+ * another mount namespace serve (the Kubernetes agent's pod); `env` adds variables (e.g.
+ * SECCOMP_TAILOR_HOOKD_IDLE).
  */
 export function nativeHookCommand(client: string, configPath?: string, socket?: string, env: readonly string[] = []): HookCommand {
-  return { path: client, args: ['seccomp-tailor-hook', ...(configPath ? ['--config', configPath] : [])], env: [...HOOK_ENV, ...(socket ? [`SECCOMP_TAILOR_HOOKD=${socket}`] : []), ...env] };
+  return {
+    path: client,
+    args: ['seccomp-tailor-hook', ...(socket ? ['--socket', socket] : []), ...(configPath ? ['--config', configPath] : [])],
+    env: [...HOOK_ENV, ...env],
+    timeout: HOOK_TIMEOUT_SECONDS,
+  };
 }
 
 const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

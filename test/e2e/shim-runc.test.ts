@@ -116,6 +116,44 @@ describe('seccomp-tailor-runc under runc', { skip }, () => {
     assert.ok(!existsSync(join(env.out, `${b.id}.json`)));
   });
 
+  test('attack, --bundle link/ (trailing slash): the shim never writes through the link; the container still runs, unrecorded', () => {
+    // The link's target is a bundle the attacker wants rewritten (its config.json would gain our
+    // hooks and annotation); "link/" makes a plain open() follow the link despite O_NOFOLLOW.
+    const out = join(env.out, 'via-link.json');
+    const b = bundle(['true'], { 'io.containers.trace-syscall': `of:${out}` });
+    const before = sha(join(b.dir, 'config.json'));
+    const link = join(env.work, `bundle-link-${n}`);
+    symlinkSync(b.dir, link);
+    for (const arg of [`${link}/`, `${link}//`]) {
+      const r = shim(['--hook-config', env.configPath, '--record-dir', env.out, '--root', root, 'run', '--bundle', arg, `${b.id}-${arg.length}`]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stderr, /bundle .* is not a directory \(a symbolic link\): left untouched/);
+      assert.equal(sha(join(b.dir, 'config.json')), before, 'the target config.json is unchanged');
+    }
+    assert.ok(!existsSync(out), 'nothing recorded through the link');
+    // The same bundle named directly, with a trailing slash, is still recorded.
+    const r = shim(['--hook-config', env.configPath, '--root', root, 'run', '--bundle', `${b.dir}/`, `${b.id}-direct`]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(profileNames(out).length > 0, 'recorded through the real directory');
+  });
+
+  test('attack, a decoy hook whose argument ends in seccomp-tailor-hook: the real hook is still added and records', () => {
+    const out = join(env.out, 'decoy.json');
+    const b = bundle(['ls', '/'], { 'io.containers.trace-syscall': `of:${out}` });
+    const cfg = JSON.parse(readFileSync(join(b.dir, 'config.json'), 'utf8'));
+    cfg.hooks = {
+      prestart: [{ path: '/bin/true', args: ['seccomp-tailor-hook', '/tmp/not/seccomp-tailor-hook'] }],
+      poststop: [{ path: '/bin/true', args: ['true', '/usr/lib/x/bin/seccomp-tailor-hook'] }],
+    };
+    writeFileSync(join(b.dir, 'config.json'), JSON.stringify(cfg));
+    const r = shim(['--hook-config', env.configPath, '--root', root, 'run', '--bundle', b.dir, b.id]);
+    assert.equal(r.status, 0, r.stderr);
+    const after = JSON.parse(readFileSync(join(b.dir, 'config.json'), 'utf8'));
+    assert.equal(after.hooks.prestart.length, 2, 'the decoy and ours');
+    assert.equal(after.hooks.poststop.length, 2, 'the decoy and ours');
+    assert.ok(profileNames(out).includes('getdents64'), 'recorded despite the decoy');
+  });
+
   test('bad input, the bundle is not a directory: runc says so as without the shim; one line', () => {
     const file = join(env.work, 'not-a-dir');
     writeFileSync(file, 'x');
@@ -164,6 +202,10 @@ describe('seccomp-tailor-runc under runc', { skip }, () => {
     assert.equal(after.hooks.prestart.length, 2, 'engine hook + ours, ours once');
     assert.deepEqual(after.hooks.prestart[0].args, ['true', 'engine-hook']);
     assert.equal(after.hooks.poststop.length, 1);
+    // The runtime kills a hook after its timeout and fails the container: ours always carries one,
+    // longer than the entry's own deadline; and the configured hookd socket as an argument.
+    assert.equal(after.hooks.prestart[1].timeout, 30);
+    assert.deepEqual(after.hooks.prestart[1].args.slice(0, 3), ['seccomp-tailor-hook', '--socket', join(env.work, 'hookd.sock')]);
     assert.equal(after.annotations['io.containers.trace-syscall'], `of:${env.out}/${b.id}-1.json`, 'the first id named the profile; the second kept it');
   });
 });

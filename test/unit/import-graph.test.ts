@@ -63,7 +63,7 @@ const RANK: Record<string, number> = {
   shadow: 4.5,
   record: 5, watch: 5, apply: 5, fleet: 5, readiness: 5,
   'record/hook': 6,
-  report: 7, install: 7,
+  report: 7, install: 7, agent: 7,
   cli: 8, demo: 8,
 };
 

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import jsonpatch from 'fast-json-patch';
 import { RETAIN_MS, ShadowSpoolSource } from '../../src/watch/sources/shadow-spool.js';
 import { ProfileCache } from '../../src/watch/profile-cache.js';
@@ -73,7 +73,7 @@ test('findings -> proposal: uname, getppid by name, socket widened by exactly AF
   assert.equal(ret('uname', []), 'allow');
   assert.equal(ret('getppid', []), 'allow');
   // apply derives the same patch from the proposal's values (it recomputes, never trusts the file's).
-  const plan = await applyProposal(p.id, { stateDir, lib: await nativeLibseccomp(), dryRun: true });
+  const plan = await applyProposal(p.id, { stateDir, lib: await nativeLibseccomp(), dryRun: true, profileDirs: [dirname(profilePath)] });
   assert.deepEqual(plan.adding, ['getppid', 'socket', 'uname']);
   assert.match(plan.after, /"value": 1,\s*"op": "SCMP_CMP_EQ"|"op": "SCMP_CMP_EQ",\s*"value": 1/);
   // A restarted watcher reads on from its checkpoint: the counts do not double.

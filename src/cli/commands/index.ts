@@ -22,5 +22,6 @@ export const commands: Array<() => Promise<AnyCommand>> = [
   () => import('./rollback.js').then((m) => m.default),
   () => import('./profile.js').then((m) => m.default),
   () => import('./watch.js').then((m) => m.default),
+  () => import('./agent.js').then((m) => m.default),
   () => import('./report.js').then((m) => m.default),
 ];

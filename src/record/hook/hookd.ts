@@ -149,10 +149,13 @@ function handle(sock: Socket, log: (line: string) => void, activity: Activity): 
       sock.end('2\nseccomp-tailor-hookd: not a hook request\n');
       return;
     }
-    if (req.hookScript !== OWN_HOOK_SCRIPT || codeStamp() !== activity.stamp) {
-      log(`${req.hookScript === OWN_HOOK_SCRIPT ? 'code changed on disk' : `not ours: ${req.hookScript}`}: the entry runs its Node hook`);
+    // An empty script: an entry with no Node hook of its own (a copy the Kubernetes agent put on a
+    // node without Node.js) has nothing to fall back to, so this daemon is the one to serve it.
+    const ours = req.hookScript === OWN_HOOK_SCRIPT || req.hookScript === '';
+    if (!ours || codeStamp() !== activity.stamp) {
+      log(`${ours ? 'code changed on disk' : `not ours: ${req.hookScript}`}: the entry runs its Node hook`);
       sock.end('fallback\n');
-      if (req.hookScript === OWN_HOOK_SCRIPT) activity.stale = true;
+      if (ours) activity.stale = true;
       return;
     }
     served = true;

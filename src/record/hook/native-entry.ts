@@ -12,8 +12,9 @@ export const hookClientPath = (): string => packagePath('build', 'hook', 'seccom
 /** Builds the native entry when it is missing or older than its source; returns its path. */
 export function ensureHookClient(node = process.execPath): string {
   const out = hookClientPath();
-  // A package ships the entry built and carries no C source: there is nothing to rebuild from.
-  if (existsSync(out) && (!existsSync(hookClientSource()) || statSync(out).mtimeMs >= statSync(hookClientSource()).mtimeMs)) return out;
+  // An installed package ships the entry built, without its C source.
+  const src = hookClientSource();
+  if (existsSync(out) && (!existsSync(src) || statSync(out).mtimeMs >= statSync(src).mtimeMs)) return out;
   // The node running the recipe is the one the entry embeds.
   execFileSync(node, [packagePath('scripts', 'build-native.mjs'), '--hook-entry'], { stdio: ['ignore', 'inherit', 'inherit'] });
   return out;
