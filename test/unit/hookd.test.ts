@@ -94,3 +94,26 @@ test('idle exit: requests from another installation do not keep a daemon alive',
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a client that never finishes its request holds only its own connection, cut at the deadline', { skip: process.getuid?.() === 0 ? false : 'hookd serves root only' }, async () => {
+  const dir = mkdtempSync('/tmp/st-hookd-unit-');
+  const socket = join(dir, 's', 'hookd.sock');
+  const server = await serveHooks(socket, { requestDeadlineMs: 800 });
+  try {
+    // The stuck client: connects, sends half a request, never shuts its side.
+    const stuck = connect(socket, () => stuck.write('seccomp-tailor-hook 2 42 1\n'));
+    let stuckSaid = '';
+    stuck.on('data', (d) => (stuckSaid += d));
+    const stuckClosed = new Promise<number>((r) => { const t0 = Date.now(); stuck.on('close', () => r(Date.now() - t0)); });
+    // Meanwhile another container's hook is answered at once.
+    const t0 = Date.now();
+    assert.equal(await ask(socket, request('/elsewhere/bin/seccomp-tailor-hook', ['poststop'], '{}')), 'fallback\n');
+    assert.ok(Date.now() - t0 < 500, `answered in ${Date.now() - t0} ms beside a stuck request`);
+    const after = await Promise.race([stuckClosed, new Promise<number>((r) => setTimeout(() => { stuck.destroy(); r(Infinity); }, 5000))]);
+    assert.ok(after >= 700 && after < 5000, `the stuck connection was closed after ${after} ms`);
+    assert.match(stuckSaid, /^1\nseccomp-tailor-hookd: no answer within 0.8 s\n$/);
+  } finally {
+    await new Promise((r) => server.close(r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

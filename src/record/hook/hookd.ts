@@ -57,7 +57,12 @@ export interface HookdOptions {
   listenFd?: number;
   /** Exit after this many seconds without a request (0: never). */
   idleExitSeconds?: number;
+  /** A connection silent this long (a request never finished, a hook that never answers) is cut off. */
+  requestDeadlineMs?: number;
 }
+
+/** Under the native entry's own 25 s deadline for the whole exchange, so hookd answers first. */
+export const REQUEST_DEADLINE_MS = 20_000;
 
 export async function serveHooks(socketPath = DEFAULT_HOOKD_SOCKET, opts: HookdOptions = {}): Promise<Server> {
   const log = opts.log ?? (() => {});
@@ -74,7 +79,8 @@ export async function serveHooks(socketPath = DEFAULT_HOOKD_SOCKET, opts: HookdO
   }
   const activity: Activity = { busy: 0, lastAt: Date.now(), stamp: codeStamp() };
   // allowHalfOpen: the client shuts its side after the request and waits for the answer.
-  const server = createServer({ allowHalfOpen: true }, (sock) => handle(sock, log, activity));
+  const deadline = opts.requestDeadlineMs ?? REQUEST_DEADLINE_MS;
+  const server = createServer({ allowHalfOpen: true }, (sock) => handle(sock, log, activity, deadline));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     if (opts.listenFd !== undefined) server.listen({ fd: opts.listenFd }, () => resolve());
@@ -114,7 +120,7 @@ function peerUid(sock: Socket): number | undefined {
   }
 }
 
-function handle(sock: Socket, log: (line: string) => void, activity: Activity): void {
+function handle(sock: Socket, log: (line: string) => void, activity: Activity, deadlineMs: number): void {
   const uid = peerUid(sock);
   if (uid !== 0) {
     log(`refused a connection from ${uid === undefined ? 'an unknown peer' : `uid ${uid}`}: only root may run hooks`);
@@ -134,6 +140,14 @@ function handle(sock: Socket, log: (line: string) => void, activity: Activity): 
     if (served) activity.lastAt = Date.now();
   });
   sock.on('error', () => sock.destroy());
+  // Each request holds only its own connection: one that never finishes sending, or whose hook
+  // never answers, is told so in one line and closed (issue 19 item 5), and no longer counts as
+  // busy for the idle exit.
+  sock.setTimeout(deadlineMs, () => {
+    log(`a request got no answer within ${deadlineMs / 1000} s: closed`);
+    sock.end(`1\nseccomp-tailor-hookd: no answer within ${deadlineMs / 1000} s\n`);
+    sock.destroySoon();
+  });
   sock.on('data', (d: Buffer) => {
     size += d.length;
     if (size > MAX_REQUEST) {

@@ -2,7 +2,7 @@
 // init and its descendants do from now on is counted in the kernel; no process of ours stays.
 // The runtime runs prestart after the init exists and before it execs the workload, so no early
 // syscall is missed.
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { parseTraceAnnotation, TRACE_ANNOTATION } from '../../oci/annotation.js';
 import type { OciState } from '../../oci/state.js';
 import { mark } from './timing.js';
@@ -124,13 +124,26 @@ interface BundleConfig {
   linux?: { seccomp?: { defaultAction?: string } & Record<string, unknown> };
 }
 
-function readBundleConfig(bundle: string): BundleConfig | undefined {
+/**
+ * The bundle's config.json, or undefined. The bundle is the caller's: its config.json may be a FIFO
+ * (a blocking read would stall hookd, which serves every container on the host), a symlink or
+ * huge. Opened non-blocking without following a link, checked to be a bounded regular file by
+ * fstat of what was opened, then read.
+ */
+export function readBundleConfig(bundle: string): BundleConfig | undefined {
+  let fd: number | undefined;
   try {
-    const text = readFileSync(`${bundle}/config.json`);
-    if (text.length > MAX_CONFIG_BYTES) return undefined;
-    return JSON.parse(text.toString('utf8')) as BundleConfig;
+    fd = openSync(`${bundle}/config.json`, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.size > MAX_CONFIG_BYTES) return undefined;
+    const buf = Buffer.alloc(st.size + 1);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    if (n > st.size) return undefined; // grew while we read: not the file we sized
+    return JSON.parse(buf.subarray(0, n).toString('utf8')) as BundleConfig;
   } catch {
     return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
