@@ -138,6 +138,9 @@ function startDiscovery(o: WatchOptions, log: Logger, index: ContainerIndex, ups
     },
   }, log, [...DEFAULT_ROOTS, ...(o.runtimeRoots ?? [])], exited);
   discovery.start();
+  // The containers already running are known before the first record is read (a catch-up or
+  // `--once` reads records of them at once): wait for the worker's first scan, at most 2 s.
+  discovery.settle(2000, 0);
   return discovery;
 }
 
