@@ -2,24 +2,16 @@
 // what runs, and nothing that builds: compiled JavaScript (no tests, no benches, no source maps),
 // production dependencies only, the addons, the BPF objects, the native entry and the shim built
 // for the installed paths, and the Node.js runtime the project runs on.
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { dirname, join, relative } from 'node:path';
+import { newest } from '../newest-mtime.mjs';
 import { fail, nodeArch, PREFIX, pkg, root, run, version } from './common.mjs';
 import { manPage } from './manpage.mjs';
 
 const ADDONS = ['ebpf-napi', 'libseccomp-napi', 'audit-netlink-napi'];
 // Not shipped: the benches' BPF objects (build/bpf/bench/, bench_*.o).
 const BPF_OBJECTS = ['tracer.bpf.o', 'witness.bpf.o'];
-
-function newest(dir) {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
 
 /** The checkout must be built, and its JavaScript no older than its TypeScript. */
 export function checkBuilt() {
