@@ -99,6 +99,7 @@ export const recordSpawnFailed = (command: string) => new RecordError('RECORD_SP
 export const annotationInvalid = (why: string) => new InputError('HOOK_ANNOTATION_INVALID', why);
 export const hookStateInvalid = (why: string) => new InputError('HOOK_STATE_INVALID', `the OCI state on standard input is not usable: ${why}`);
 export const hookPathRefused = (path: string, why: string) => new RecordError('HOOK_PATH_REFUSED', `${path}: ${why}`, { exitCode: 2 });
+export const shadowProfileInvalid = (path: string, why: string) => new InputError('SHADOW_PROFILE_INVALID', `${path} is not a seccomp profile: ${why}`);
 export const hookConfigInvalid = (path: string, why: string) => new RecordError('HOOK_CONFIG_INVALID', `${path}: ${why}`);
 export const notAContainerId = (id: string) => new InputError('HOOK_NOT_A_CONTAINER_ID', `not a container id: ${JSON.stringify(id)}`);
 export const hookRunDirUnsafe = (dir: string) => new RecordError('HOOK_RUN_DIR_UNSAFE', `${dir} is not a directory owned by this user: run states there could be planted`);

@@ -21,7 +21,8 @@
  * and says so) when hookd does not answer in time, so a gone agent never stops a container.
  *
  * Which containers are recorded: those whose config.json carries the annotation
- * io.containers.trace-syscall (ctr --annotation, CRI pod_annotations, Docker >= 24 --annotation),
+ * io.containers.trace-syscall (ctr --annotation, CRI pod_annotations, Docker >= 24 --annotation);
+ * those carrying io.seccomp-tailor.shadow get the same hooks (shadow mode);
  * and with a record directory every container, into DIR/<id>.json (DIR/<name>-<id12>.json when
  * the engine names it in an annotation). The hook itself enforces the allowed directories of its
  * config. A failure here never stops the container unless the hook config says onFailure: fail. */
@@ -52,6 +53,8 @@
 
 #define TAG "seccomp-tailor-runc"
 #define TRACE_ANNOTATION "io.containers.trace-syscall"
+/* Shadow mode: the hook follows the container and evaluates this profile against it. */
+#define SHADOW_ANNOTATION "io.seccomp-tailor.shadow"
 #define DEFAULT_SHIM_CONFIG "/etc/seccomp-tailor/runtime-shim.json"
 #define DEFAULT_HOOK_CONFIG "/etc/seccomp-tailor/hook.json"
 #define MAX_CONFIG (4 << 20)
@@ -554,7 +557,10 @@ static enum outcome edit_config(json_t *config, const struct create_args *c, con
 		say("%s: config.json annotations is not an object: left untouched", c->id ? c->id : "?");
 		return want_all ? FAILED : NOT_ASKED;
 	}
-	if (!json_object_get(annotations, TRACE_ANNOTATION)) {
+	/* A shadowed container gets the hooks without a record directory too (the hook checks the
+	 * file); with one, it is recorded as well. */
+	int shadow_only = json_object_get(annotations, SHADOW_ANNOTATION) && !want_all;
+	if (!json_object_get(annotations, TRACE_ANNOTATION) && !shadow_only) {
 		char value[PATH_MAX + 8];
 		const char *name;
 		if (!want_all)

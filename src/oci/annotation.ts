@@ -6,6 +6,11 @@ import { annotationInvalid } from '../errors.js';
 import { escapeTerminal } from '../terminal/escape.js';
 
 export const TRACE_ANNOTATION = 'io.containers.trace-syscall';
+/**
+ * Shadow mode (issue 20): "PROFILE", a profile file (absolute, or a bare name in the default
+ * directory) the tracer evaluates the container against while it runs under its engine's filter.
+ */
+export const SHADOW_ANNOTATION = 'io.seccomp-tailor.shadow';
 
 export interface TraceRequest {
   /** Where to write the profile: absolute, or a bare file name (lands in the default directory). */
@@ -43,6 +48,18 @@ export function parseTraceAnnotation(value: string): TraceRequest {
   if (output === undefined) return bad('"of:PATH" (where to write the profile) is missing');
   const input = seen.get('if');
   return input === undefined ? { output } : { output, input };
+}
+
+/** Parses the shadow annotation's value (one path); throws HOOK_ANNOTATION_INVALID with a one-line message. */
+export function parseShadowAnnotation(value: string): string {
+  const bad = (why: string): never => {
+    throw annotationInvalid(`${SHADOW_ANNOTATION}: ${why}`);
+  };
+  if (value.length > MAX_VALUE) bad(`the value is longer than ${MAX_VALUE} characters`);
+  if (value.includes('\0')) bad('the value contains a NUL byte');
+  const path = value.trim();
+  checkPath('profile', path, bad);
+  return path;
 }
 
 function checkPath(key: string, path: string, bad: (why: string) => never): void {

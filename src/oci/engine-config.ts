@@ -65,7 +65,7 @@ export function containerdStanza(r: ShimRuntime): string {
     '  runtime_type = "io.containerd.runc.v2"',
     '  # Pod annotations containerd copies into config.json for this handler only: pods of other',
     '  # handlers cannot ask to be recorded.',
-    '  pod_annotations = ["io.containers.trace-syscall"]',
+    '  pod_annotations = ["io.containers.trace-syscall", "io.seccomp-tailor.shadow"]',
     `[${key}.options]`,
     `  BinaryName = ${tomlString(r.shimPath)}`,
     '',

@@ -5,7 +5,7 @@
 // this annotation's users rely on, and it runs at the same point for our purpose (init exists,
 // workload not yet exec'd).
 import { packagePath } from '../native/package-root.js';
-import { TRACE_ANNOTATION } from './annotation.js';
+import { SHADOW_ANNOTATION, TRACE_ANNOTATION } from './annotation.js';
 
 export const HOOKS_D_FILE = 'seccomp-tailor.json';
 export const DEFAULT_HOOKS_DIR = '/usr/share/containers/oci/hooks.d';
@@ -55,7 +55,8 @@ export function hooksDJson(cmd: HookCommand): object {
   return {
     version: '1.0.0',
     hook: cmd,
-    when: { annotations: { [`^${escapeRegex(TRACE_ANNOTATION)}$`]: '.*' } },
+    // Recorded or shadowed containers: one key pattern (podman matches any annotation key against it).
+    when: { annotations: { [`^(${escapeRegex(TRACE_ANNOTATION)}|${escapeRegex(SHADOW_ANNOTATION)})$`]: '.*' } },
     stages: ['prestart', 'poststop'],
   };
 }

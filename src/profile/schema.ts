@@ -4,18 +4,10 @@
 // Spec: https://github.com/opencontainers/runtime-spec/blob/main/config-linux.md#seccomp
 import { z } from 'zod';
 import { profileInvalid } from '../errors.js';
+import { SCMP_ARCHES, SECCOMP_ACTIONS, SECCOMP_OPS } from './seccomp-tokens.js';
 
-export const SECCOMP_ACTIONS = [
-  'SCMP_ACT_KILL',
-  'SCMP_ACT_KILL_PROCESS',
-  'SCMP_ACT_KILL_THREAD',
-  'SCMP_ACT_TRAP',
-  'SCMP_ACT_ERRNO',
-  'SCMP_ACT_TRACE',
-  'SCMP_ACT_ALLOW',
-  'SCMP_ACT_LOG',
-  'SCMP_ACT_NOTIFY',
-] as const;
+export { SCMP_ARCHES, SECCOMP_ACTIONS, SECCOMP_OPS };
+
 export const SeccompAction = z.enum(SECCOMP_ACTIONS, {
   error: (iss) => `unknown action ${JSON.stringify(iss.input)}: expected one of ${SECCOMP_ACTIONS.join(', ')}`,
 });
@@ -25,14 +17,6 @@ export type SeccompAction = z.infer<typeof SeccompAction>;
 export const PERMITTING_ACTIONS: ReadonlySet<SeccompAction> = new Set(['SCMP_ACT_ALLOW', 'SCMP_ACT_LOG']);
 export const isPermitting = (a: SeccompAction): boolean => PERMITTING_ACTIONS.has(a);
 
-// Every arch token libseccomp (2.5 and later) knows; validate.ts asks the installed libseccomp as well.
-export const SCMP_ARCHES = [
-  'SCMP_ARCH_X86', 'SCMP_ARCH_X86_64', 'SCMP_ARCH_X32', 'SCMP_ARCH_ARM', 'SCMP_ARCH_AARCH64',
-  'SCMP_ARCH_MIPS', 'SCMP_ARCH_MIPS64', 'SCMP_ARCH_MIPS64N32', 'SCMP_ARCH_MIPSEL', 'SCMP_ARCH_MIPSEL64',
-  'SCMP_ARCH_MIPSEL64N32', 'SCMP_ARCH_PPC', 'SCMP_ARCH_PPC64', 'SCMP_ARCH_PPC64LE', 'SCMP_ARCH_S390',
-  'SCMP_ARCH_S390X', 'SCMP_ARCH_PARISC', 'SCMP_ARCH_PARISC64', 'SCMP_ARCH_RISCV64', 'SCMP_ARCH_LOONGARCH64',
-  'SCMP_ARCH_M68K', 'SCMP_ARCH_SH', 'SCMP_ARCH_SHEB',
-] as const;
 export const ScmpArch = z.enum(SCMP_ARCHES, {
   error: (iss) => `unknown architecture ${JSON.stringify(iss.input)}: expected an SCMP_ARCH_* token such as SCMP_ARCH_X86_64`,
 });
@@ -46,9 +30,6 @@ export function archTokenOf(name: string): ScmpArch | undefined {
   return (SCMP_ARCHES as readonly string[]).includes(token) ? (token as ScmpArch) : undefined;
 }
 
-export const SECCOMP_OPS = [
-  'SCMP_CMP_NE', 'SCMP_CMP_LT', 'SCMP_CMP_LE', 'SCMP_CMP_EQ', 'SCMP_CMP_GE', 'SCMP_CMP_GT', 'SCMP_CMP_MASKED_EQ',
-] as const;
 export const SeccompOp = z.enum(SECCOMP_OPS);
 export type SeccompOp = z.infer<typeof SeccompOp>;
 

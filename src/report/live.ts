@@ -56,6 +56,6 @@ export async function liveRecording(id: string, hookConfigPath?: string): Promis
     }).profile,
     timeline: timelineFromCalls(named),
     container: { id, runtime: rs.engine ? `${rs.engine}/${rs.runtime.name}` : rs.runtime.name, registeredAt: rs.startedAt },
-    output: rs.output.path,
+    output: rs.output?.path ?? `(shadowing ${rs.shadow?.profile.path ?? '?'})`,
   };
 }

@@ -37,7 +37,7 @@ test('containerd: the stanza is a CRI runc.v2 runtime with BinaryName and the an
   const s = containerdStanza(r);
   assert.match(s, /^\[plugins\."io\.containerd\.grpc\.v1\.cri"\.containerd\.runtimes\."st-record"\]$/m);
   assert.match(s, /runtime_type = "io\.containerd\.runc\.v2"/);
-  assert.match(s, /pod_annotations = \["io\.containers\.trace-syscall"\]/);
+  assert.match(s, /pod_annotations = \["io\.containers\.trace-syscall", "io\.seccomp-tailor\.shadow"\]/);
   assert.match(s, /\[plugins\."io\.containerd\.grpc\.v1\.cri"\.containerd\.runtimes\."st-record"\.options\]\n  BinaryName = "\/opt\/st\/seccomp-tailor-runc"/);
 });
 

@@ -30,9 +30,9 @@ export default defineCommand({
       return;
     }
     const ago = (iso?: string) => (iso ? `${Math.round((Date.now() - Date.parse(iso)) / 1000)}s ago` : 'never');
-    process.stdout.write('CONTAINER      RUNTIME      SYSCALLS  LAST NEW        TASKS  OUTPUT\n');
+    process.stdout.write('CONTAINER      RUNTIME      SYSCALLS  LAST NEW        TASKS  OUTPUT (RECORDED) / SHADOWED\n');
     for (const c of list)
-      process.stdout.write(`${c.id.slice(0, 12).padEnd(14)} ${c.runtime.padEnd(12)} ${String(c.lost ? 'lost' : c.orphaned ? `${c.workloadSyscalls}*` : c.workloadSyscalls).padStart(8)}  ${ago(c.lastNewAt).padEnd(14)} ${String(c.liveTasks).padStart(5)}  ${c.output}\n`);
+      process.stdout.write(`${c.id.slice(0, 12).padEnd(14)} ${c.runtime.padEnd(12)} ${String(c.lost ? 'lost' : c.orphaned ? `${c.workloadSyscalls}*` : c.workloadSyscalls).padStart(8)}  ${ago(c.lastNewAt).padEnd(14)} ${String(c.liveTasks).padStart(5)}  ${[c.output, c.shadow && `shadows ${c.shadow}`].filter(Boolean).join('; ')}\n`);
     if (list.some((c) => c.orphaned)) process.stdout.write('* the container is gone but its poststop hook never ran: `seccomp-tailor flush --all` finishes the recording\n');
   },
 });

@@ -25,6 +25,8 @@ export default defineCommand({
     .option('witness', { type: 'boolean', default: true, describe: 'load the eBPF exit witness (attributes processes killed before their record is read)' })
     .option('profile-dir', { type: 'string', array: true, describe: 'a directory whose profile files proposals may target (repeatable; default: allowedDirs of /etc/seccomp-tailor/hook.json); annotations naming files elsewhere are reported, never read' })
     .option('trust-syslog', { type: 'boolean', default: false, describe: 'RISKY: read SECCOMP records from syslog lines and dmesg output, which containers can forge (CAP_AUDIT_WRITE, a Docker default, makes syslog(2) print kern lines); only facility kern where the line carries its PRI' })
+    .option('hook-config', { type: 'string', describe: 'the hook config whose run directory lists shadowed containers (default /etc/seccomp-tailor/hook.json)' })
+    .option('shadow', { type: 'boolean', default: true, describe: 'follow shadowed containers (io.seccomp-tailor.shadow) in the tracer every 250 ms; their findings become proposals whatever the audit source' })
     .option('witness-pin', { type: 'string', hidden: true, describe: 'bpffs directory for the pinned witness' })
     .option('unpin-witness', { type: 'boolean', default: false, describe: 'detach the pinned eBPF exit witness (it outlives the watcher on purpose) and exit' }),
   handler: async (argv) => {
@@ -45,10 +47,10 @@ export default defineCommand({
     const { runWatch } = await import('../../watch/daemon.js');
     if (argv.trustSyslog === true) process.stderr.write(TRUST_SYSLOG_NOTICE);
     // Proposals may target profiles where the hook may write them, unless told otherwise.
-    const profileDirs = Array.isArray(argv.profileDir) && argv.profileDir.length > 0
-      ? (argv.profileDir as unknown[]).map(String)
-      : (await import('../../record/hook/config.js')).loadHookConfig().allowedDirs;
-    await runWatch({
+    const hookConfig = (await import('../../record/hook/config.js')).loadHookConfig(typeof argv.hookConfig === 'string' ? argv.hookConfig : undefined);
+    const profileDirs = Array.isArray(argv.profileDir) && argv.profileDir.length > 0 ? (argv.profileDir as unknown[]).map(String) : hookConfig.allowedDirs;
+    const shadow = argv.shadow !== false ? await followShadowed(hookConfig.runDir, argv.once === true) : undefined;
+    const options = {
       source: stdin ? '-' : String(argv.source), stateDir: String(argv.stateDir), once: argv.once === true,
       discovery: argv.discovery !== false, witness: argv.witness !== false && !problem,
       ...(Array.isArray(argv.runtimeRoot) ? { runtimeRoots: (argv.runtimeRoot as string[]).map(parseRuntimeRoot) } : {}), trustSyslog: argv.trustSyslog === true,
@@ -57,6 +59,22 @@ export default defineCommand({
       ...(typeof argv.netlinkRcvbuf === 'number' && argv.netlinkRcvbuf > 0 ? { netlinkRcvbuf: argv.netlinkRcvbuf } : {}),
       ...(typeof argv.flushMs === 'number' && argv.flushMs >= 0 ? { flushIntervalMs: argv.flushMs } : {}),
       ...(typeof argv.witnessPin === 'string' ? { witnessPinDir: argv.witnessPin } : {}),
-    });
+    };
+    try {
+      await runWatch(options);
+    } finally {
+      shadow?.stop();
+    }
   },
 });
+
+/** The tracer side of shadow mode, beside the audit source (one pass only with --once). */
+async function followShadowed(runDir: string, once: boolean): Promise<{ stop(): void }> {
+  const { ShadowFollower } = await import('../../record/hook/shadow-follower.js');
+  const say = (level: string, msg: string, fields?: Record<string, unknown>) =>
+    process.stderr.write(`${JSON.stringify({ level, time: Date.now(), name: 'seccomp-tailor-shadow', ...fields, msg })}\n`);
+  const f = new ShadowFollower({ runDir, log: say });
+  f.pass();
+  if (!once) f.start();
+  return f;
+}

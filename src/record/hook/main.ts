@@ -66,6 +66,12 @@ export async function runHook(io: HookIo): Promise<number> {
     mark('imported');
     const r = await prestart(state, cfg, runtimePid);
     for (const w of r.warnings) warn(cfg, say, `${state.id}: warning: ${w}`);
+    // A refused request whose container starts anyway (a bad shadow annotation): runc and crun
+    // keep a hook's stderr to themselves when it exits 0, so the runtime's stderr hears it too.
+    for (const n of r.notices) {
+      warn(cfg, say, n);
+      tellRuntime(runtimePid ?? process.ppid, `${TAG}: ${n}`);
+    }
     return 0;
   } catch (e) {
     const msg = `${state ? `${state.id}: ` : ''}recording failed: ${(e as Error).message}`;

@@ -6,7 +6,8 @@ import { dirname } from 'node:path';
 import type { OciState } from '../../oci/state.js';
 import { mark } from './timing.js';
 import type { HookConfig } from './config.js';
-import { readRunState, removeRunState, type RunState } from './run-state.js';
+import { isRecording, isShadowing, readRunState, removeRunState, type RecordingRunState } from './run-state.js';
+import { finishShadowRun, recordingHistory } from './shadow-run.js';
 import { markStoppedFromHook } from './registry.js';
 import { writeOutput, readBaseline, type OutputOwner } from './safe-paths.js';
 import { buildHookProfile, mergeWithBaseline } from './profile.js';
@@ -36,8 +37,12 @@ export async function poststop(state: OciState, cfg: HookConfig): Promise<Postst
       const deadline = Date.now() + cfg.drainTimeoutMs;
       while (target.state().liveTasks > 0 && Date.now() < deadline) await sleep(2);
       mark(`drained(${target.state().liveTasks})`);
+      const shadowNotes = isShadowing(rs) ? finishShadowRun(rs, target) : [];
+      if (!isRecording(rs)) return { warnings: shadowNotes };
       // Beside the run states, not among them: a container may be called anything.
-      return await writeProfile(rs, target, dirname(cfg.runDir), cfg.replaceable);
+      const r = await writeProfile(rs, target, dirname(cfg.runDir), cfg.replaceable);
+      const history = recordingHistory(rs, target, cfg.runDir);
+      return { ...r, warnings: [...shadowNotes, ...r.warnings, ...(history ? [history] : [])] };
     } finally {
       target.release();
     }
@@ -53,7 +58,7 @@ export async function poststop(state: OciState, cfg: HookConfig): Promise<Postst
  * tracer's first-seen times, so `report PROFILE` can draw the profile's growth after the
  * container is gone. A convenience: failing to write it never fails the recording.
  */
-async function writeTimeline(rs: RunState, target: TracerTarget, warnings: string[], owner: OutputOwner): Promise<void> {
+async function writeTimeline(rs: RecordingRunState, target: TracerTarget, warnings: string[], owner: OutputOwner): Promise<void> {
   const suffix = '.timeline.json';
   if (Buffer.byteLength(rs.output.name) + suffix.length > 255) return;
   try {
@@ -78,7 +83,7 @@ function argFactsOf(target: TracerTarget): ArgFact[] | undefined {
 }
 
 /** Writes the profile of what `target` recorded so far (poststop, and `flush` while it runs). */
-export async function writeProfile(rs: RunState, target: TracerTarget, versionCacheDir?: string, replaceable: readonly string[] = []): Promise<PoststopResult> {
+export async function writeProfile(rs: RecordingRunState, target: TracerTarget, versionCacheDir?: string, replaceable: readonly string[] = []): Promise<PoststopResult> {
   const warnings: string[] = [];
   const { nativeArch } = await import('../../native/libseccomp.js');
   const exe = rs.runtime.exe;

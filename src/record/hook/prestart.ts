@@ -3,12 +3,13 @@
 // The runtime runs prestart after the init exists and before it execs the workload, so no early
 // syscall is missed.
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { parseTraceAnnotation, TRACE_ANNOTATION } from '../../oci/annotation.js';
+import { parseShadowAnnotation, parseTraceAnnotation, SHADOW_ANNOTATION, TRACE_ANNOTATION } from '../../oci/annotation.js';
 import type { OciState } from '../../oci/state.js';
 import { mark } from './timing.js';
 import { hookNoPid } from '../../errors.js';
 import type { HookConfig } from './config.js';
-import { checkBaseline, ensureDefaultDir, openDirNoFollow, resolveAllowed } from './safe-paths.js';
+import { checkBaseline, ensureDefaultDir, openDirNoFollow, resolveAllowed, type ResolvedFile } from './safe-paths.js';
+import { keepPriorProfile, readShadowProfile } from './shadow-run.js';
 import { readRunState, removeRunState, writeRunState, type RunState } from './run-state.js';
 import { cgroupOf, engineOf, nsInode, parentRuntime } from '../container-facts.js';
 import { registerFromHook } from './registry.js';
@@ -19,27 +20,57 @@ export interface PrestartResult {
   traced: boolean;
   slot?: number;
   warnings: string[];
+  /** Lines for the runtime's own stderr as well as the hook's log: a request refused while the container starts anyway. */
+  notices: string[];
 }
 
 const MAX_CONFIG_BYTES = 16 << 20;
 
+/**
+ * The shadowed profile, checked now (allowed directories, no symlink, root's file, a profile), or
+ * undefined with one line in `notices`: a bad shadow request never stops the container, nor its
+ * recording.
+ */
+function shadowRequest(value: string, cfg: HookConfig, id: string, notices: string[]): ResolvedFile | undefined {
+  try {
+    const file = resolveAllowed(parseShadowAnnotation(value), cfg.allowedDirs, cfg.defaultDir);
+    readShadowProfile(file);
+    return file;
+  } catch (e) {
+    notices.push(`${id}: not shadowed: ${(e as Error).message}`);
+    return undefined;
+  }
+}
+
 /** `runtimePid`: the runtime that runs the hook, when it is not our parent (hookd, native entry). */
 export async function prestart(state: OciState, cfg: HookConfig, runtimePid?: number): Promise<PrestartResult> {
   const value = state.annotations[TRACE_ANNOTATION];
-  if (value === undefined) return { traced: false, warnings: [] };
-  const req = parseTraceAnnotation(value);
+  const shadowValue = state.annotations[SHADOW_ANNOTATION];
+  const notices: string[] = [];
+  if (value === undefined && shadowValue === undefined) return { traced: false, warnings: [], notices };
+  let shadow = shadowValue === undefined ? undefined : shadowRequest(shadowValue, cfg, state.id, notices);
+  if (value === undefined && !shadow) return { traced: false, warnings: [], notices };
+  const req = value === undefined ? undefined : parseTraceAnnotation(value);
   if (!state.pid) throw hookNoPid(state.id);
 
-  const output = resolveAllowed(req.output, cfg.allowedDirs, cfg.defaultDir);
-  if (output.dir === cfg.defaultDir) ensureDefaultDir(cfg.defaultDir);
-  openDirNoFollow(output.dir).close();
-  const input = req.input === undefined ? undefined : resolveAllowed(req.input, cfg.allowedDirs, cfg.defaultDir);
+  const output = req && resolveAllowed(req.output, cfg.allowedDirs, cfg.defaultDir);
+  if (output) {
+    if (output.dir === cfg.defaultDir) ensureDefaultDir(cfg.defaultDir);
+    openDirNoFollow(output.dir).close();
+  }
+  const input = req?.input === undefined ? undefined : resolveAllowed(req.input, cfg.allowedDirs, cfg.defaultDir);
   if (input) checkBaseline(input);
+  if (shadow && output && shadow.path === output.path) {
+    // The recording would rewrite the very profile being judged while it is judged.
+    notices.push(`${state.id}: not shadowed: ${shadow.path} is also the file the recording writes (of:); shadow another file or record into another`);
+    shadow = undefined;
+  }
 
   const warnings: string[] = [];
   const bundleCfg = readBundleConfig(state.bundle);
   const enforcing = enforcingAction(bundleCfg);
-  if (enforcing) {
+  // Shadowing under the engine's enforcing default is the point; a recording under one misses calls.
+  if (enforcing && output) {
     warnings.push(`container ${state.id} runs under an enforcing seccomp filter (defaultAction ${enforcing}): syscalls that filter denies never reach the tracer, so they are missing from ${output.path}; record with --security-opt seccomp=unconfined or a complain (SCMP_ACT_LOG) profile`);
   }
 
@@ -65,7 +96,7 @@ export async function prestart(state: OciState, cfg: HookConfig, runtimePid?: nu
       // hook's failure path tell the runtime, the journal and hook.log.
       if ((e as { code?: string }).code === 'TRACER_FULL') {
         try {
-          recordRefusal(cfg.stateDir, { time: new Date().toISOString(), id: state.id, limit: cfg.maxRecordings, onFailure: cfg.onFailure, output: output.path });
+          recordRefusal(cfg.stateDir, { time: new Date().toISOString(), id: state.id, limit: cfg.maxRecordings, onFailure: cfg.onFailure, output: (output ?? shadow)!.path });
         } catch {
           // the state directory is unwritable: the log lines still say it
         }
@@ -91,7 +122,7 @@ export async function prestart(state: OciState, cfg: HookConfig, runtimePid?: nu
     mark('tagged');
     const rs: RunState = {
       version: 1, id: state.id, slot: target.slot, generation: target.generation, pinRoot: cfg.pinRoot,
-      output, ...(input ? { input } : {}),
+      ...(output ? { output } : {}), ...(input ? { input } : {}), ...(shadow ? { shadow: { profile: shadow } } : {}),
       runtime: parentRuntime(runtimePid), ...(engineOf(state.annotations) ? { engine: engineOf(state.annotations)! } : {}),
       initPid: state.pid, initStartTime: processStartTime(state.pid) ?? 0, bundle: state.bundle,
       noNewPrivileges: bundleCfg?.process?.noNewPrivileges === true,
@@ -102,6 +133,7 @@ export async function prestart(state: OciState, cfg: HookConfig, runtimePid?: nu
       ...(cfg.families !== 'enosys' ? { families: cfg.families } : {}),
       ...imageField(imageOfContainer(state.annotations, state.bundle, state.id)),
     };
+    if (output) keepPriorProfile(cfg.runDir, state.id, output);
     writeRunState(cfg.runDir, rs);
     try {
       register(rs, state, bundleCfg, warnings);
@@ -109,7 +141,7 @@ export async function prestart(state: OciState, cfg: HookConfig, runtimePid?: nu
       // The watcher's map is a convenience; the recording must not fail for it.
       warnings.push(`could not register container ${state.id} for the watcher: ${(e as Error).message}`);
     }
-    return { traced: true, slot: target.slot, warnings };
+    return { traced: true, slot: target.slot, warnings, notices };
   } catch (e) {
     target.release();
     removeRunState(cfg.runDir, state.id);

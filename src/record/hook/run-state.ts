@@ -13,7 +13,10 @@ export interface RunState {
   slot: number;
   generation: number;
   pinRoot: string;
-  output: ResolvedFile;
+  /** Where the recording writes the profile (io.containers.trace-syscall); absent when only shadowed. */
+  output?: ResolvedFile;
+  /** The profile the container shadows (io.seccomp-tailor.shadow), evaluated against what it does. */
+  shadow?: { profile: ResolvedFile };
   input?: ResolvedFile;
   /** runc, crun, ... (the hook's parent at prestart) and its executable, for its version later. */
   runtime: { name: string; exe?: string };
@@ -37,6 +40,11 @@ export interface RunState {
   /** The image the container ran, as its engine says (src/oci/image.ts), for `<of>.meta.json`. */
   image?: { name?: string; digest?: string };
 }
+
+/** A run state that records a profile (it may shadow one as well). */
+export type RecordingRunState = RunState & { output: ResolvedFile };
+export const isRecording = (rs: RunState): rs is RecordingRunState => rs.output !== undefined;
+export const isShadowing = (rs: RunState): rs is RunState & { shadow: { profile: ResolvedFile } } => rs.shadow !== undefined;
 
 export const runStatePath = (runDir: string, id: string): string => {
   if (!CONTAINER_ID.test(id)) throw notAContainerId(id);
@@ -63,17 +71,20 @@ export function readRunState(runDir: string, id: string): RunState | undefined {
   }
   try {
     const s = JSON.parse(text) as RunState;
-    return s.version === 1 && s.id === id && Number.isInteger(s.slot) && Number.isInteger(s.generation) ? s : undefined;
+    return s.version === 1 && s.id === id && Number.isInteger(s.slot) && Number.isInteger(s.generation) && (s.output !== undefined || s.shadow !== undefined) ? s : undefined;
   } catch {
     return undefined;
   }
 }
 
 export function removeRunState(runDir: string, id: string): void {
-  try {
-    unlinkSync(runStatePath(runDir, id));
-  } catch {
-    // already gone: poststop may run twice (runc and podman both run it for some setups)
+  // The state, and the copy of the profile it replaces (shadow-run.ts keepPriorProfile).
+  for (const path of [runStatePath(runDir, id), join(runDir, `${id}.prior`)]) {
+    try {
+      unlinkSync(path);
+    } catch {
+      // already gone: poststop may run twice (runc and podman both run it for some setups)
+    }
   }
 }
 

@@ -7,7 +7,10 @@ import { processStartTime, Tracer } from '../tracer.js';
 
 export interface TracedContainer {
   id: string;
-  output: string;
+  /** The profile being recorded; absent when the container is only shadowed. */
+  output?: string;
+  /** The profile the container shadows (io.seccomp-tailor.shadow). */
+  shadow?: string;
   runtime: string;
   startedAt: string;
   /** Distinct (arch, syscall) pairs the workload made so far. */
@@ -38,7 +41,7 @@ export function tracedContainers(cfg: HookConfig): TracedContainer[] {
 }
 
 function describe(rs: RunState, tracers: Map<string, Tracer>): TracedContainer {
-  const base = { id: rs.id, output: rs.output.path, runtime: rs.engine ? `${rs.engine}/${rs.runtime.name}` : rs.runtime.name, startedAt: rs.startedAt };
+  const base = { id: rs.id, ...(rs.output ? { output: rs.output.path } : {}), ...(rs.shadow ? { shadow: rs.shadow.profile.path } : {}), runtime: rs.engine ? `${rs.engine}/${rs.runtime.name}` : rs.runtime.name, startedAt: rs.startedAt };
   let t = tracers.get(rs.pinRoot);
   if (!t) tracers.set(rs.pinRoot, (t = Tracer.shared(rs.pinRoot)));
   let target;
