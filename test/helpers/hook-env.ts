@@ -23,6 +23,12 @@ export interface HookEnv {
   setConfig(extra: Record<string, unknown>): void;
   run(runtime: Runtime, o: RunOptions): RunResult;
   runAsync(runtime: Runtime, o: RunOptions): Promise<RunResult>;
+  /**
+   * As run, with the runtime's stderr a FIFO (`| cat`), as under a shell: the hook tells the
+   * runtime's stderr what it refused only when that is a FIFO or a terminal (Node's own child pipes
+   * are sockets, which /proc/PID/fd/2 cannot open).
+   */
+  runPiped(runtime: Runtime, o: RunOptions): RunResult;
   cleanup(): void;
 }
 
@@ -74,6 +80,17 @@ export function makeHookEnv(name: string): HookEnv {
       const t0 = Date.now();
       const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 60_000 });
       return { status: r.status, stdout: r.stdout, stderr: r.stderr, id, ms: Date.now() - t0 };
+    },
+    runPiped(runtime, o) {
+      const { id, dir } = prepare(o);
+      const { cmd, args } = runtimeCommand(runtime, ['run', '--bundle', dir, id]);
+      const stdoutFile = join(work, `${id}.stdout`);
+      const t0 = Date.now();
+      const r = spawnSync('sh', ['-c', '{ "$@" 2>&1 >"$OUT"; echo "rc=$?"; } | cat', 'sh', cmd, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, OUT: stdoutFile } });
+      const m = /rc=(\d+)\n$/.exec(r.stdout);
+      const stdout = existsSync(stdoutFile) ? readFileSync(stdoutFile, 'utf8') : '';
+      rmSync(stdoutFile, { force: true });
+      return { status: m ? Number(m[1]) : null, stdout, stderr: r.stdout.replace(/rc=\d+\n$/, ''), id, ms: Date.now() - t0 };
     },
     runAsync(runtime, o) {
       const { id, dir } = prepare(o);
