@@ -21,6 +21,7 @@ const benches = {
   runtime: 'dist/bench/runtime.js',
   families: 'dist/bench/families.js',
   'shadow-latency': 'dist/bench/shadow-latency.js',
+  'shadow-cost': 'dist/bench/shadow-cost.js',
 };
 const wanted = process.argv.slice(2);
 let failed = 0;
