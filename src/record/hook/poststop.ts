@@ -1,14 +1,13 @@
-// poststop: the container is gone; read its counts from the pinned tracer, write the profile,
-// free the slot. runc runs poststop hooks in its destroy path before `runc run` exits, so the
+// poststop: the container is gone; read what its slot recorded (recording.ts), write the profile
+// and the shadow findings, free the slot. runc runs poststop hooks in its destroy path before `runc run` exits, so the
 // profile exists when the command returns (the bcc hook wrote it later, from a detached process).
-import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname } from 'node:path';
 import type { OciState } from '../../oci/state.js';
 import { mark } from './timing.js';
 import type { HookConfig } from './config.js';
-import { isRecording, isShadowing, readRunState, removeRunState, type RecordingRunState } from './run-state.js';
+import { isRecording, isShadowing, readRunState, type RecordingRunState } from './run-state.js';
+import type { Recording } from './recording.js';
 import { finishShadowRun, recordingHistory } from './shadow-run.js';
-import { markStoppedFromHook } from './registry.js';
 import { writeOutput, readBaseline, type OutputOwner } from './safe-paths.js';
 import { buildHookProfile, mergeWithBaseline } from './profile.js';
 import { cachedRuntimeVersion, runtimeNeedsFor, runtimeVersion } from '../runtime-needs.js';
@@ -28,29 +27,41 @@ export async function poststop(state: OciState, cfg: HookConfig): Promise<Postst
   const rs = readRunState(cfg.runDir, state.id);
   // Not traced, or already finished (podman may run poststop itself after the runtime did).
   if (!rs) return { warnings: [] };
-  const { Tracer } = await import('../tracer.js');
-  const tracer = Tracer.shared(rs.pinRoot);
+  const { Recording, TracerPool } = await import('./recording.js');
+  const pool = new TracerPool();
   try {
-    const target = tracer.target(rs.slot, rs.generation);
+    let recording;
+    try {
+      recording = Recording.open(rs, cfg.runDir, pool);
+    } catch (e) {
+      // The slot is gone (unloaded, reclaimed): nothing to write, the container is still done.
+      Recording.forget(rs, cfg.runDir);
+      throw e;
+    }
     try {
       // The runtime killed the container before poststop; its last tasks may still be exiting.
-      const deadline = Date.now() + cfg.drainTimeoutMs;
-      while (target.state().liveTasks > 0 && Date.now() < deadline) await sleep(2);
-      mark(`drained(${target.state().liveTasks})`);
-      const shadowNotes = isShadowing(rs) ? finishShadowRun(rs, target) : [];
-      if (!isRecording(rs)) return { warnings: shadowNotes };
-      // Beside the run states, not among them: a container may be called anything.
-      const r = await writeProfile(rs, target, dirname(cfg.runDir), cfg.replaceable);
-      const history = recordingHistory(rs, target, cfg.runDir);
-      return { ...r, warnings: [...shadowNotes, ...r.warnings, ...(history ? [history] : [])] };
+      mark(`drained(${await recording.drain(cfg.drainTimeoutMs)})`);
+      return await concludeRun(recording, cfg);
     } finally {
-      target.release();
+      recording.finish();
     }
   } finally {
-    tracer.close();
-    removeRunState(cfg.runDir, rs.id);
-    markStoppedFromHook(rs.stateDir, rs.id);
+    pool.close();
   }
+}
+
+/**
+ * What a finished container leaves (poststop, or flush when its poststop never ran): the shadowed
+ * profile's last evaluation and history line, the recorded profile and its history line.
+ */
+export async function concludeRun(r: Pick<Recording, 'rs' | 'target'>, cfg: HookConfig): Promise<PoststopResult> {
+  const rs = r.rs;
+  const shadowNotes = isShadowing(rs) ? finishShadowRun(rs, r.target) : [];
+  if (!isRecording(rs)) return { warnings: shadowNotes };
+  // Beside the run states, not among them: a container may be called anything.
+  const out = await writeProfile(rs, r.target, dirname(cfg.runDir), cfg.replaceable);
+  const history = recordingHistory(rs, r.target, cfg.runDir);
+  return { ...out, warnings: [...shadowNotes, ...out.warnings, ...(history ? [history] : [])] };
 }
 
 /**

@@ -9,12 +9,11 @@ import { mark } from './timing.js';
 import { hookNoPid } from '../../errors.js';
 import type { HookConfig } from './config.js';
 import { checkBaseline, ensureDefaultDir, openDirNoFollow, resolveAllowed, type ResolvedFile } from './safe-paths.js';
-import { keepPriorProfile, readShadowProfile } from './shadow-run.js';
-import { readRunState, removeRunState, writeRunState, type RunState } from './run-state.js';
+import { readShadowProfile } from './shadow-run.js';
+import type { RunState } from './run-state.js';
 import { cgroupOf, engineOf, nsInode, parentRuntime } from '../container-facts.js';
 import { registerFromHook } from './registry.js';
 import { imageOfContainer } from '../../oci/image.js';
-import { recordRefusal } from '../../state/refused.js';
 
 export interface PrestartResult {
   traced: boolean;
@@ -75,79 +74,33 @@ export async function prestart(state: OciState, cfg: HookConfig, runtimePid?: nu
   }
 
   mark('checked');
-  const { Tracer, processStartTime } = await import('../tracer.js');
-  let tracer = Tracer.shared(cfg.pinRoot);
-  // A run state left by an earlier container of the same id whose poststop never ran (runtime
-  // crash, host kill): its slot would otherwise stay claimed until reclaimed an hour later.
-  const stale = readRunState(cfg.runDir, state.id);
-  if (stale) {
-    try {
-      tracer.target(stale.slot, stale.generation).release();
-    } catch {
-      // already released or reclaimed
-    }
-    warnings.push(`an unfinished recording of an earlier container named ${state.id} was discarded`);
-  }
-  const claim = (t: typeof tracer) => {
-    try {
-      return t.claim(state.pid, cfg.maxRecordings);
-    } catch (e) {
-      // Every slot in use: leave a trace the watcher counts and `status` lists, then let the
-      // hook's failure path tell the runtime, the journal and hook.log.
-      if ((e as { code?: string }).code === 'TRACER_FULL') {
-        try {
-          recordRefusal(cfg.stateDir, { time: new Date().toISOString(), id: state.id, limit: cfg.maxRecordings, onFailure: cfg.onFailure, output: (output ?? shadow)!.path });
-        } catch {
-          // the state directory is unwritable: the log lines still say it
-        }
-      }
-      throw e;
-    }
-  };
-  let target;
+  const { Recording } = await import('./recording.js');
+  const image = imageOfContainer(state.annotations, state.bundle, state.id);
+  const engine = engineOf(state.annotations);
+  const started = Recording.start(cfg, {
+    id: state.id, initPid: state.pid, bundle: state.bundle,
+    ...(output ? { output } : {}), ...(input ? { input } : {}), ...(shadow ? { shadow: { profile: shadow } } : {}),
+    runtime: parentRuntime(runtimePid), ...(engine ? { engine } : {}),
+    noNewPrivileges: bundleCfg?.process?.noNewPrivileges === true,
+    ...(enforcing ? { enforcingFilter: enforcing } : {}),
+    ...(cfg.alsoRuntimes.length ? { alsoRuntimes: cfg.alsoRuntimes } : {}),
+    ...(cfg.namesOnly ? { namesOnly: true } : {}), ...(cfg.clone3 === 'enosys' ? { clone3: 'enosys' as const } : {}),
+    ...(cfg.families !== 'enosys' ? { families: cfg.families } : {}),
+    ...(image.name || image.digest ? { image } : {}),
+  });
+  const recording = started.recording;
+  warnings.push(...started.warnings);
   try {
-    target = claim(tracer);
-  } catch (e) {
-    // `tracer unload --if-idle` ran between our open and our claim: load it again.
-    if ((e as { code?: string }).code !== 'TRACER_UNLOADED') {
-      tracer.close();
-      throw e;
-    }
-    tracer.close();
-    tracer = Tracer.shared(cfg.pinRoot);
-    target = claim(tracer);
-  }
-  try {
-    target.addProcess(state.pid);
     mark('tagged');
-    const rs: RunState = {
-      version: 1, id: state.id, slot: target.slot, generation: target.generation, pinRoot: cfg.pinRoot,
-      ...(output ? { output } : {}), ...(input ? { input } : {}), ...(shadow ? { shadow: { profile: shadow } } : {}),
-      runtime: parentRuntime(runtimePid), ...(engineOf(state.annotations) ? { engine: engineOf(state.annotations)! } : {}),
-      initPid: state.pid, initStartTime: processStartTime(state.pid) ?? 0, bundle: state.bundle,
-      noNewPrivileges: bundleCfg?.process?.noNewPrivileges === true,
-      ...(enforcing ? { enforcingFilter: enforcing } : {}),
-      startedAt: new Date().toISOString(), stateDir: cfg.stateDir,
-      ...(cfg.alsoRuntimes.length ? { alsoRuntimes: cfg.alsoRuntimes } : {}),
-      ...(cfg.namesOnly ? { namesOnly: true } : {}), ...(cfg.clone3 === 'enosys' ? { clone3: 'enosys' as const } : {}),
-      ...(cfg.families !== 'enosys' ? { families: cfg.families } : {}),
-      ...imageField(imageOfContainer(state.annotations, state.bundle, state.id)),
-    };
-    if (output) keepPriorProfile(cfg.runDir, state.id, output);
-    writeRunState(cfg.runDir, rs);
     try {
-      register(rs, state, bundleCfg, warnings);
+      register(recording.rs, state, bundleCfg, warnings);
     } catch (e) {
       // The watcher's map is a convenience; the recording must not fail for it.
       warnings.push(`could not register container ${state.id} for the watcher: ${(e as Error).message}`);
     }
-    return { traced: true, slot: target.slot, warnings, notices };
-  } catch (e) {
-    target.release();
-    removeRunState(cfg.runDir, state.id);
-    throw e;
+    return { traced: true, slot: recording.target.slot, warnings, notices };
   } finally {
-    tracer.close();
+    recording.close();
   }
 }
 
@@ -201,4 +154,3 @@ function register(rs: RunState, state: OciState, bundleCfg: BundleConfig | undef
   });
 }
 
-const imageField = (image: { name?: string; digest?: string }) => (image.name || image.digest ? { image } : {});

@@ -4,9 +4,9 @@
 // source (so a denial reaches the proposal within a pass plus the source's poll, well under 1 s);
 // poststop makes the last pass of each container itself, so nothing depends on this running.
 // Reading a slot is a few dozen map lookups; the profile is re-read only when its file changes.
-import { isShadowing, listRunStates } from './run-state.js';
+import { isShadowing } from './run-state.js';
 import { evaluateShadowRun, ShadowProfileCache, type ShadowPass } from './shadow-run.js';
-import { Tracer } from '../tracer.js';
+import { Recording, TracerPool } from './recording.js';
 
 export const PASS_MS = 250;
 
@@ -21,7 +21,7 @@ export interface ShadowFollowerOptions {
 
 export class ShadowFollower {
   private readonly profiles = new ShadowProfileCache();
-  private readonly tracers = new Map<string, Tracer>();
+  private readonly tracers = new TracerPool();
   private readonly said = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
 
@@ -36,19 +36,17 @@ export class ShadowFollower {
   pass(): Map<string, ShadowPass> {
     const results = new Map<string, ShadowPass>();
     const live = new Set<string>();
-    for (const rs of listRunStates(this.o.runDir)) {
+    for (const rs of Recording.states(this.o.runDir)) {
       if (!isShadowing(rs)) continue;
       live.add(rs.id);
       try {
-        const target = this.tracer(rs.pinRoot).target(rs.slot, rs.generation);
-        const r = evaluateShadowRun(rs, target, this.profiles);
+        const r = evaluateShadowRun(rs, Recording.open(rs, this.o.runDir, this.tracers).target, this.profiles);
         results.set(rs.id, r);
         for (const why of new Set(r.undecided.map((u) => u.why))) this.once('info', rs.id, why, { container: rs.id, profile: rs.shadow.profile.path });
       } catch (e) {
         // A slot gone (poststop ran between listing and reading, the tracer was unloaded): open
         // the tracer afresh next pass; anything else is said once.
-        this.tracers.get(rs.pinRoot)?.close();
-        this.tracers.delete(rs.pinRoot);
+        this.tracers.drop(rs.pinRoot);
         if ((e as { code?: string }).code !== 'TRACER_NO_TARGET') this.once('warn', rs.id, `shadowing ${rs.shadow.profile.path}: ${(e as Error).message}`, { container: rs.id });
       }
     }
@@ -61,14 +59,7 @@ export class ShadowFollower {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    for (const t of this.tracers.values()) t.close();
-    this.tracers.clear();
-  }
-
-  private tracer(pinRoot: string): Tracer {
-    let t = this.tracers.get(pinRoot);
-    if (!t) this.tracers.set(pinRoot, (t = Tracer.shared(pinRoot)));
-    return t;
+    this.tracers.close();
   }
 
   private once(level: 'info' | 'warn', id: string, msg: string, fields?: Record<string, unknown>): void {

@@ -2,8 +2,8 @@
 // maps (no daemon to ask). A profile that has not grown for a long time is ready to enforce.
 import type { HookConfig } from './config.js';
 import { PHASE } from '../tracer-layout.js';
-import { listRunStates, type RunState } from './run-state.js';
-import { processStartTime, Tracer } from '../tracer.js';
+import type { RunState } from './run-state.js';
+import { Recording, TracerPool } from './recording.js';
 
 export interface TracedContainer {
   id: string;
@@ -31,28 +31,25 @@ export function monotonicToDate(ns: bigint, nowMs = Date.now(), nowNs = process.
 }
 
 export function tracedContainers(cfg: HookConfig): TracedContainer[] {
-  const states = listRunStates(cfg.runDir);
-  const tracers = new Map<string, Tracer>();
+  const pool = new TracerPool();
   try {
-    return states.map((rs) => describe(rs, tracers));
+    return Recording.states(cfg.runDir).map((rs) => describe(rs, cfg.runDir, pool));
   } finally {
-    for (const t of tracers.values()) t.close();
+    pool.close();
   }
 }
 
-function describe(rs: RunState, tracers: Map<string, Tracer>): TracedContainer {
+function describe(rs: RunState, runDir: string, pool: TracerPool): TracedContainer {
   const base = { id: rs.id, ...(rs.output ? { output: rs.output.path } : {}), ...(rs.shadow ? { shadow: rs.shadow.profile.path } : {}), runtime: rs.engine ? `${rs.engine}/${rs.runtime.name}` : rs.runtime.name, startedAt: rs.startedAt };
-  let t = tracers.get(rs.pinRoot);
-  if (!t) tracers.set(rs.pinRoot, (t = Tracer.shared(rs.pinRoot)));
-  let target;
+  let r: Recording;
   try {
-    target = t.target(rs.slot, rs.generation);
+    r = Recording.open(rs, runDir, pool);
   } catch {
     return { ...base, workloadSyscalls: 0, liveTasks: 0, execs: 0, lost: true };
   }
-  const st = target.state();
-  const orphaned = processStartTime(rs.initPid) !== rs.initStartTime && st.liveTasks <= 0;
-  const workloadSyscalls = target.seenCount(PHASE.workload);
+  const st = r.target.state();
+  const orphaned = r.gone();
+  const workloadSyscalls = r.target.seenCount(PHASE.workload);
   return {
     ...base, workloadSyscalls, liveTasks: st.liveTasks, execs: st.execs, ...(orphaned ? { orphaned } : {}),
     ...(st.lastNewNs > 0n ? { lastNewAt: monotonicToDate(st.lastNewNs).toISOString() } : {}),
