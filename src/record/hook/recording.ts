@@ -14,12 +14,14 @@ import { isShadowing, listRunStates, readRunState, removeRunState, writeRunState
 import { markStoppedFromHook } from './registry.js';
 import { keepPriorProfile } from './shadow-run.js';
 import { recordRefusal } from '../../state/refused.js';
+import { isTailorError } from '../../errors.js';
 import { processStartTime, Tracer, type TracerTarget } from '../tracer.js';
 
 /** What prestart knows of the container before a slot is claimed (the rest of its run state). */
 export type RunStateFields = Omit<RunState, 'version' | 'slot' | 'generation' | 'pinRoot' | 'initStartTime' | 'startedAt' | 'stateDir'>;
 
-const codeOf = (e: unknown): string | undefined => (e as { code?: string }).code;
+// The catalog's codes, not message text, decide (src/errors.ts: tracerUnloaded, tracerFull).
+const codeOf = (e: unknown): string | undefined => (isTailorError(e) ? e.code : undefined);
 
 export class Recording {
   private constructor(readonly rs: RunState, readonly target: TracerTarget, private readonly runDir: string) {}
