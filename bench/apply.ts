@@ -11,7 +11,7 @@ import { writeFileAtomic } from '../src/fs/atomic-write.js';
 import { nativeLibseccomp } from '../src/profile/libseccomp-view.js';
 import { PODMAN_DEFAULT_PROFILE } from '../src/profile/stats.js';
 import { validateProfileText } from '../src/profile/validate.js';
-import { setup } from '../test/unit/fixtures/apply-setup.js';
+import { setup } from '../test/helpers/apply-setup.js';
 import { fmt, median, percentile, rotated } from './stats.js';
 
 const ROUNDS = 60;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/native/package-root.js';
 import { proposalPath, serializeProposal } from '../../src/profile/proposal.js';
-import { setup } from '../unit/fixtures/apply-setup.js';
+import { setup } from '../helpers/apply-setup.js';
 import { createUser, runAsUser, type TestUser } from '../helpers/attacker.js';
 
 const skip = process.getuid?.() !== 0 ? 'needs root (creates a user)' : false;

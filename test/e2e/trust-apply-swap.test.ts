@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { applyProposal } from '../../src/apply/apply.js';
 import { rollbackProfile } from '../../src/apply/rollback.js';
 import { proposalPath, serializeProposal } from '../../src/profile/proposal.js';
-import { fakeLib } from '../unit/fixtures/fake-libseccomp.js';
-import { setup } from '../unit/fixtures/apply-setup.js';
+import { fakeLib } from '../helpers/fake-libseccomp.js';
+import { setup } from '../helpers/apply-setup.js';
 import { createUser, runAsUser, type TestUser } from '../helpers/attacker.js';
 
 const skip = process.getuid?.() !== 0 ? 'needs root (creates a user)' : false;

@@ -8,7 +8,7 @@ import { enforceProfile } from '../../src/profile/modes.js';
 import { parseProfile } from '../../src/profile/schema.js';
 import { loadDefaultProfile, PODMAN_DEFAULT_PROFILE, profileStats } from '../../src/profile/stats.js';
 import { checkProfileSemantics, validateProfileText } from '../../src/profile/validate.js';
-import { setup } from '../unit/fixtures/apply-setup.js';
+import { setup } from '../helpers/apply-setup.js';
 
 let why: string | false = false;
 try {

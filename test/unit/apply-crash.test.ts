@@ -9,9 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { listBackups } from '../../src/apply/backups.js';
 import { rollbackProfile } from '../../src/apply/rollback.js';
 import { parseProfile } from '../../src/profile/schema.js';
-import { setup } from './fixtures/apply-setup.js';
+import { setup } from '../helpers/apply-setup.js';
 
-const child = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'apply-child.js');
+const child = join(dirname(fileURLToPath(import.meta.url)), '..', 'helpers', 'apply-child.js');
 const run = (stateDir: string, id: string, crash: boolean) =>
   spawnSync(process.execPath, [child, stateDir, id], {
     env: { ...process.env, SECCOMP_TAILOR_TEST_CRASH_BEFORE_RENAME: crash ? '1' : '' },

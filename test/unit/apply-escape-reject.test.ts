@@ -9,8 +9,8 @@ import { unifiedDiff } from '../../src/apply/render.js';
 import { readProposal } from '../../src/profile/proposal-store.js';
 import { escapeTerminal } from '../../src/terminal/escape.js';
 import { proposalPath } from '../../src/profile/proposal.js';
-import { setup } from './fixtures/apply-setup.js';
-import { fakeLib } from './fixtures/fake-libseccomp.js';
+import { setup } from '../helpers/apply-setup.js';
+import { fakeLib } from '../helpers/fake-libseccomp.js';
 
 const HOSTILE = 'x\u001b]0;owned\u0007\u001b[2J\r\nroot ALL applied\u202eevil\\n\u0000\u009b';
 

@@ -7,8 +7,8 @@ import lockfile from 'proper-lockfile';
 import { applyProposal } from '../../src/apply/apply.js';
 import { listBackups } from '../../src/apply/backups.js';
 import { proposalPath, serializeProposal } from '../../src/profile/proposal.js';
-import { BASE_PROFILE, setup } from './fixtures/apply-setup.js';
-import { fakeLib } from './fixtures/fake-libseccomp.js';
+import { BASE_PROFILE, setup } from '../helpers/apply-setup.js';
+import { fakeLib } from '../helpers/fake-libseccomp.js';
 
 async function refuses(s: ReturnType<typeof setup>, code: string, opts: Partial<Parameters<typeof applyProposal>[1]> = {}): Promise<void> {
   await assert.rejects(applyProposal(s.proposal.id, { profileDirs: ['/'], stateDir: s.stateDir, lib: fakeLib, ...opts }), (e: { code?: string; message?: string }) => {

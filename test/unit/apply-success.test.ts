@@ -10,8 +10,8 @@ import { rollbackProfile } from '../../src/apply/rollback.js';
 import { proposalPath } from '../../src/profile/proposal.js';
 import { parseProfile } from '../../src/profile/schema.js';
 import { registryDir } from '../../src/state/paths.js';
-import { BASE_PROFILE, setup } from './fixtures/apply-setup.js';
-import { fakeLib } from './fixtures/fake-libseccomp.js';
+import { BASE_PROFILE, setup } from '../helpers/apply-setup.js';
+import { fakeLib } from '../helpers/fake-libseccomp.js';
 
 const isRoot = process.getuid?.() === 0;
 

@@ -20,7 +20,7 @@ import { runSeccompFilter, SECCOMP_RET_ALLOW } from '../helpers/bpf-eval.js';
 import { toProfileLike } from '../../src/profile/libseccomp-view.js';
 import type { ArgFact } from '../../src/record/arg-facts.js';
 import type { SeccompEvent } from '../../parsers/types.js';
-import { setup } from './fixtures/apply-setup.js';
+import { setup } from '../helpers/apply-setup.js';
 
 const nr = (name: string) => syscallNumber('x86_64', name)!;
 const count = (name: string) => ({ phase: 2 as const, arch: 'native' as const, nr: nr(name), count: 1, firstNs: 1n });

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { diffProfiles, formatDiff, hasChanges } from '../../src/profile/diff.js';
 import { parseProfile, type SeccompProfile } from '../../src/profile/schema.js';
 import { formatStats, profileStats } from '../../src/profile/stats.js';
-import { fakeLib, X86, X86_64 } from './fixtures/fake-libseccomp.js';
+import { fakeLib, X86, X86_64 } from '../helpers/fake-libseccomp.js';
 
 const P = (o: object): SeccompProfile => parseProfile(JSON.stringify(o), 'x');
 const ctx = { catalog: fakeLib, nativeArch: 'x86_64' };

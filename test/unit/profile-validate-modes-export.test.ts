@@ -5,7 +5,7 @@ import { complainProfile, enforceProfile } from '../../src/profile/modes.js';
 import { parseRuncVersion } from '../../src/profile/runtime-flags.js';
 import { parseProfile, type SeccompProfile } from '../../src/profile/schema.js';
 import { validateProfileText } from '../../src/profile/validate.js';
-import { fakeLib } from './fixtures/fake-libseccomp.js';
+import { fakeLib } from '../helpers/fake-libseccomp.js';
 
 const P = (o: object): SeccompProfile => parseProfile(JSON.stringify(o), 'x');
 const lines = (o: object) => validateProfileText(JSON.stringify(o), 'f.json', fakeLib).problems.map((p) => `${p.severity}: ${p.message}`);

@@ -14,7 +14,7 @@ import { importProposals } from '../../src/fleet/import.js';
 import { packageRoot } from '../../src/native/package-root.js';
 import { proposalId, sha256Hex, type Proposal } from '../../src/profile/proposal.js';
 import { listProposals } from '../../src/profile/proposal-store.js';
-import { COMPLAIN, denial, engineSetup } from './fixtures/engine-setup.js';
+import { COMPLAIN, denial, engineSetup } from '../helpers/engine-setup.js';
 
 const never = () => false;
 const counts = (p: Proposal) => p.add.map((a) => [a.syscall, a.count]);

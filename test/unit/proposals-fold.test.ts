@@ -14,8 +14,8 @@ import { parseProfile } from '../../src/profile/schema.js';
 import { proposalsDir } from '../../src/state/paths.js';
 import { listProposals, readProposal } from '../../src/profile/proposal-store.js';
 import { watchStatePath } from '../../src/watch/state-store.js';
-import { COMPLAIN, denial, engineSetup } from './fixtures/engine-setup.js';
-import { fakeLib } from './fixtures/fake-libseccomp.js';
+import { COMPLAIN, denial, engineSetup } from '../helpers/engine-setup.js';
+import { fakeLib } from '../helpers/fake-libseccomp.js';
 
 const TEN = ['uname', 'sysinfo', 'sync', 'getpid', 'getppid', 'getuid', 'getgid', 'geteuid', 'getegid', 'gettid'];
 
