@@ -5,7 +5,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync }
 import { join } from 'node:path';
 import { demoStepFailed } from '../errors.js';
 import { makeBundle, writeBundleConfig, type BundleOptions } from '../oci/busybox-bundle.js';
-import { TRACE_ANNOTATION } from '../oci/annotation.js';
+import { SHADOW_ANNOTATION, TRACE_ANNOTATION } from '../oci/annotation.js';
 import { startedHookdPid } from '../record/hook/native-entry.js';
 import type { Cleanup } from './cleanup.js';
 import { auditdPid, cli, hasCommand, HOOK, run, spawnWatcher, startAuditd, type Ran } from './exec.js';
@@ -15,7 +15,9 @@ export const RECORDED_CMD = ['ls', '/'];
 // busybox `ls -l /` makes no syscall `ls /` does not; uname and date do (checked with
 // `seccomp-tailor record`): the difference the watcher has to find.
 export const BIGGER_CMD = ['sh', '-c', 'ls -l /; uname -a; date'];
-export const STEPS = 12;
+// Production, later: the same, and a pause the enforced profile never saw (nanosleep).
+export const PRODUCTION_CMD = ['sh', '-c', 'ls -l /; uname -a; date; sleep 0.1'];
+export const STEPS = 13;
 
 const PRINTK_RATELIMIT = '/proc/sys/kernel/printk_ratelimit';
 
@@ -180,7 +182,7 @@ export async function runLoop(ctx: DemoContext): Promise<void> {
       p.detail(`kernel.printk_ratelimit ${was} -> 0 while the demo runs: kmsg drops audit records beyond 10 lines per ${was} s (use --source netlink on a real host)`);
     }
   }
-  const watchArgs = ['--source', source, '--state-dir', P.state, '--witness-pin', P.witnessPin, '--profile-dir', P.profiles];
+  const watchArgs = ['--source', source, '--state-dir', P.state, '--witness-pin', P.witnessPin, '--profile-dir', P.profiles, '--hook-config', P.hookConfig];
   p.command(`seccomp-tailor watch --source ${source} --state-dir ${show(P.state)} &`);
   cleanup.add(`watcher pins ${P.witnessPin}`, () => rmSync(P.witnessPin, { recursive: true, force: true }));
   const watcher = spawnWatcher(watchArgs);
@@ -266,6 +268,25 @@ export async function runLoop(ctx: DemoContext): Promise<void> {
   p.done('exit 0, nothing denied');
 
   // 12 ──────────────────────────────────────────────────────────────────────────────────────────
+  step = p.begin(`production: \`${cmdLine(PRODUCTION_CMD)}\` shadowing the enforced profile (io.seccomp-tailor.shadow)`);
+  // The container runs under its engine's filter (here none); the tracer follows it and evaluates
+  // the enforced profile against every call: no audit record, the arguments kept.
+  const shadowId = `st-demo-${tag}-shadow`;
+  const shadowed = await runc(step, shadowId, { args: PRODUCTION_CMD, annotations: { [SHADOW_ANNOTATION]: P.enforced }, hooks });
+  if (shadowed.status !== 0) throw demoStepFailed(step, `the container failed (exit ${shadowed.status}): ${shadowed.stderr.trim()}`);
+  type ShadowProposal = Proposal & { source?: string; status?: string };
+  let shadowProposal: ShadowProposal | undefined;
+  for (const end = Date.now() + 8000; Date.now() < end && !shadowProposal; await new Promise((r) => setTimeout(r, 200)))
+    shadowProposal = ((await proposalsNow()) as ShadowProposal[]).find((x) => x.source === 'shadow' && x.profile?.path === P.enforced && (x.add ?? []).length > 0);
+  if (!shadowProposal) throw demoStepFailed(step, `no shadow proposal for ${P.enforced} within 8 s`);
+  p.detail(`shadow proposal ${shadowProposal.id}: add ${(shadowProposal.add ?? []).map((x) => x.syscall).join(', ')}`);
+  st(['profile', 'readiness', P.enforced, '--state-dir', P.state]);
+  const ready = JSON.parse(must(step, await cli(['profile', 'readiness', P.enforced, '--state-dir', P.state, '--json']), 'profile readiness')) as { verdict: string; reason: string };
+  p.detail(`readiness: ${ready.verdict} (${ready.reason})`);
+  if (ready.verdict !== 'learning') throw demoStepFailed(step, `readiness says ${ready.verdict} with an open shadow proposal`);
+  p.done('what the enforced profile would deny was proposed without one audit record; not ready to enforce yet');
+
+  // 13 ──────────────────────────────────────────────────────────────────────────────────────────
   step = p.begin('the same enforced profile under podman');
   if (!podmanImage) return p.done('skipped: no podman image (see step 1)');
   const name = `st-demo-${tag}-podman`;

@@ -61,7 +61,7 @@ test('the demo runs the whole loop in under a minute and cleans up', { skip, tim
   assert.equal(r.code, 0, `demo failed:\n${r.out}\n${r.err}`);
   assert.ok(r.ms < 60_000, `took ${r.ms} ms`);
   const lines = r.out.split('\n');
-  for (let i = 1; i <= 12; i++) assert.ok(lines.some((l) => l.startsWith(`[${i}/12] `)), `progress line for step ${i}`);
+  for (let i = 1; i <= 13; i++) assert.ok(lines.some((l) => l.startsWith(`[${i}/13] `)), `progress line for step ${i}`);
   assert.match(r.out, /ok \$DEMO\/profiles\/ls\.json written before runc returned/);
   assert.match(r.out, /ok \d+ syscalls, [\d.]+% smaller than podman's default \(\d+\)|ok \d+ syscalls \(podman's default profile not installed/);
   assert.match(r.out, /ok exit \d+: .*(Operation not permitted|can't)/, 'the recorded profile alone denies the bigger workload');
@@ -71,15 +71,18 @@ test('the demo runs the whole loop in under a minute and cleans up', { skip, tim
   assert.match(r.out, /\+\s+"uname",/, 'the diff shows the added name');
   assert.match(r.out, /applied [0-9a-f]+ to \$DEMO\/profiles\/ls-complain\.json: .*\+uname/);
   assert.equal((r.out.match(/ok exit 0, nothing denied/g) ?? []).length, 2, 'clean under runc and under podman');
+  // Production: shadowing the enforced profile proposes what it lacks (the pause), and readiness says learning.
+  assert.match(r.out, /shadow proposal [0-9a-f]+: add .*(clock_nanosleep|nanosleep)/);
+  assert.match(r.out, /readiness: learning \(1 open proposal/);
   assert.match(r.out, /^done in [\d.]+ s/m);
   assert.deepEqual(leftovers(r), []);
 });
 
 test('Ctrl-C halfway: exit 130 and nothing left behind (watcher, pins, containers, work directory)', { skip, timeout: 150_000 }, async () => {
-  const r = await runDemo({ interruptAt: /\[7\/12\]/ });
+  const r = await runDemo({ interruptAt: /\[7\/13\]/ });
   assert.equal(r.code, 130, `exit code; output:\n${r.out}\n${r.err}`);
   assert.match(r.out, /SIGINT: cleaning up/);
-  assert.doesNotMatch(r.out, /\[9\/12\]/, 'no step starts after the interrupt');
+  assert.doesNotMatch(r.out, /\[9\/13\]/, 'no step starts after the interrupt');
   assert.deepEqual(leftovers(r), []);
 });
 
