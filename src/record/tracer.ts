@@ -85,6 +85,18 @@ export class Tracer {
     return new Tracer(maps, [], dir);
   }
 
+  /**
+   * The machine-wide tracer when it is loaded, else undefined: for readers of recordings that
+   * exist already (poststop, status, flush, reports, the shadow follower), which must never load
+   * a fresh, empty tracer where the one holding their slot is gone.
+   */
+  static pinned(pinRoot = DEFAULT_PIN_ROOT): Tracer | undefined {
+    assertTracerCanRun();
+    const dir = join(pinRoot, objectVersion());
+    const maps = openPinnedMaps(dir);
+    return maps && new Tracer(maps, [], dir);
+  }
+
   /** See unloadIfIdle in tracer-object.ts. */
   static unloadIfIdle(pinRoot = DEFAULT_PIN_ROOT): { unloaded: string[]; kept: string[] } {
     return unloadIfIdle(pinRoot);

@@ -14,7 +14,7 @@ import { isShadowing, listRunStates, readRunState, removeRunState, writeRunState
 import { markStoppedFromHook } from './registry.js';
 import { keepPriorProfile } from './shadow-run.js';
 import { recordRefusal } from '../../state/refused.js';
-import { isTailorError } from '../../errors.js';
+import { isTailorError, tracerNotLoaded } from '../../errors.js';
 import { processStartTime, Tracer, type TracerTarget } from '../tracer.js';
 
 /** What prestart knows of the container before a slot is claimed (the rest of its run state). */
@@ -142,12 +142,19 @@ export class Recording {
   }
 }
 
-/** Tracer handles by pin root, opened on first use (status, flush and the follower read many slots). */
+/**
+ * Tracer handles by pin root, opened on first use (status, flush and the follower read many
+ * slots). Only a loaded tracer is opened: a reader never loads a fresh one (TRACER_NO_TARGET).
+ */
 export class TracerPool {
   private readonly tracers = new Map<string, Tracer>();
   get(pinRoot: string): Tracer {
     let t = this.tracers.get(pinRoot);
-    if (!t) this.tracers.set(pinRoot, (t = Tracer.shared(pinRoot)));
+    if (!t) {
+      t = Tracer.pinned(pinRoot);
+      if (!t) throw tracerNotLoaded(pinRoot);
+      this.tracers.set(pinRoot, t);
+    }
     return t;
   }
   /** Drops a handle that failed (a tracer unloaded and loaded again is a new one). */
