@@ -92,7 +92,7 @@ export const tracerPinFailed = (dir: string) => new RecordError('TRACER_PIN_FAIL
 export const tracerUnloaded = () => new RecordError('TRACER_UNLOADED', 'the pinned tracer was unloaded while a slot was being claimed; open it again');
 export const tracerFull = (slots: number, limitedBy: string) =>
   new RecordError('TRACER_FULL', `all ${slots} recording slots are in use (${limitedBy}); finish or release a recording first`);
-export const tracerNotLoaded = (pinRoot: string) => new RecordError('TRACER_NO_TARGET', `no tracer is loaded under ${pinRoot}: the recordings it held are lost`);
+export const tracerNotLoaded = (pinRoot: string) => new RecordError('TRACER_NOT_LOADED', `no tracer is loaded under ${pinRoot}: the recordings it held are lost`);
 export const tracerNoTarget = (slot: number, generation: number) => new RecordError('TRACER_NO_TARGET', `tracer slot ${slot} generation ${generation} is no longer claimed`);
 export const tracerNoProcess = (pid: number) => new RecordError('TRACER_NO_PROCESS', `process ${pid} does not exist`);
 export const recordSpawnFailed = (command: string) => new RecordError('RECORD_SPAWN_FAILED', `cannot start ${command}`);

@@ -13,6 +13,7 @@ import { readRunHistory } from '../../src/history/history.js';
 import { ShadowFollower } from '../../src/record/hook/shadow-follower.js';
 import { tracedContainers } from '../../src/record/hook/status.js';
 import { loadHookConfig } from '../../src/record/hook/config.js';
+import { removeRunState, writeRunState } from '../../src/record/hook/run-state.js';
 
 // Lacks uname (busybox's `uname` makes it) and everything else busybox needs but a few names.
 const SHADOWED = { defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['execve', 'exit_group', 'write', 'read'], action: 'SCMP_ACT_ALLOW' }] };
@@ -158,5 +159,23 @@ describe('shadow mode through the hook (runc)', { skip: isRoot ? false : 'needs 
     }
     assert.ok(!existsSync(join(env.runDir, `${id}.json`)), 'poststop finished it');
     assert.match(readFileSync(join(env.runDir, 'hook.log'), 'utf8'), new RegExp(`${id}: warning: shadowing ${profile}: it would have denied`));
+  });
+
+  test('a run state whose tracer is gone: the follower says so once and never loads a tracer', () => {
+    const pinRoot = `/sys/fs/bpf/st-hshadow-gone-${process.pid}`;
+    const runDir = join(env.work, 'gone-run');
+    const id = `st-gone-${process.pid}`;
+    writeRunState(runDir, {
+      version: 1, id, slot: 3, generation: 7, pinRoot, shadow: { profile: { path: profile, dir: env.out, name: 'shadowed.json' } },
+      runtime: { name: 'runc' }, initPid: process.pid, initStartTime: 0, bundle: env.work, noNewPrivileges: false, startedAt: new Date().toISOString(), stateDir: env.stateDir,
+    });
+    const said: string[] = [];
+    const f = new ShadowFollower({ runDir, log: (_l, msg) => said.push(msg) });
+    for (let i = 0; i < 3; i++) assert.equal(f.pass().size, 0);
+    f.stop();
+    assert.equal(existsSync(pinRoot), false, 'no tracer was loaded for it');
+    assert.equal(said.length, 1, said.join('\n'));
+    assert.match(said[0]!, /no tracer is loaded/);
+    removeRunState(runDir, id);
   });
 });
