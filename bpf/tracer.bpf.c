@@ -38,6 +38,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
  * (TRACER_ARG_*) each (arch, nr) is, so a traced call pays one load to learn that it is not
  * one of them. Numbers differ per arch (x86_64 ioctl is 16, i386 54, x32 514). */
 const volatile __u8 cfg_arg_kind[TRACER_ARCHES][TRACER_NR_SLOTS] = {};
+/* Argument sets one recording may create (user space sets TRACER_ARG_SETS_PER_TARGET; tests less). */
+const volatile __u32 cfg_arg_sets_per_target = TRACER_ARG_SETS_PER_TARGET;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -181,8 +183,17 @@ static __always_inline void record_args(struct pt_regs *regs, struct target_stat
 	struct arg_set_key k = { .target = target, .phase = phase, .arch = arch, .kind = kind };
 	struct arg_set *s = bpf_map_lookup_elem(&arg_sets, &k);
 	if (!s) {
+		/* The recording's share of the shared map first: one container never takes the room
+		 * of others (a count given back when the set turned out to exist already). */
+		if (__sync_fetch_and_add(&st->arg_set_count, 1) >= cfg_arg_sets_per_target) {
+			__sync_fetch_and_add(&st->arg_set_count, -1);
+			__sync_fetch_and_add(&st->args_lost, 1);
+			return;
+		}
 		struct arg_set fresh = {};
 		long err = bpf_map_update_elem(&arg_sets, &k, &fresh, BPF_NOEXIST);
+		if (err)
+			__sync_fetch_and_add(&st->arg_set_count, -1);
 		if (err && err != -EEXIST) {
 			__sync_fetch_and_add(&st->args_lost, 1);
 			return;

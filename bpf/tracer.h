@@ -38,6 +38,11 @@
 /* Words of one set: ioctl keeps 32 values, the others 8 tuples (socket's are pairs). */
 #define TRACER_ARG_WORDS 32
 #define TRACER_ARG_SETS (TRACER_MAX_TARGETS * 16)
+/* Argument sets one recording may hold (default of cfg_arg_sets_per_target): the map's share of
+ * each slot, so that every slot claimed at once still finds room for its own sets, whatever one
+ * container does. 16 hold both phases' eight kinds on one arch; a recording past it keeps the
+ * names of the kinds it lost, without argument rules (issue 19). */
+#define TRACER_ARG_SETS_PER_TARGET (TRACER_ARG_SETS / TRACER_MAX_TARGETS)
 
 /* Value of the per-task storage: which target a task belongs to. */
 struct task_tag {
@@ -65,7 +70,8 @@ struct target_state {
 	__u64 args_lost;    /* argument sets the hash had no room for (that syscall: name only) */
 	__u64 unfiltered_tail; /* phase-1 syscalls of tasks the filter does not apply to (ignored) */
 	__u64 arg_sets;     /* bit (phase - 1) * 24 + arch * 8 + kind - 1: an argument set exists */
-	__u64 reserved[2];  /* pads the header to 128 bytes */
+	__u64 arg_set_count;/* argument sets this recording created (bounded by cfg_arg_sets_per_target) */
+	__u64 reserved[1];  /* pads the header to 128 bytes */
 	__u64 seen[TRACER_SEEN_WORDS]; /* bit (phase * ARCHES + arch) * NR_SLOTS + nr */
 };
 

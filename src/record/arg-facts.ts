@@ -13,6 +13,8 @@ export interface ArgFact {
   values: bigint[][];
   /** the set filled up: more distinct values were seen than kept; use the name alone */
   overflow: boolean;
+  /** (with overflow) the syscall was seen where the kernel had no room for its set at all */
+  lost?: boolean;
 }
 
 import { nativeArch, syscallNumber } from '../native/libseccomp.js';

@@ -129,6 +129,7 @@ function rulesFor(syscall: string, facts: readonly ArgFact[], opts: ArgRuleOptio
   if (!policy) return 'no argument policy';
   if (opts.runtimeNames?.has(syscall)) return 'the runtime calls it after installing the filter, with values that depend on its configuration: one recording cannot show them all';
   if (facts.length === 0) return 'no argument facts were recorded (a tracer without argument capture, or only the runtime\'s set-up called it)';
+  if (facts.some((f) => f.lost)) return 'the tracer had no room for all of its argument sets (the recording\'s share of the kernel map): values it used are missing';
   const over = facts.filter((f) => f.overflow);
   if (over.length) return `more distinct values than the tracer keeps (${[...new Set(over.map((f) => opts.archName(f.arch)))].sort().join(', ')}): a rule from part of them would deny the rest`;
   const at = position(facts, policy.kind === 'socket' ? 0 : policy.index);

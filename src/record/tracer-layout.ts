@@ -21,7 +21,7 @@ export const TARGET_STATE_WORDS = TARGET_STATE_BYTES / 8;
 export const TargetWord = {
   generationAndPhase: 0, initialTasks: 1, forks: 2, exits: 3, execs: 4,
   lastNewNs: 5, filterNs: 6, execNs: 7, dropped: 8, calls: 9, firstLost: 10, argsLost: 11,
-  unfilteredTail: 12, argSets: 13, seen: 16,
+  unfilteredTail: 12, argSets: 13, argSetCount: 14, seen: 16,
 } as const;
 
 /** Bit of (phase, arch, nr) in target_state.seen. */
@@ -46,6 +46,9 @@ export const ARG_KINDS = ['clone', 'unshare', 'setns', 'personality', 'socket', 
 export const ARG_INDEXES: Record<(typeof ARG_KINDS)[number], number[]> = {
   clone: [0], unshare: [0], setns: [1], personality: [0], socket: [0, 2], socketpair: [0], prctl: [0], ioctl: [1],
 };
+/** TRACER_ARG_SETS_PER_TARGET: argument sets one recording may hold, its share of the shared map. */
+export const ARG_SETS = MAX_TARGETS * 16;
+export const ARG_SETS_PER_TARGET = ARG_SETS / MAX_TARGETS;
 /** Distinct tuples a set keeps before it overflows. */
 export const argCapacity = (kind: (typeof ARG_KINDS)[number]): number => (kind === 'ioctl' ? 32 : 8);
 export const ARG_WORDS = 32;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { BpfMap, BpfObject, type BpfLink } from '../native/ebpf.js';
 import { packagePath } from '../native/package-root.js';
 import { argKindTable } from './arg-facts.js';
+import { ARG_SETS_PER_TARGET } from './tracer-layout.js';
 
 export const DEFAULT_PIN_ROOT = '/sys/fs/bpf/seccomp-tailor';
 export const PROGRAMS = ['on_sys_enter', 'on_fork', 'on_exec', 'on_exit'] as const;
@@ -17,11 +18,17 @@ export function tracerObjectPath(): string {
   return packagePath('build', 'bpf', 'tracer.bpf.o');
 }
 
-export function loadAndAttach(): { obj: BpfObject; links: BpfLink[] } {
+export interface LoadOptions {
+  /** Argument sets one recording may hold (default ARG_SETS_PER_TARGET; tests set fewer). */
+  argSetsPerTarget?: number;
+}
+
+export function loadAndAttach(opts: LoadOptions = {}): { obj: BpfObject; links: BpfLink[] } {
   const obj = BpfObject.openFile(tracerObjectPath(), 'seccomp_tailor');
   try {
     // Which numbers are the argument-fact syscalls, per arch, from this host's libseccomp.
     obj.setRodata('cfg_arg_kind', argKindTable());
+    obj.setRodata('cfg_arg_sets_per_target', opts.argSetsPerTarget ?? ARG_SETS_PER_TARGET);
     obj.load();
     return { obj, links: PROGRAMS.map((p) => obj.attach(p)) };
   } catch (err) {

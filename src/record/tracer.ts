@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { BpfMap, pidfdOpen, UpdateFlags, type BpfLink, type BpfObject, type ProgramInfo } from '../native/ebpf.js';
 import { NativeError, tracerFull, tracerNoProcess, tracerNoTarget, tracerPinFailed, tracerUnloaded } from '../errors.js';
 import {
-  DEFAULT_PIN_ROOT, MAPS, loadAndAttach, objectVersion, openPinnedMaps, publishPinned, unloadIfIdle, unloadShared, type MapName,
+  DEFAULT_PIN_ROOT, MAPS, loadAndAttach, objectVersion, openPinnedMaps, publishPinned, unloadIfIdle, unloadShared, type LoadOptions, type MapName,
 } from './tracer-object.js';
 import { assertTracerCanRun } from './environment.js';
 import * as L from './tracer-layout.js';
@@ -22,8 +22,10 @@ export interface TargetState {
   /** Syscalls recorded, all phases together (per-syscall counts are not kept: a traced call
    * then costs a bit test, not a hash update). */
   calls: number;
-  /** First-seen times or argument sets the kernel maps had no room for. */
+  /** First-seen times or argument sets the kernel maps (or the recording's share of them) had no room for. */
   firstLost: number; argsLost: number;
+  /** Argument sets the recording holds (at most ARG_SETS_PER_TARGET). */
+  argSetCount: number;
   /** Runtime-tail syscalls of tasks the container's filter does not apply to (not recorded). */
   unfilteredTail: number;
 }
@@ -60,9 +62,9 @@ export class Tracer {
   }
 
   /** A private tracer: attached while this process holds it, detached by close() or exit. */
-  static load(): Tracer {
+  static load(opts: LoadOptions = {}): Tracer {
     assertTracerCanRun();
-    const { obj, links } = loadAndAttach();
+    const { obj, links } = loadAndAttach(opts);
     try {
       const maps = Object.fromEntries(MAPS.map((m) => [m, obj.map(m)])) as Record<MapName, BpfMap>;
       return new Tracer(maps, links, undefined, obj);
@@ -176,6 +178,7 @@ export class Tracer {
       lastNewNs: w(L.TargetWord.lastNewNs), filterNs: w(L.TargetWord.filterNs), execNs: w(L.TargetWord.execNs),
       dropped: Number(w(L.TargetWord.dropped)), calls: Number(w(L.TargetWord.calls)),
       firstLost: Number(w(L.TargetWord.firstLost)), argsLost: Number(w(L.TargetWord.argsLost)),
+      argSetCount: Number(w(L.TargetWord.argSetCount)),
       unfilteredTail: Number(w(L.TargetWord.unfilteredTail)),
     };
   }
@@ -209,6 +212,22 @@ export class Tracer {
       const nr = argNumber(archKind, kind);
       if (nr === undefined) continue;
       out.push(decodeArgSet(v, phase as L.Phase, archKind, kind, nr));
+    }
+    // A set the kernel had no room for (the recording's share, or the map): the syscall was seen
+    // on some (phase, arch) without its values, so the values the other sets hold are not all it
+    // used. Its facts are marked lost: the profile keeps its name alone, with a note.
+    if ((this.#targets[slot * L.TARGET_STATE_WORDS + L.TargetWord.argsLost] ?? 0n) > 0n) {
+      const lostKinds = new Set<number>();
+      for (const { phase, arch, nr } of this.#seenBits(slot)) {
+        if (phase === 0) continue;
+        const archKind = L.ARCH_KINDS[arch]!;
+        const kind = L.ARG_KINDS.findIndex((_, i) => argNumber(archKind, i + 1) === nr) + 1;
+        if (kind === 0 || (present >> BigInt((phase - 1) * 24 + arch * 8 + kind - 1)) & 1n) continue;
+        lostKinds.add(kind);
+        const syscall = L.ARG_KINDS[kind - 1]!;
+        out.push({ phase: phase as L.Phase, arch: archKind, syscall, nr, argIndexes: [...L.ARG_INDEXES[syscall]], values: [], overflow: true, lost: true });
+      }
+      for (const f of out) if (lostKinds.has(L.ARG_KINDS.indexOf(f.syscall) + 1)) { f.overflow = true; f.lost = true; }
     }
     return out;
   }

@@ -85,7 +85,7 @@ async function writeTimeline(rs: RecordingRunState, target: TracerTarget, warnin
 
 // Notes an operator should hear about at once; the routine ones (clone3's, a runtime need's) are
 // in the profile's risk notes (`profile stats`, `report`).
-const NOTEWORTHY = /more distinct values|distinct values, more than|different values|without its protocol|socketcall/;
+const NOTEWORTHY = /more distinct values|distinct values, more than|different values|without its protocol|socketcall|no room/;
 
 /** The tracer's argument facts, once its capture exists (older pinned tracers have none). */
 function argFactsOf(target: TracerTarget): ArgFact[] | undefined {
@@ -113,6 +113,7 @@ export async function writeProfile(rs: RecordingRunState, target: TracerTarget, 
   if (built.unknown.length) warnings.push(`${built.unknown.length} syscall numbers no libseccomp table names were left out`);
   const st = target.state();
   if (st.dropped) warnings.push(`${st.dropped} out-of-range syscall numbers were ignored`);
+  if (st.argsLost) warnings.push(`the tracer had no room for ${st.argsLost} argument sets of this recording (its share of the kernel map): those syscalls keep their names only`);
   let text = built.text;
   if (rs.input) {
     const merged = await mergeWithBaseline(text, readBaseline(rs.input), rs.input.path);
