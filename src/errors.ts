@@ -132,6 +132,9 @@ export const watchBadArgument = (arg: string) =>
 export const watchBadRuntimeRoot = (spec: string) =>
   new InputError('WATCH_BAD_RUNTIME_ROOT', `--runtime-root ${JSON.stringify(spec)}: expected RUNTIME:DIR with runc or crun and an absolute directory, e.g. runc:/run/docker/runtime-runc/moby`);
 
+export const eventsInputUnreadable = (path: string, cause: NodeJS.ErrnoException) =>
+  new InputError('EVENTS_INPUT_UNREADABLE', `${path}: cannot read it (${cause.code ?? cause.message})`, { cause });
+
 // --- install ---------------------------------------------------------------------------------
 export const installBadDaemonJson = (path: string, why: string) =>
   new InputError('INSTALL_BAD_DAEMON_JSON', `${path}: ${why}; fix it first (dockerd would not start either), nothing was written`);
