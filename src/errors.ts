@@ -49,6 +49,9 @@ export class InputError extends TailorError {
     super(code, message, { ...options, exitCode: 2 });
   }
 }
+/** The command line itself is wrong: yargs' own complaints and the checks commands add (exit 2). */
+export class UsageError extends InputError {}
+export const usageError = (message: string) => new UsageError('USAGE', message);
 export const unknownArch = (arch: string) => new InputError('UNKNOWN_ARCH', `unknown architecture "${arch}" (libseccomp does not know it)`);
 export const unknownSyscall = (name: string, arch: string) =>
   new InputError('UNKNOWN_SYSCALL', `unknown syscall "${name}" for architecture ${arch}`);
