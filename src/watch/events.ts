@@ -3,7 +3,8 @@ import { open } from 'node:fs/promises';
 import { createByteLineSplitter, createLineParser, type LineParser, type LogFormat, type ParseCounters, type SyscallResolver } from '../../parsers/index.js';
 import { eventsInputUnreadable } from '../errors.js';
 import { memoResolver } from './syscall-resolver.js';
-import { eventJson, eventText, summaryText } from './event-format.js';
+import { eventText, summaryText } from './event-format.js';
+import { EventBytes } from './event-bytes.js';
 import { followLines, readLines } from './line-source.js';
 import { NetlinkSource } from './sources/netlink.js';
 import { watchKernelLost } from './kernel-lost.js';
@@ -29,19 +30,18 @@ export { memoResolver } from './syscall-resolver.js';
 
 export async function runEvents(o: EventsOptions): Promise<ParseCounters> {
   const parser = createLineParser({ format: o.format, resolveSyscall: memoResolver(o.resolveSyscall), yearHint: o.yearHint });
-  const format = o.json ? eventJson : eventText;
-  let pending: string[] = [];
+  const out = new EventBytes();
   // Lines of a chunk are parsed synchronously; their output goes out in one write per chunk.
   const flush = async () => {
-    if (pending.length === 0) return;
-    const text = pending.join('');
-    pending = [];
-    if (!o.out.write(text)) await new Promise<void>((r) => o.out.once('drain', () => r()));
+    if (out.length === 0) return;
+    if (!o.out.write(out.take())) await new Promise<void>((r) => o.out.once('drain', () => r()));
   };
   const sink = {
     line(line: string) {
       const r = parser.push(line, true);
-      if (r.kind === 'event' && !o.countOnly) pending.push(format(r.event) + '\n');
+      if (r.kind !== 'event' || o.countOnly) return;
+      if (o.json) out.json(r.event);
+      else out.line(eventText(r.event));
     },
     oversize(bytes: number) { parser.oversize(bytes); },
   };
@@ -49,6 +49,7 @@ export async function runEvents(o: EventsOptions): Promise<ParseCounters> {
     // Lines arrive in batches from the socket, parsed synchronously; output follows each batch.
     const source = new NetlinkSource(o.netlinkRcvbuf ? { rcvbuf: o.netlinkRcvbuf } : {});
     let writing = Promise.resolve();
+    let flushQueued = false;
     const reportLoss = (src: string, count: number, detail: string) => {
       parser.counters.lossNotices++;
       parser.counters.lostRecords += count;
@@ -65,7 +66,7 @@ export async function runEvents(o: EventsOptions): Promise<ParseCounters> {
       await source.run({
         line: (text) => {
           sink.line(text);
-          if (pending.length === 1) writing = writing.then(flush);
+          if (out.length > 0 && !flushQueued) { flushQueued = true; writing = writing.then(() => { flushQueued = false; return flush(); }); }
         },
         oversize: (n) => sink.oversize(n),
         checkpoint: () => {},
