@@ -26,6 +26,8 @@ const END_LINE = ascii('}\n');
 const K_ACTION_END_ERRNO = ascii('","errno":');
 const K_ACTION_END = ascii('"');
 
+const PLAIN_JSON = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 export class EventBytes {
   private buf = Buffer.allocUnsafe(1 << 20);
   private pos = 0;
@@ -97,34 +99,32 @@ export class EventBytes {
 
   /** A JSON string: printable ASCII without `"` or `\` is copied; anything else as JSON.stringify writes it. */
   private str(s: string): void {
+    // One regular expression and one native copy: faster than a loop of charCodeAt over the
+    // sliced and concatenated strings the parser hands out.
+    if (!PLAIN_JSON.test(s)) {
+      const j = JSON.stringify(s);
+      this.room(j.length * 3);
+      this.pos += this.buf.write(j, this.pos, 'utf8');
+      return;
+    }
     this.room(s.length + 2);
     const buf = this.buf;
-    let p = this.pos;
-    buf[p++] = 0x22;
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) { this.escaped(s); return; }
-      buf[p++] = c;
-    }
-    buf[p++] = 0x22;
-    this.pos = p;
-  }
-
-  private escaped(s: string): void {
-    const j = JSON.stringify(s);
-    this.room(j.length * 3);
-    this.pos += this.buf.write(j, this.pos, 'utf8');
+    buf[this.pos++] = 0x22;
+    this.pos += buf.write(s, this.pos, 'latin1');
+    buf[this.pos++] = 0x22;
   }
 
   private num(n: number): void {
     if (!(Number.isSafeInteger(n) && n >= 0)) { this.plain(String(n)); return; }
     this.room(16);
     const buf = this.buf;
-    if (n === 0) { buf[this.pos++] = 0x30; return; }
-    let digits = 0;
-    for (let m = n; m > 0; m = Math.floor(m / 10)) digits++;
+    let digits = 1;
+    for (let m = n; m >= 10; m = Math.floor(m / 10)) digits++;
     let p = this.pos + digits;
     this.pos = p;
-    for (let m = n; m > 0; m = Math.floor(m / 10)) buf[--p] = 0x30 + (m % 10);
+    let m = n;
+    // Above 2^31 in doubles, below it in 32-bit integer steps (most pids, serials, syscalls).
+    for (; m >= 0x80000000; m = Math.floor(m / 10)) buf[--p] = 0x30 + (m % 10);
+    for (let k = m | 0; p > this.pos - digits; k = (k / 10) | 0) buf[--p] = 0x30 + (k % 10);
   }
 }
