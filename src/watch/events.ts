@@ -6,8 +6,6 @@ import { memoResolver } from './syscall-resolver.js';
 import { eventText, summaryText } from './event-format.js';
 import { EventBytes } from './event-bytes.js';
 import { followLines, readLines } from './line-source.js';
-import { NetlinkSource } from './sources/netlink.js';
-import { watchKernelLost } from './kernel-lost.js';
 
 export interface EventsOptions {
   path: string;
@@ -47,6 +45,8 @@ export async function runEvents(o: EventsOptions): Promise<ParseCounters> {
   };
   if (o.source === 'netlink') {
     // Lines arrive in batches from the socket, parsed synchronously; output follows each batch.
+    // Loaded here: reading a file (the common case) needs none of the netlink side.
+    const [{ NetlinkSource }, { watchKernelLost }] = await Promise.all([import('./sources/netlink.js'), import('./kernel-lost.js')]);
     const source = new NetlinkSource(o.netlinkRcvbuf ? { rcvbuf: o.netlinkRcvbuf } : {});
     let writing = Promise.resolve();
     let flushQueued = false;
