@@ -28,12 +28,22 @@ const AUDIT_ARCH: ReadonlyMap<string, ArchName> = new Map([
   ['0000002a', 'sheb'],
 ]);
 
+/** The same table keyed by the value itself as a signed 32-bit number (a small integer to V8), for readers that work on bytes. */
+const AUDIT_ARCH_BY_NUMBER: ReadonlyMap<number, ArchName> = new Map([...AUDIT_ARCH].map(([hex, name]) => [Number.parseInt(hex, 16) | 0, name]));
+
 /** x32 tasks report AUDIT_ARCH_X86_64; only the syscall number's X32 bit tells them apart. */
 export const X32_SYSCALL_BIT = 0x40000000;
 
 /** Arch name for a record's `arch=` value and syscall number, or undefined when unknown. */
 export function archName(auditArchHex: string, syscall: number): ArchName | undefined {
   const name = AUDIT_ARCH.get(auditArchHex.toLowerCase());
+  if (name === 'x86_64' && syscall >= 0 && (syscall & X32_SYSCALL_BIT) !== 0) return 'x32';
+  return name;
+}
+
+/** archName for an `arch=` value of exactly eight hex digits, already read as a number. */
+export function archNameOfNumber(auditArch: number, syscall: number): ArchName | undefined {
+  const name = AUDIT_ARCH_BY_NUMBER.get(auditArch | 0);
   if (name === 'x86_64' && syscall >= 0 && (syscall & X32_SYSCALL_BIT) !== 0) return 'x32';
   return name;
 }

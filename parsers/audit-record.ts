@@ -58,6 +58,8 @@ function bareEnd(s: string, i: number, end: number): number {
 function parseInKernelOrder(s: string, p: number, end: number, ctx: RecordContext): ParseResult | undefined {
   const raw: RawValues = {};
   let e: number;
+  // The body starts after `audit(...):`, with the space the kernel writes before `auid=`.
+  if (s.charCodeAt(p) === SPACE) p++;
   if ((p = expect(s, p, 'auid=')) < 0) return undefined;
   e = bareEnd(s, p, end); const auid = parseDec(s, p, e);
   if ((p = expect(s, e + 1, 'uid=')) < 0) return undefined;

@@ -61,18 +61,35 @@ function hexBytes(s: string, a: number, b: number): Uint8Array {
  * at 15 bytes, often inside a character; lossyHex() keeps the exact bytes for those.
  */
 export function decodeHexValue(s: string, a: number, b: number): string {
-  return utf8Lenient.decode(hexBytes(s, a, b));
+  return decodedHex(s, a, b).text;
+}
+
+interface DecodedHex { text: string; lossy: boolean }
+// A workload's few hex-encoded comm/exe values repeat in every record: decode each once.
+const hexCache = new Map<string, DecodedHex>();
+const HEX_CACHE_MAX = 1024;
+
+function decodedHex(s: string, a: number, b: number): DecodedHex {
+  const hex = s.slice(a, b);
+  let d = hexCache.get(hex);
+  if (d !== undefined) return d;
+  const bytes = hexBytes(s, a, b);
+  let lossy = false;
+  try {
+    utf8.decode(bytes);
+  } catch {
+    lossy = true;
+  }
+  d = { text: utf8Lenient.decode(bytes), lossy };
+  if (hexCache.size >= HEX_CACHE_MAX) hexCache.clear();
+  hexCache.set(hex, d);
+  return d;
 }
 
 /** The hex text itself when the bytes it encodes are not valid UTF-8 (decoding lost something), else undefined. */
 export function lossyHex(s: string, a: number, b: number): string | undefined {
   if (!isUpperHex(s, a, b)) return undefined;
-  try {
-    utf8.decode(hexBytes(s, a, b));
-    return undefined;
-  } catch {
-    return s.slice(a, b);
-  }
+  return decodedHex(s, a, b).lossy ? s.slice(a, b) : undefined;
 }
 
 /** A value that may be quoted or hex-encoded (comm, exe): the quoted text, the decoded hex, or as is. */

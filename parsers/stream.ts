@@ -1,7 +1,9 @@
 // Stateful use of the pure line parser over one log: de-duplication of the same record seen
 // twice (journald stores it from both its kernel and its audit transport), loss accounting, and
 // counters. Still pure: the caller reads the bytes and feeds them in.
+import { SCAN_EVENT, SCAN_OTHER, scanAuditdLine, type ScannedKey } from './formats/auditd.js';
 import { MAX_LINE_BYTES, oversize, parseText, type LineOptions } from './parse-line.js';
+import { RecentEvents } from './recent-events.js';
 import type { ParseIssueKind, ParseResult, SeccompEvent } from './types.js';
 
 export interface LineParserOptions extends LineOptions {
@@ -27,6 +29,12 @@ export interface LineParser {
   push(line: string | Buffer, latin1?: boolean): ParseResult;
   /** A line the reader refused for its length. */
   oversize(bytes: number): ParseResult;
+  /**
+   * Count one line given as bytes b[start, end) (no newline), as push would, without its result:
+   * what `events --count` needs. Records of an audit.log are read from the bytes; only the lines
+   * that reader leaves undecided become text.
+   */
+  count(b: Uint8Array, start: number, end: number): void;
   readonly counters: ParseCounters;
 }
 
@@ -35,11 +43,7 @@ export const DEFAULT_DEDUPE_WINDOW = 8192;
 
 export function createLineParser(opts: LineParserOptions): LineParser {
   const window = Math.max(1, opts.dedupeWindow ?? DEFAULT_DEDUPE_WINDOW);
-  // serial -> recent events with it (a number key hashes fast; serials rarely collide), and a ring
-  // of the same events in arrival order so evicting the oldest is O(1).
-  const bySerial = new Map<number, SeccompEvent | SeccompEvent[]>();
-  const ring: Array<SeccompEvent | undefined> = new Array(window);
-  let ringAt = 0;
+  const recent = new RecentEvents(window);
   let lastAuditLost: number | undefined;
   const counters: ParseCounters = {
     lines: 0, events: 0, duplicates: 0,
@@ -47,41 +51,9 @@ export function createLineParser(opts: LineParserOptions): LineParser {
     lossNotices: 0, lostRecords: 0, fromSyslog: 0,
   };
 
-  const same = (a: SeccompEvent, b: SeccompEvent) =>
-    a.time === b.time && a.node === b.node && a.pid === b.pid && a.syscall === b.syscall;
-
-  function forget(e: SeccompEvent): void {
-    if (e.serial === undefined) return;
-    const v = bySerial.get(e.serial);
-    if (v === e) bySerial.delete(e.serial);
-    else if (Array.isArray(v)) {
-      const i = v.indexOf(e);
-      if (i >= 0) v.splice(i, 1);
-      if (v.length === 0) bySerial.delete(e.serial);
-    }
-  }
-
-  function isRepeat(e: SeccompEvent): boolean {
-    // journald's audit transport in short form has no serial: nothing to key on.
-    if (e.serial === undefined || e.serial === 0) return false;
-    const v = bySerial.get(e.serial);
-    if (v !== undefined) {
-      if (Array.isArray(v)) {
-        if (v.some((x) => same(x, e))) return true;
-        v.push(e);
-      } else {
-        if (same(v, e)) return true;
-        bySerial.set(e.serial, [v, e]);
-      }
-    } else {
-      bySerial.set(e.serial, e);
-    }
-    const old = ring[ringAt];
-    if (old !== undefined) forget(old);
-    ring[ringAt] = e;
-    ringAt = (ringAt + 1) % window;
-    return false;
-  }
+  // journald's audit transport in short form has no serial: nothing to key on.
+  const isRepeat = (e: SeccompEvent): boolean =>
+    e.serial !== undefined && e.serial !== 0 && recent.seen(e.serial, Number.NaN, e.time, e.node, e.pid, e.syscall);
 
   function account(r: ParseResult): ParseResult {
     switch (r.kind) {
@@ -112,7 +84,25 @@ export function createLineParser(opts: LineParserOptions): LineParser {
     return r;
   }
 
+  const fastAuditd = opts.format === undefined || opts.format === 'auditd';
+  const scanned: ScannedKey = { sec: 0, ms: 0, serial: 0, pid: 0, syscall: 0 };
+
   return {
+    count(b, start, end) {
+      if (end - start > MAX_LINE_BYTES) { this.oversize(end - start); return; }
+      if (fastAuditd) {
+        const r = scanAuditdLine(b, start, end, scanned);
+        if (r === SCAN_OTHER) { counters.lines++; return; }
+        if (r === SCAN_EVENT) {
+          counters.lines++;
+          const repeat = scanned.serial !== 0 && recent.seen(scanned.serial, scanned.sec * 1000 + scanned.ms, undefined, undefined, scanned.pid, scanned.syscall);
+          if (repeat) counters.duplicates++;
+          else counters.events++;
+          return;
+        }
+      }
+      this.push(latin1Of(b, start, end), true);
+    },
     push(line, latin1 = false) {
       counters.lines++;
       if (typeof line !== 'string') {
@@ -127,6 +117,10 @@ export function createLineParser(opts: LineParserOptions): LineParser {
     },
     counters,
   };
+}
+
+function latin1Of(b: Uint8Array, start: number, end: number): string {
+  return (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)).toString('latin1', start, end);
 }
 
 export interface LineSink {
@@ -194,6 +188,80 @@ export function createLineSplitter(sink: LineSink, startOffset = 0, maxLineBytes
       else if (partial.length > 0) sink.line(partial, partialStart, pos);
       skipping = 0;
       partial = '';
+      safe = pos;
+      partialStart = pos;
+    },
+    get offset() { return safe; },
+  };
+}
+
+export interface ByteLineSink {
+  /** One line without its newline: b[start, end), valid only during the call. */
+  bytes(b: Uint8Array, start: number, end: number): void;
+  /** A line longer than maxLineBytes, skipped without being held in memory (`start`: its offset). */
+  oversize(bytes: number, start: number): void;
+}
+
+/**
+ * createLineSplitter's twin that hands out lines as byte ranges of the chunk itself, making no
+ * string: for readers that decide from the bytes whether a line is worth text at all. The same
+ * rules (offsets, the line cut short at the end, oversize lines).
+ */
+export function createByteLineSplitter(sink: ByteLineSink, startOffset = 0, maxLineBytes = MAX_LINE_BYTES): LineSplitter {
+  let partial: Uint8Array | undefined; // a copy: the caller may reuse its chunk
+  let partialStart = startOffset;
+  let skipping = 0;
+  let pos = startOffset;
+  let safe = startOffset;
+  const join = (a: Uint8Array, b: Uint8Array) => {
+    const j = new Uint8Array(a.length + b.length);
+    j.set(a, 0);
+    j.set(b, a.length);
+    return j;
+  };
+
+  return {
+    push(chunk) {
+      const base = pos;
+      const n = chunk.length;
+      pos += n;
+      let from = 0;
+      for (;;) {
+        const nl = chunk.indexOf(0x0a, from);
+        if (nl < 0) break;
+        if (skipping > 0) {
+          sink.oversize(skipping + nl - from, partialStart);
+          skipping = 0;
+        } else if (partial !== undefined) {
+          const len = partial.length + nl - from;
+          if (len > maxLineBytes) sink.oversize(len, partialStart);
+          else {
+            const line = join(partial, chunk.subarray(from, nl));
+            sink.bytes(line, 0, line.length);
+          }
+          partial = undefined;
+        } else if (nl - from > maxLineBytes) {
+          sink.oversize(nl - from, base + from);
+        } else {
+          sink.bytes(chunk, from, nl);
+        }
+        from = nl + 1;
+        safe = base + from;
+        partialStart = safe;
+      }
+      if (from < n) {
+        if (skipping > 0) skipping += n - from;
+        else {
+          partial = partial !== undefined ? join(partial, chunk.subarray(from)) : new Uint8Array(chunk.subarray(from));
+          if (partial.length > maxLineBytes) { skipping = partial.length; partial = undefined; }
+        }
+      }
+    },
+    end() {
+      if (skipping > 0) sink.oversize(skipping, partialStart);
+      else if (partial !== undefined && partial.length > 0) sink.bytes(partial, 0, partial.length);
+      skipping = 0;
+      partial = undefined;
       safe = pos;
       partialStart = pos;
     },

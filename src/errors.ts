@@ -49,6 +49,9 @@ export class InputError extends TailorError {
     super(code, message, { ...options, exitCode: 2 });
   }
 }
+/** The command line itself is wrong: yargs' own complaints and the checks commands add (exit 2). */
+export class UsageError extends InputError {}
+export const usageError = (message: string) => new UsageError('USAGE', message);
 export const unknownArch = (arch: string) => new InputError('UNKNOWN_ARCH', `unknown architecture "${arch}" (libseccomp does not know it)`);
 export const unknownSyscall = (name: string, arch: string) =>
   new InputError('UNKNOWN_SYSCALL', `unknown syscall "${name}" for architecture ${arch}`);
@@ -133,6 +136,9 @@ export const watchBadArgument = (arg: string) =>
   new InputError('WATCH_BAD_ARGUMENT', `watch takes no argument "${arg}": use --source FILE`);
 export const watchBadRuntimeRoot = (spec: string) =>
   new InputError('WATCH_BAD_RUNTIME_ROOT', `--runtime-root ${JSON.stringify(spec)}: expected RUNTIME:DIR with runc or crun and an absolute directory, e.g. runc:/run/docker/runtime-runc/moby`);
+
+export const eventsInputUnreadable = (path: string, cause: NodeJS.ErrnoException) =>
+  new InputError('EVENTS_INPUT_UNREADABLE', `${path}: cannot read it (${cause.code ?? cause.message})`, { cause });
 
 // --- install ---------------------------------------------------------------------------------
 export const installBadDaemonJson = (path: string, why: string) =>

@@ -7,10 +7,6 @@ export function reportError(err: unknown): number {
     process.stderr.write(`seccomp-tailor: ${err.message}\n`);
     return err.exitCode;
   }
-  if (err instanceof Error && (err as { usage?: boolean }).usage) {
-    process.stderr.write(`seccomp-tailor: ${err.message}\n`);
-    return 2;
-  }
   process.stderr.write(`seccomp-tailor: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   return 70;
 }

@@ -7,6 +7,7 @@ import { defaultStateDir } from '../../state/paths.js';
 import { askYesNo, canAsk } from '../confirm.js';
 import { escapeTerminal as esc, useColour } from '../../terminal/escape.js';
 import { reportError } from '../report-error.js';
+import { usageError } from '../../errors.js';
 import { defineCommand } from './command.js';
 import { profileDirOption, profileDirsFor } from './profile-dir-option.js';
 
@@ -41,7 +42,7 @@ export default defineCommand({
     const stateDir = argv.stateDir;
     let ids = (argv.ids) ?? [];
     if (argv.all) ids = (await listProposals(stateDir)).proposals.filter((p) => p.status === 'open' && p.add.length > 0).map((p) => p.id);
-    else if (ids.length === 0) throw Object.assign(new Error('name proposal ids, or pass --all'), { usage: true });
+    else if (ids.length === 0) throw usageError('name proposal ids, or pass --all');
     if (ids.length === 0) process.stdout.write('no open proposals\n');
     const lib = await nativeLibseccomp();
     const profileDirs = await profileDirsFor(stateDir, argv.profileDir);

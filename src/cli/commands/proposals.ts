@@ -16,12 +16,13 @@ import { escapeTerminal as esc, useColour } from '../../terminal/escape.js';
 import { defineCommand } from './command.js';
 import { profileDirOption, profileDirsFor } from './profile-dir-option.js';
 import { unattributedNote } from '../../watch/state-store.js';
+import { usageError } from '../../errors.js';
 
 const withStateDir = <T>(y: Argv<T>) => y.option('state-dir', { type: 'string', default: defaultStateDir, describe: 'state directory (proposals, backups, registry)' });
 const withHost = <T>(y: Argv<T>) => y.option('host', { type: 'string', default: hostname(), describe: 'this host\'s name in fleet documents' })
   .check((a) => {
     const r = HostName.safeParse(a.host);
-    if (!r.success) throw Object.assign(new Error(`--host ${JSON.stringify(a.host)}: ${r.error.issues[0]?.message ?? 'not a host name'}`), { usage: true });
+    if (!r.success) throw usageError(`--host ${JSON.stringify(a.host)}: ${r.error.issues[0]?.message ?? 'not a host name'}`);
     return true;
   });
 
