@@ -212,13 +212,20 @@ export class Mapper {
    * by the event) is the event's; and a pid already gone from /proc then had its exit witnessed
    * before. Under a flood from one process this turns five file reads per record into one per chunk.
    */
-  private readonly seen = new Map<number, { at: number; proc: ProcIdentity | undefined; witness?: ExitWitness | undefined; witnessRead: boolean }>();
+  private readonly seen = new Map<number, { at: number; version: number; proc: ProcIdentity | undefined; witness?: ExitWitness | undefined; witnessRead: boolean }>();
 
+  /**
+   * A /proc read is matched against the registry as it was when it was read, never a later one:
+   * a namespace inode a read showed alive then may belong to the next container now (the kernel
+   * hands freed inodes out again at once), so once the index changed, /proc is read again (and,
+   * the process gone, its witness decides by time). Issue 23: records of a container read after
+   * the next one started went to it, through the cached read of their still-living process.
+   */
   private look(pid: number, eventMs: number) {
     let c = this.seen.get(pid);
-    if (!c || eventMs > c.at) {
+    if (!c || eventMs > c.at || c.version !== this.o.index.version) {
       if (this.seen.size >= 8192) this.seen.clear();
-      c = { at: Date.now(), proc: this.readProc(pid), witnessRead: false };
+      c = { at: Date.now(), version: this.o.index.version, proc: this.readProc(pid), witnessRead: false };
       this.seen.set(pid, c);
     }
     return c;

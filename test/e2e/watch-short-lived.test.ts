@@ -70,9 +70,7 @@ after(async () => {
 });
 
 test('100 short-lived containers back to back, then 10 at a time, each under its own profile: every proposal names its container alone, with the kernel\'s count', {
-  // Known, open (issue 23): in a CI run 6 of 200 containers' counts were off by a few records
-  // between consecutive containers (28/29, 34/35, 84/85); skipped so the rest lands.
-  skip: skip || 'known to fail: records of consecutive short-lived containers still go to the next one now and then (issue 23, open)',
+  skip,
   timeout: 240_000,
 }, async (t) => {
   // A second watcher that never writes (flush interval 10 min), killed after the runs: the restart.

@@ -195,3 +195,34 @@ test('/proc is read once per pid for records stamped before the read, again for 
   m.attribute({ pid: 7, time: new Date(Date.now() + 1000).toISOString() });
   assert.equal(reads, 2);
 });
+
+test('issue 23: a record read after the next container took its namespace inode stays its own container\'s', () => {
+  // Container "first" (init pid 400, started boot+5.000 s) logs at boot+5.010 s; its process is
+  // read from /proc while it lives. It exits at boot+5.020 s; "second" gets the same inodes at
+  // boot+5.050 s. More records of the first process, stamped before that /proc read, are read now.
+  const first = entry('first', { pidNs: 7200, mntNs: 8200, initPid: 400, initStartTime: 500 });
+  const procs: Record<number, Omit<ProcIdentity, 'pid'> | undefined> = { 400: { startTicks: 500, pidNs: 7200, mntNs: 8200, cgroupText: '' } };
+  const initWitness: ExitWitness = { tgid: 400, mntNs: 8200, pidNs: 7200, startBootNs: 5_000_000_000n, exitBootNs: 5_020_000_000n, exitCode: 0, comm: 'sh' };
+  const witness: Record<number, ExitWitness> = {};
+  const index = new ContainerIndex([first], clock, { pidNs: 4026531836, mntNs: 4026531841 });
+  const m = new Mapper({
+    index, host: { pidNs: 4026531836, mntNs: 4026531841 }, clock,
+    readProc: (pid) => (procs[pid] ? { pid, ...procs[pid]! } : undefined),
+    witness: (pid) => witness[pid],
+  });
+  // Stamped "now" so that the /proc read comes after it (the read is what the cache keys on).
+  const now = Date.now();
+  const rec = { pid: 400, time: new Date(now).toISOString() };
+  const a1 = m.attribute(rec);
+  assert.equal(a1.kind === 'container' && a1.entry.id, 'first');
+  // The first container ends; the second starts with the same inodes (its init alive).
+  delete procs[400];
+  witness[400] = initWitness;
+  index.upsert({ ...first, stoppedAt: new Date(now + 10).toISOString() });
+  const second = entry('second', { pidNs: 7200, mntNs: 8200, initPid: 401, initStartTime: 505 });
+  procs[401] = { startTicks: 505, pidNs: 7200, mntNs: 8200, cgroupText: '' };
+  index.upsert(second);
+  // The same stamp again (a record of the first process read late): never the second container.
+  const a2 = m.attribute(rec);
+  assert.notEqual(a2.kind === 'container' && a2.entry.id, 'second', 'a late record of the first container went to the next one');
+});
