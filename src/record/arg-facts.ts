@@ -1,10 +1,9 @@
 // The argument facts the tracer records for the few syscalls whose danger lies in their
 // arguments (issue 13). The profile builder turns them into OCI `args` rules; an overflowed set
 // means "name only", never a rule built from a partial set of values.
-import type { ArchKind, Phase } from './tracer-layout.js';
+import type { ArchKind, ArgSyscall, Phase } from './tracer-layout.js';
 
-/** Which syscall's arguments a fact is about, and which argument positions it holds. */
-export type ArgSyscall = 'clone' | 'unshare' | 'setns' | 'personality' | 'socket' | 'socketpair' | 'prctl' | 'ioctl';
+export type { ArgSyscall } from './tracer-layout.js';
 export interface ArgFact {
   phase: Phase; arch: ArchKind; syscall: ArgSyscall; nr: number;
   /** argument indexes of each tuple, e.g. [0] for clone flags, [0, 2] for socket (domain, protocol) */
@@ -18,8 +17,7 @@ export interface ArgFact {
 }
 
 import { nativeArch, syscallNumber } from '../native/libseccomp.js';
-import { archOfKind } from './named-calls.js';
-import { ARCHES, ARCH_KINDS, ARG_INDEXES, ARG_KINDS, NR_SLOTS, argCapacity } from './tracer-layout.js';
+import { ARCHES, ARCH_KINDS, ARG_INDEXES, ARG_KINDS, NR_SLOTS, archOfKind, argCapacity } from './tracer-layout.js';
 
 /**
  * The program's `cfg_arg_kind[arch][nr]`: which listed syscall each number is, per arch, from

@@ -1,15 +1,10 @@
 // The tracer's counts named per arch: a compat call is named with the i386 table, not the
 // x86_64 one. Kept free of the schema module (zod) because the hook's poststop uses it.
 import { nativeArch, syscallName } from '../native/libseccomp.js';
-import type { ArchKind, Phase } from './tracer-layout.js';
-import type { SyscallCount } from './tracer.js';
+import { archOfKind as archOfKindOn, type ArchKind, type Phase, type SyscallCount } from './tracer-layout.js';
 
 /** The libseccomp arch name of each tracer arch slot on this machine. */
-export function archOfKind(kind: ArchKind, native = nativeArch()): string {
-  if (kind === 'native') return native;
-  if (kind === 'x32') return 'x32';
-  return native === 'aarch64' ? 'arm' : 'x86';
-}
+export const archOfKind = (kind: ArchKind, native = nativeArch()): string => archOfKindOn(kind, native);
 
 export interface RecordedSyscall { arch: string; name: string; nr: number; firstNs: bigint; phase: Phase }
 

@@ -66,14 +66,13 @@ export async function recordCommand(command: string, args: readonly string[], op
       const state = target.state();
       const { named, unknown } = nameCounts(target.syscalls(), [PHASE.workload]);
       // Only the command's own facts (after its execve): the extra names are someone else's calls.
-      const t = target as typeof target & { argFacts?: () => ArgFact[] };
-      const all = typeof t.argFacts === 'function' ? t.argFacts() : undefined;
-      const facts = all?.filter((f) => f.phase === PHASE.workload);
+      const all = target.argFacts();
+      const facts = all.filter((f) => f.phase === PHASE.workload);
       const built = argumentProfileOf(named, opts.extraNames ?? [], {
-        ...(facts ? { facts } : {}), namesOnly: opts.namesOnly, clone3: opts.clone3, runtimeNames: opts.extraNames,
+        facts, namesOnly: opts.namesOnly, clone3: opts.clone3, runtimeNames: opts.extraNames,
       });
       const fam = withNativeFamilyRules(built.profile, opts.families ?? 'enosys', opts.allowClone3 === true);
-      return { profile: fam.profile, familyNotes: fam.notes, familyAllowed: fam.allowed, calls: named, unknown, exit, state, leftRunning: Math.max(0, state.liveTasks), restricted: built.restricted, argNotes: built.notes, argFacts: all ?? [] };
+      return { profile: fam.profile, familyNotes: fam.notes, familyAllowed: fam.allowed, calls: named, unknown, exit, state, leftRunning: Math.max(0, state.liveTasks), restricted: built.restricted, argNotes: built.notes, argFacts: all };
     } finally {
       target.release();
     }

@@ -24,8 +24,23 @@ export const TargetWord = {
   unfilteredTail: 12, argSets: 13, argSetCount: 14, seen: 16,
 } as const;
 
-/** Bit of (phase, arch, nr) in target_state.seen. */
+/** Bit of (phase, arch, nr) in target_state.seen, and back. */
 export const seenBit = (phase: number, arch: number, nr: number): number => (phase * ARCHES + arch) * NR_SLOTS + nr;
+export function seenOfBit(bit: number): { phase: number; arch: number; nr: number } {
+  const nr = bit % NR_SLOTS;
+  const pa = (bit - nr) / NR_SLOTS;
+  return { phase: Math.floor(pa / ARCHES), arch: pa % ARCHES, nr };
+}
+
+/** One (phase, arch, nr) a target called; firstNs is 0 for phase 0 (set-up), which keeps none. */
+export interface SyscallCount { phase: Phase; arch: ArchKind; nr: number; firstNs: bigint }
+
+/** The libseccomp arch name of each tracer arch slot, on a host whose native arch is `native`. */
+export function archOfKind(kind: ArchKind, native: string): string {
+  if (kind === 'native') return native;
+  if (kind === 'x32') return 'x32';
+  return native === 'aarch64' ? 'arm' : 'x86';
+}
 
 /** struct tracer_control: u64 claims, then one byte per slot. */
 export const CONTROL_ACTIVE_OFFSET = 8;
@@ -54,8 +69,20 @@ export const argCapacity = (kind: (typeof ARG_KINDS)[number]): number => (kind =
 export const ARG_WORDS = 32;
 /** struct arg_set: u32 reserved, u32 overflow, u64 committed, u64 words[32]. */
 export const ARG_SET_BYTES = 16 + ARG_WORDS * 8;
-/** Bit of target_state.arg_sets for a set (phase 1 or 2). */
-export const argSetBit = (phase: number, arch: number, kind: number): number => (phase - 1) * 24 + arch * 8 + kind - 1;
+/** Bit of target_state.arg_sets for a set (phase 1 or 2), and back: (phase - 1) * 24 + arch * 8 + kind - 1. */
+export const argSetBit = (phase: number, arch: number, kind: number): number => (phase - 1) * ARCHES * ARG_KINDS.length + arch * ARG_KINDS.length + kind - 1;
+export function argSetOfBit(bit: number): { phase: number; arch: number; kind: number } {
+  const perPhase = ARCHES * ARG_KINDS.length;
+  return { phase: 1 + Math.floor(bit / perPhase), arch: Math.floor((bit % perPhase) / ARG_KINDS.length), kind: (bit % ARG_KINDS.length) + 1 };
+}
+/** The sets whose bits are set in a target_state.arg_sets word. */
+export function argSetsOf(present: bigint): Array<{ phase: number; arch: number; kind: number }> {
+  const out: Array<{ phase: number; arch: number; kind: number }> = [];
+  for (let bit = 0; present >> BigInt(bit); bit++) if ((present >> BigInt(bit)) & 1n) out.push(argSetOfBit(bit));
+  return out;
+}
+/** The argument-fact syscalls, by their TRACER_ARG_* kind. */
+export type ArgSyscall = (typeof ARG_KINDS)[number];
 
 /** struct arg_set_key { u32 target; u8 phase; u8 arch; u8 kind; u8 pad } */
 export function argSetKey(slot: number, phase: number, arch: number, kind: number): Buffer {

@@ -12,8 +12,7 @@ import { assertTracerCanRun } from './environment.js';
 import * as L from './tracer-layout.js';
 import { processStartTime } from '../proc/stat.js';
 import { decodeArgSet, type ArgFact } from './arg-facts.js';
-import { archOfKind } from './named-calls.js';
-import { syscallNumber } from '../native/libseccomp.js';
+import { nativeArch, syscallNumber } from '../native/libseccomp.js';
 
 export interface TargetState {
   slot: number; generation: number; phase: L.Phase;
@@ -30,8 +29,8 @@ export interface TargetState {
   unfilteredTail: number;
 }
 
-/** One (phase, arch, nr) the target called; firstNs is 0 for phase 0 (set-up), which keeps none. */
-export interface SyscallCount { phase: L.Phase; arch: L.ArchKind; nr: number; firstNs: bigint }
+export type { SyscallCount } from './tracer-layout.js';
+type SyscallCount = L.SyscallCount;
 
 export interface TargetOwner { pid: number; startTime: number; claimedAtMs: number; generation: number }
 
@@ -205,7 +204,7 @@ export class Tracer {
   readArgFacts(slot: number): ArgFact[] {
     const present = this.#targets[slot * L.TARGET_STATE_WORDS + L.TargetWord.argSets] ?? 0n;
     const out: ArgFact[] = [];
-    for (const { phase, arch, kind } of argSetsOf(present)) {
+    for (const { phase, arch, kind } of L.argSetsOf(present)) {
       const v = this.#maps.arg_sets.lookup(L.argSetKey(slot, phase, arch, kind));
       if (!v) continue;
       const archKind = L.ARCH_KINDS[arch]!;
@@ -222,7 +221,7 @@ export class Tracer {
         if (phase === 0) continue;
         const archKind = L.ARCH_KINDS[arch]!;
         const kind = L.ARG_KINDS.findIndex((_, i) => argNumber(archKind, i + 1) === nr) + 1;
-        if (kind === 0 || (present >> BigInt((phase - 1) * 24 + arch * 8 + kind - 1)) & 1n) continue;
+        if (kind === 0 || (present >> BigInt(L.argSetBit(phase, arch, kind))) & 1n) continue;
         lostKinds.add(kind);
         const syscall = L.ARG_KINDS[kind - 1]!;
         out.push({ phase: phase as L.Phase, arch: archKind, syscall, nr, argIndexes: [...L.ARG_INDEXES[syscall]], values: [], overflow: true, lost: true });
@@ -238,10 +237,7 @@ export class Tracer {
       let bits = this.#targets[base + w] ?? 0n;
       for (let b = 0; bits; b++, bits >>= 1n) {
         if (!(bits & 1n)) continue;
-        const bit = w * 64 + b;
-        const nr = bit % L.NR_SLOTS;
-        const pa = (bit - nr) / L.NR_SLOTS;
-        yield { phase: Math.floor(pa / L.ARCHES), arch: pa % L.ARCHES, nr };
+        yield L.seenOfBit(w * 64 + b);
       }
     }
   }
@@ -250,7 +246,7 @@ export class Tracer {
   #dropEntries(slot: number): void {
     for (const { phase, arch, nr } of this.#seenBits(slot)) if (phase > 0) this.#maps.first_seen.delete(L.firstSeenKey(slot, phase, arch, nr));
     const present = this.#targets[slot * L.TARGET_STATE_WORDS + L.TargetWord.argSets] ?? 0n;
-    for (const { phase, arch, kind } of argSetsOf(present)) this.#maps.arg_sets.delete(L.argSetKey(slot, phase, arch, kind));
+    for (const { phase, arch, kind } of L.argSetsOf(present)) this.#maps.arg_sets.delete(L.argSetKey(slot, phase, arch, kind));
   }
 
   #openGate(slot: number): void {
@@ -400,18 +396,8 @@ export class TracerTarget {
   release(): void { this.tracer.release(this.slot, this.generation); }
 }
 
-/** The (phase, arch, kind) of each set bit of target_state.arg_sets. */
-function argSetsOf(present: bigint): Array<{ phase: number; arch: number; kind: number }> {
-  const out: Array<{ phase: number; arch: number; kind: number }> = [];
-  for (let bit = 0; present >> BigInt(bit); bit++) {
-    if (!((present >> BigInt(bit)) & 1n)) continue;
-    out.push({ phase: 1 + Math.floor(bit / 24), arch: Math.floor((bit % 24) / 8), kind: (bit % 8) + 1 });
-  }
-  return out;
-}
-
 function argNumber(arch: L.ArchKind, kind: number): number | undefined {
-  const nr = syscallNumber(archOfKind(arch), L.ARG_KINDS[kind - 1]!);
+  const nr = syscallNumber(L.archOfKind(arch, nativeArch()), L.ARG_KINDS[kind - 1]!);
   return nr === undefined ? undefined : nr & ~0x40000000;
 }
 

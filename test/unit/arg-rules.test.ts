@@ -221,3 +221,17 @@ test('hook config: namesOnly and clone3, checked', async () => {
   assert.throws(() => parseHookConfig({ clone3: 'ENOSYS' }, 'hook.json'), /clone3: expected "allow" or "enosys"/);
   assert.throws(() => parseHookConfig({ namesOnly: 'yes' }, 'hook.json'), /namesOnly: expected true or false/);
 });
+
+test('every note carries a code, and the operator hears the noteworthy ones by code, not by wording', async () => {
+  const { argRulesFromFacts } = await import('../../src/record/arg-rules.js');
+  const f = (syscall: 'socket' | 'ioctl' | 'prctl', values: bigint[][], extra: Partial<import('../../src/record/arg-facts.js').ArgFact> = {}) =>
+    ({ phase: 2 as const, arch: 'native' as const, syscall, nr: 0, argIndexes: syscall === 'socket' ? [0, 2] : syscall === 'ioctl' ? [1] : [0], values, overflow: false, ...extra });
+  const r = argRulesFromFacts([
+    f('socket', [[16n]]), // AF_NETLINK without its protocol
+    f('ioctl', [[1n]], { overflow: true }),
+    f('prctl', [[1n]], { overflow: true, lost: true }),
+  ], { names: new Set(['socket', 'ioctl', 'prctl', 'clone3']), archName: () => 'x86_64' });
+  const codes = Object.fromEntries(r.notes.map((n) => [n.syscall, n.code]));
+  assert.deepEqual(codes, { clone3: 'CLONE3_BY_NAME', ioctl: 'SET_OVERFLOW', prctl: 'SET_LOST', socket: 'NETLINK_NO_PROTOCOL' });
+  for (const n of r.notes) assert.ok(n.note.length > 10 && !n.note.includes('\n'));
+});

@@ -147,3 +147,22 @@ function* path(f: string): Generator<string> {
   if (p) yield* path(p);
   yield f;
 }
+
+test('no import circle among the files of src/ (static imports, types included)', () => {
+  const out = new Map<string, string[]>();
+  for (const e of edges) if (!e.dynamic && e.to.startsWith('src/')) out.set(e.from, [...(out.get(e.from) ?? []), e.to]);
+  const state = new Map<string, 'open' | 'done'>();
+  const circles: string[] = [];
+  const visit = (f: string, path: string[]) => {
+    if (state.get(f) === 'done') return;
+    if (state.get(f) === 'open') {
+      circles.push([...path.slice(path.indexOf(f)), f].join(' -> '));
+      return;
+    }
+    state.set(f, 'open');
+    for (const t of out.get(f) ?? []) visit(t, [...path, f]);
+    state.set(f, 'done');
+  };
+  for (const f of files) visit(f, []);
+  assert.deepEqual(circles, []);
+});

@@ -5,14 +5,14 @@ import { dirname } from 'node:path';
 import type { OciState } from '../../oci/state.js';
 import { mark } from './timing.js';
 import type { HookConfig } from './config.js';
-import { isRecording, isShadowing, readRunState, type RecordingRunState } from './run-state.js';
+import { isRecording, isShadowing, readRunState, type RecordingRunState, type RunState } from './run-state.js';
 import type { Recording } from './recording.js';
 import { finishShadowRun, recordingHistory } from './shadow-run.js';
 import { writeOutput, readBaseline, type OutputOwner } from './safe-paths.js';
-import { buildHookProfile, mergeWithBaseline } from './profile.js';
+import { buildHookProfile, mergeWithBaseline, type BuiltProfile } from './profile.js';
+import type { ArgNoteCode } from '../arg-rules.js';
 import { cachedRuntimeVersion, runtimeNeedsFor, runtimeVersion } from '../runtime-needs.js';
 import type { TracerTarget } from '../tracer.js';
-import type { ArgFact } from '../arg-facts.js';
 import { PHASE } from '../tracer-layout.js';
 import { indexProfileFile } from '../../state/profile-index.js';
 import { writeRecordingMeta } from './recording-meta.js';
@@ -83,18 +83,16 @@ async function writeTimeline(rs: RecordingRunState, target: TracerTarget, warnin
   }
 }
 
-// Notes an operator should hear about at once; the routine ones (clone3's, a runtime need's) are
-// in the profile's risk notes (`profile stats`, `report`).
-const NOTEWORTHY = /more distinct values|distinct values, more than|different values|without its protocol|socketcall|no room/;
+// Notes an operator should hear about at once, by code (rewording a note changes nothing here);
+// the routine ones (clone3's, a runtime need's) are in the profile's risk notes (`profile stats`, `report`).
+const NOTEWORTHY: ReadonlySet<ArgNoteCode> = new Set<ArgNoteCode>(['SET_OVERFLOW', 'SET_LOST', 'TOO_MANY_VALUES', 'ARCHES_DIFFER', 'NETLINK_NO_PROTOCOL', 'SOCKETCALL_X86']);
 
-/** The tracer's argument facts, once its capture exists (older pinned tracers have none). */
-function argFactsOf(target: TracerTarget): ArgFact[] | undefined {
-  const t = target as TracerTarget & { argFacts?: () => ArgFact[] };
-  return typeof t.argFacts === 'function' ? t.argFacts() : undefined;
-}
-
-/** Writes the profile of what `target` recorded so far (poststop, and `flush` while it runs). */
-export async function writeProfile(rs: RecordingRunState, target: TracerTarget, versionCacheDir?: string, replaceable: readonly string[] = []): Promise<PoststopResult> {
+/**
+ * THE profile of what `target` recorded so far, as poststop writes it (flush and `report --live`
+ * show the same): the workload's calls, the runtime's measured needs, argument rules, families,
+ * merged into the baseline; with what the operator should hear about it.
+ */
+export async function profileSoFar(rs: RunState, target: Pick<TracerTarget, 'syscalls' | 'argFacts' | 'state'>, versionCacheDir?: string): Promise<{ built: BuiltProfile; text: string; warnings: string[] }> {
   const warnings: string[] = [];
   const { nativeArch } = await import('../../native/libseccomp.js');
   const exe = rs.runtime.exe;
@@ -105,9 +103,9 @@ export async function writeProfile(rs: RecordingRunState, target: TracerTarget, 
   const extra = (rs.alsoRuntimes ?? []).filter((r) => r !== rs.runtime.name).flatMap((r) => runtimeNeedsFor(r, undefined, nativeArch()).names);
   const built = buildHookProfile({
     counts: target.syscalls(), runtimeNeeds: [...new Set([...needs.names, ...extra])],
-    argFacts: argFactsOf(target), namesOnly: rs.namesOnly === true, clone3: rs.clone3 ?? 'allow', families: rs.families ?? 'enosys',
+    argFacts: target.argFacts(), namesOnly: rs.namesOnly === true, clone3: rs.clone3 ?? 'allow', families: rs.families ?? 'enosys',
   });
-  for (const n of built.argNotes) if (NOTEWORTHY.test(n.note)) warnings.push(`argument rules: ${n.syscall} ${n.note}`);
+  for (const n of built.argNotes) if (NOTEWORTHY.has(n.code)) warnings.push(`argument rules: ${n.syscall} ${n.note}`);
   if (built.unexpectedRuntimeCalls.length)
     warnings.push(`the runtime made ${built.unexpectedRuntimeCalls.join(', ')} after installing the filter, which the measured table for ${needs.source} lacks: added them; re-measure with \`seccomp-tailor runtime-needs measure\``);
   if (built.unknown.length) warnings.push(`${built.unknown.length} syscall numbers no libseccomp table names were left out`);
@@ -121,6 +119,12 @@ export async function writeProfile(rs: RecordingRunState, target: TracerTarget, 
     warnings.push(...merged.warnings);
   }
   if (rs.enforcingFilter) warnings.push(`recorded under an enforcing filter (${rs.enforcingFilter}): calls it denied are missing`);
+  return { built, text, warnings };
+}
+
+/** Writes the profile of what `target` recorded so far (poststop, and `flush` while it runs). */
+export async function writeProfile(rs: RecordingRunState, target: TracerTarget, versionCacheDir?: string, replaceable: readonly string[] = []): Promise<PoststopResult> {
+  const { built, text, warnings } = await profileSoFar(rs, target, versionCacheDir);
   mark('built');
   const owner = { stateDir: rs.stateDir, containerId: rs.id, replaceable };
   await writeOutput(rs.output, text, owner);
