@@ -2,14 +2,13 @@
 // every descendant called after its execve (like `strace -f -c`, but the output is a profile).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SeccompProfile } from '../profile/schema.js';
-import { argumentProfileOf } from './recorded-profile.js';
+import { buildRecordedProfile } from './profile-builder.js';
 import type { ArgFact } from './arg-facts.js';
 import type { ArgNote, Clone3Choice } from './arg-rules.js';
 import { nameCounts, type RecordedSyscall } from './named-calls.js';
 import { PHASE } from './tracer-layout.js';
 import { spawnPaused } from './spawn-paused.js';
 import { Tracer, type SyscallCount, type TargetState } from './tracer.js';
-import { withNativeFamilyRules } from '../profile/families-native.js';
 import type { FamilyMode, FamilyNote } from '../profile/families.js';
 import { checkAgainst, type GateResult } from '../profile/against.js';
 import { archOfKind } from './named-calls.js';
@@ -64,15 +63,20 @@ export async function recordCommand(command: string, args: readonly string[], op
       const deadline = Date.now() + (opts.descendantsTimeoutMs ?? 10_000);
       while (target.state().liveTasks > 0 && Date.now() < deadline) await sleep(10);
       const state = target.state();
-      const { named, unknown } = nameCounts(target.syscalls(), [PHASE.workload]);
-      // Only the command's own facts (after its execve): the extra names are someone else's calls.
+      const counts = target.syscalls();
+      const { named, unknown } = nameCounts(counts, [PHASE.workload]);
       const all = target.argFacts();
-      const facts = all.filter((f) => f.phase === PHASE.workload);
-      const built = argumentProfileOf(named, opts.extraNames ?? [], {
-        facts, namesOnly: opts.namesOnly, clone3: opts.clone3, runtimeNames: opts.extraNames,
+      // The one builder the hook uses too; the extra names stand for the runtime's needs.
+      const built = buildRecordedProfile({
+        counts: counts.filter((c) => c.phase === PHASE.workload), runtimeNeeds: opts.extraNames ?? [],
+        // Only the command's own facts (after its execve): the extra names are someone else's calls.
+        argFacts: all.filter((f) => f.phase === PHASE.workload),
+        namesOnly: opts.namesOnly === true, clone3: opts.clone3 ?? 'allow', families: opts.families ?? 'enosys', allowClone3: opts.allowClone3 === true,
       });
-      const fam = withNativeFamilyRules(built.profile, opts.families ?? 'enosys', opts.allowClone3 === true);
-      return { profile: fam.profile, familyNotes: fam.notes, familyAllowed: fam.allowed, calls: named, unknown, exit, state, leftRunning: Math.max(0, state.liveTasks), restricted: built.restricted, argNotes: built.notes, argFacts: all };
+      return {
+        profile: built.profile as SeccompProfile, familyNotes: built.familyNotes, familyAllowed: built.familyAllowed, calls: named, unknown, exit, state,
+        leftRunning: Math.max(0, state.liveTasks), restricted: built.restricted, argNotes: built.argNotes, argFacts: all,
+      };
     } finally {
       target.release();
     }

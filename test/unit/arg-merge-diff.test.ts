@@ -6,7 +6,7 @@ import { mergeProfiles } from '../../src/profile/merge.js';
 import { diffProfiles, formatDiff } from '../../src/profile/diff.js';
 import { parseProfile, type SeccompProfile } from '../../src/profile/schema.js';
 import { permitsCall } from '../../src/profile/engine-defaults.js';
-import { buildHookProfile, mergeWithBaseline } from '../../src/record/hook/profile.js';
+import { buildRecordedProfile, mergeWithBaseline } from '../../src/record/profile-builder.js';
 import { architectures, compileProfile, syscallNumber } from '../../src/native/libseccomp.js';
 import { runSeccompFilter, SECCOMP_RET_ALLOW } from '../helpers/bpf-eval.js';
 import { toProfileLike } from '../../src/profile/libseccomp-view.js';
@@ -15,7 +15,7 @@ import type { ArgFact } from '../../src/record/arg-facts.js';
 const nr = (name: string) => syscallNumber('x86_64', name)!;
 const count = (name: string) => ({ phase: 2 as const, arch: 'native' as const, nr: nr(name), count: 1, firstNs: 1n });
 const fact = (syscall: ArgFact['syscall'], values: bigint[][]): ArgFact => ({ phase: 2, arch: 'native', syscall, nr: nr(syscall), argIndexes: syscall === 'socket' ? [0, 2] : [0], values, overflow: false });
-const record = (facts: ArgFact[], namesOnly = false): SeccompProfile => parseProfile(buildHookProfile({
+const record = (facts: ArgFact[], namesOnly = false): SeccompProfile => parseProfile(buildRecordedProfile({
   counts: ['execve', 'exit_group', 'clone', 'personality'].map(count), runtimeNeeds: [], argFacts: facts, namesOnly,
 }).text, 'rec');
 const A = record([fact('clone', [[0x1200011n]]), fact('personality', [[0xffffffffn]])]);

@@ -2,7 +2,7 @@
 // asked of libseccomp's own compiled filter (run on the arguments, per arch), not of our JSON.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildHookProfile } from '../../src/record/hook/profile.js';
+import { buildRecordedProfile } from '../../src/record/profile-builder.js';
 import { parseProfile, serializeProfile } from '../../src/profile/schema.js';
 import { architectures, compileProfile, syscallNumber } from '../../src/native/libseccomp.js';
 import { runSeccompFilter, describeRet } from '../helpers/bpf-eval.js';
@@ -28,8 +28,8 @@ const PROBE_FACTS = [
 ];
 const PROBE_COUNTS = [...BASE, 'clone', 'personality', 'socket'].map((n) => count(n));
 
-function build(counts: SyscallCount[], facts: ArgFact[] | undefined, extra: Partial<Parameters<typeof buildHookProfile>[0]> = {}) {
-  return buildHookProfile({ counts, runtimeNeeds: [], argFacts: facts, ...extra });
+function build(counts: SyscallCount[], facts: ArgFact[] | undefined, extra: Partial<Parameters<typeof buildRecordedProfile>[0]> = {}) {
+  return buildRecordedProfile({ counts, runtimeNeeds: [], argFacts: facts, ...extra });
 }
 
 /** The compiled filter's verdict for `name(args)` on `arch` (x32 numbers carry their 0x40000000 bit). */

@@ -10,7 +10,7 @@ import { wideningFor } from '../../src/profile/widen-args.js';
 import { buildPatch, Proposal } from '../../src/profile/proposal.js';
 import { parseProfile, type SeccompProfile } from '../../src/profile/schema.js';
 import { permitsCall } from '../../src/profile/engine-defaults.js';
-import { buildHookProfile } from '../../src/record/hook/profile.js';
+import { buildRecordedProfile } from '../../src/record/profile-builder.js';
 import { renderProposal } from '../../src/watch/render-proposal.js';
 import { Aggregator } from '../../src/watch/aggregator.js';
 import { applyProposal } from '../../src/apply/apply.js';
@@ -25,7 +25,7 @@ import { setup } from '../helpers/apply-setup.js';
 const nr = (name: string) => syscallNumber('x86_64', name)!;
 const count = (name: string) => ({ phase: 2 as const, arch: 'native' as const, nr: nr(name), count: 1, firstNs: 1n });
 const fact = (syscall: ArgFact['syscall'], argIndexes: number[], values: bigint[][]): ArgFact => ({ phase: 2, arch: 'native', syscall, nr: nr(syscall), argIndexes, values, overflow: false });
-const RECORDED = parseProfile(buildHookProfile({
+const RECORDED = parseProfile(buildRecordedProfile({
   counts: ['execve', 'exit_group', 'clone', 'personality', 'socket', 'ioctl', 'unshare'].map(count), runtimeNeeds: [],
   argFacts: [fact('clone', [0], [[0x11n]]), fact('personality', [0], [[0xffffffffn]]), fact('socket', [0, 2], [[1n, 0n]]),
     fact('ioctl', [1], [[0x5401n]]), fact('unshare', [0], [[0x20000n]])],

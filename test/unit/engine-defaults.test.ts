@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { ENGINE_ARG_LIMITS, compareWithDefaults, permitsCall, argRestrictedNames } from '../../src/profile/engine-defaults.js';
 import { parseProfile, type SeccompProfile } from '../../src/profile/schema.js';
-import { buildHookProfile } from '../../src/record/hook/profile.js';
+import { buildRecordedProfile } from '../../src/record/profile-builder.js';
 import { architectures, compileProfile, syscallNumber } from '../../src/native/libseccomp.js';
 import { runSeccompFilter, SECCOMP_RET_ALLOW } from '../helpers/bpf-eval.js';
 import { toProfileLike } from '../../src/profile/libseccomp-view.js';
@@ -17,7 +17,7 @@ const nr = (name: string) => syscallNumber('x86_64', name)!;
 const count = (name: string) => ({ phase: 2 as const, arch: 'native' as const, nr: nr(name), count: 1, firstNs: 1n });
 const fact = (syscall: ArgFact['syscall'], argIndexes: number[], values: bigint[][]): ArgFact => ({ phase: 2, arch: 'native', syscall, nr: nr(syscall), argIndexes, values, overflow: false });
 
-const PROBE = (namesOnly: boolean) => parseProfile(buildHookProfile({
+const PROBE = (namesOnly: boolean) => parseProfile(buildRecordedProfile({
   counts: ['execve', 'exit_group', 'wait4', 'clone', 'personality', 'socket'].map(count), runtimeNeeds: [], namesOnly,
   argFacts: [fact('clone', [0], [[0x11n]]), fact('personality', [0], [[0xffffffffn]]), fact('socket', [0, 2], [[1n, 0n], [2n, 0n]])],
 }).text, 'probe');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildHookProfile, mergeWithBaseline } from '../../src/record/hook/profile.js';
+import { buildRecordedProfile, mergeWithBaseline } from '../../src/record/profile-builder.js';
 import { parseProfile, serializeProfile } from '../../src/profile/schema.js';
 import { runtimeNeedsFor, type RuntimeNeedsTable } from '../../src/record/runtime-needs.js';
 import { parseOciState } from '../../src/oci/state.js';
@@ -20,7 +20,7 @@ test('phases: set-up left out, workload exact, runtime phase within the table, c
     // i386 nr 122 is uname; x86_64 nr 122 is setfsuid.
     count(2, 'compat', 122),
   ];
-  const b = buildHookProfile({ counts, runtimeNeeds: ['execve', 'futex'] });
+  const b = buildRecordedProfile({ counts, runtimeNeeds: ['execve', 'futex'] });
   assert.deepEqual(b.names, ['execve', 'futex', 'getdents64', 'uname', 'write']);
   assert.deepEqual(b.unexpectedRuntimeCalls, []);
   const p = JSON.parse(b.text);
@@ -31,7 +31,7 @@ test('phases: set-up left out, workload exact, runtime phase within the table, c
 });
 
 test('a runtime call outside the measured table is added and reported', () => {
-  const b = buildHookProfile({ counts: [count(1, 'native', nr('x86_64', 'sched_yield')), count(2, 'native', nr('x86_64', 'read'))], runtimeNeeds: ['execve'] });
+  const b = buildRecordedProfile({ counts: [count(1, 'native', nr('x86_64', 'sched_yield')), count(2, 'native', nr('x86_64', 'read'))], runtimeNeeds: ['execve'] });
   assert.deepEqual(b.unexpectedRuntimeCalls, ['sched_yield']);
   assert.ok(b.names.includes('sched_yield'));
 });
@@ -39,7 +39,7 @@ test('a runtime call outside the measured table is added and reported', () => {
 test('if: merge keeps what the baseline blocks blocked and its fields', async () => {
   const base = JSON.stringify({ defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: 38, architectures: ['SCMP_ARCH_X86_64'],
     syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW' }, { names: ['write'], action: 'SCMP_ACT_KILL' }] });
-  const rec = buildHookProfile({ counts: [count(2, 'native', nr('x86_64', 'write')), count(2, 'native', nr('x86_64', 'getpid'))], runtimeNeeds: [] });
+  const rec = buildRecordedProfile({ counts: [count(2, 'native', nr('x86_64', 'write')), count(2, 'native', nr('x86_64', 'getpid'))], runtimeNeeds: [] });
   const m = JSON.parse((await mergeWithBaseline(rec.text, base, 'base.json')).text);
   assert.equal(m.defaultErrnoRet, 38);
   const allowed = m.syscalls.filter((r: { action: string }) => r.action === 'SCMP_ACT_ALLOW').flatMap((r: { names: string[] }) => r.names);

@@ -107,7 +107,7 @@ test('parsers/ is pure: no fs, process, clock or addon', () => {
 });
 
 // The one zod load a hook may make: merging into an `if:` baseline parses it with the schema.
-const HOOK_MAY_LOAD = new Set(['src/record/hook/profile.ts → src/profile/schema.ts', 'src/record/hook/profile.ts → src/profile/merge.ts']);
+const HOOK_MAY_LOAD = new Set(['src/record/profile-builder.ts → src/profile/schema.ts', 'src/record/profile-builder.ts → src/profile/merge.ts']);
 
 test('nothing the hook entry reaches imports zod or yargs (except the baseline merge, lazily)', () => {
   const bin = readFileSync(join(root, 'bin', 'seccomp-tailor-hook'), 'utf8');

@@ -9,7 +9,7 @@ import { isRecording, isShadowing, readRunState, type RecordingRunState, type Ru
 import type { Recording } from './recording.js';
 import { finishShadowRun, recordingHistory } from './shadow-run.js';
 import { writeOutput, readBaseline, type OutputOwner } from './safe-paths.js';
-import { buildHookProfile, mergeWithBaseline, type BuiltProfile } from './profile.js';
+import { buildRecordedProfile, mergeWithBaseline, type BuiltProfile } from '../profile-builder.js';
 import type { ArgNoteCode } from '../arg-rules.js';
 import { cachedRuntimeVersion, runtimeNeedsFor, runtimeVersion } from '../runtime-needs.js';
 import type { TracerTarget } from '../tracer.js';
@@ -101,7 +101,7 @@ export async function profileSoFar(rs: RunState, target: Pick<TracerTarget, 'sys
   if (needs.warning) warnings.push(needs.warning);
   // A runtime with no table falls back to every runtime known: still portable.
   const extra = (rs.alsoRuntimes ?? []).filter((r) => r !== rs.runtime.name).flatMap((r) => runtimeNeedsFor(r, undefined, nativeArch()).names);
-  const built = buildHookProfile({
+  const built = buildRecordedProfile({
     counts: target.syscalls(), runtimeNeeds: [...new Set([...needs.names, ...extra])],
     argFacts: target.argFacts(), namesOnly: rs.namesOnly === true, clone3: rs.clone3 ?? 'allow', families: rs.families ?? 'enosys',
   });

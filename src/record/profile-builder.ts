@@ -1,19 +1,20 @@
-// The recorded profile: the workload's calls (the workload phase, exactly what the container made) plus what
+// THE recorded profile, for the hook (poststop, flush, report --live) and `record` alike: the
+// workload's calls (the workload phase, exactly what the container made) plus what
 // the runtime was measured to need after installing the filter, named per arch, with argument
 // rules from the tracer's argument facts. Built without the schema module on the common path (no
 // baseline): its zod import costs ~50 ms inside `runc run`'s poststop; the text is the canonical
 // serializer's (the zod-free profile/canonical.ts).
-import { architectures, nativeArch, syscallName } from '../../native/libseccomp.js';
-import { serializeProfile } from '../../profile/canonical.js';
-import type { ArgFact } from '../arg-facts.js';
-import { argRulesFromFacts, ruleSet, type ArgNote, type Clone3Choice } from '../arg-rules.js';
-import type { SyscallCount } from '../tracer.js';
-import { PHASE } from '../tracer-layout.js';
-import { archOfKind } from '../named-calls.js';
-import { withNativeFamilyRules } from '../../profile/families-native.js';
-import type { FamilyMode } from '../../profile/families.js';
+import { architectures, nativeArch, syscallName } from '../native/libseccomp.js';
+import { serializeProfile } from '../profile/canonical.js';
+import type { ArgFact } from './arg-facts.js';
+import { argRulesFromFacts, ruleSet, type ArgNote, type Clone3Choice } from './arg-rules.js';
+import type { SyscallCount } from './tracer.js';
+import { PHASE } from './tracer-layout.js';
+import { archOfKind } from './named-calls.js';
+import { withNativeFamilyRules } from '../profile/families-native.js';
+import type { FamilyMode, FamilyNote } from '../profile/families.js';
 
-export interface HookProfileInput {
+export interface RecordedProfileInput {
   counts: readonly SyscallCount[];
   /** Names (native arch) the runtime needs after the filter, from the measured table. */
   runtimeNeeds: readonly string[];
@@ -24,6 +25,8 @@ export interface HookProfileInput {
   clone3?: Clone3Choice;
   /** ENOSYS for newer family members never seen (profile/families.ts); the hook passes its config's (default enosys). */
   families?: FamilyMode;
+  /** Under families `allow`, clone3 too (`record --families allow --allow-clone3`). */
+  allowClone3?: boolean;
 }
 
 export interface BuiltProfile {
@@ -39,9 +42,14 @@ export interface BuiltProfile {
   restricted: string[];
   /** Why a dangerous-by-argument syscall kept its name alone, what clone3 does, arch differences. */
   argNotes: ArgNote[];
+  /** The profile itself (`text` is its canonical serialization). */
+  profile: Record<string, unknown>;
+  /** Newer family members never seen: what was done with each, and which were allowed. */
+  familyNotes: FamilyNote[];
+  familyAllowed: string[];
 }
 
-export function buildHookProfile(inp: HookProfileInput): BuiltProfile {
+export function buildRecordedProfile(inp: RecordedProfileInput): BuiltProfile {
   const native = nativeArch();
   const workload: Array<{ arch: string; name: string }> = [];
   const phase1 = new Set<string>();
@@ -69,19 +77,22 @@ export function buildHookProfile(inp: HookProfileInput): BuiltProfile {
   const names = [...new Set([...recorded, ...args.added])].filter((n) => !args.denied.includes(n)).sort();
   const tokens = new Map(architectures().map((a) => [a.name, a.token]));
   const architecturesList = [...arches].map((a) => tokens.get(a)).filter((t): t is string => t !== undefined).sort();
-  const profile = withNativeFamilyRules({
+  const fam = withNativeFamilyRules({
     defaultAction: 'SCMP_ACT_ERRNO',
     defaultErrnoRet: 1,
     architectures: architecturesList,
     syscalls: ruleSet(recorded, args),
-  }, inp.families ?? 'off').profile;
-  return { text: serializeProfile(profile), names, workload, unexpectedRuntimeCalls, unknown, restricted: args.restricted, argNotes: args.notes };
+  }, inp.families ?? 'off', inp.allowClone3 === true);
+  return {
+    text: serializeProfile(fam.profile), profile: fam.profile as Record<string, unknown>, names, workload, unexpectedRuntimeCalls, unknown,
+    restricted: args.restricted, argNotes: args.notes, familyNotes: fam.notes, familyAllowed: fam.allowed,
+  };
 }
 
 /** The profile merged into a baseline the way users expect (blocked stays blocked, its fields kept). */
 export async function mergeWithBaseline(recorded: string, baselineText: string, baselineSource: string): Promise<{ text: string; warnings: string[] }> {
-  const { parseProfile, serializeProfile } = await import('../../profile/schema.js');
-  const { mergeProfiles } = await import('../../profile/merge.js');
+  const { parseProfile, serializeProfile } = await import('../profile/schema.js');
+  const { mergeProfiles } = await import('../profile/merge.js');
   const base = parseProfile(baselineText, baselineSource);
   const rec = parseProfile(recorded, 'recording');
   const { profile, warnings } = mergeProfiles([{ profile: base, label: baselineSource }, { profile: rec, label: 'recording' }]);
