@@ -58,14 +58,21 @@ function wrap<T>(what: string, fn: () => T): T {
     if (typeof e.verifierLog === 'string') {
       throw Object.assign(new BpfLoadError(`${what}: ${e.message}`, e.verifierLog, err), pick(e));
     }
+    // The catalog's code (BPF_ENOENT, ...); the errno's own name stays in sysCode for callers
+    // that tell errnos apart (bpfErrno below).
     if (e && typeof e.code === 'string' && typeof e.syscall === 'string') {
-      throw Object.assign(new NativeError(`BPF_${e.code}`, `${what}: ${e.message}`, { cause: err }), pick(e), { code: e.code });
+      throw Object.assign(new NativeError(`BPF_${e.code}`, `${what}: ${e.message}`, { cause: err }), pick(e));
     }
     throw err;
   }
 }
 function pick(e: Partial<SystemErrorFields>) {
   return { errno: e.errno, syscall: e.syscall, sysCode: e.code };
+}
+
+/** The errno name (ENOENT, ESRCH, ...) of an error from this wrapper, or undefined. */
+export function bpfErrno(e: unknown): string | undefined {
+  return e instanceof NativeError ? (e as NativeError & { sysCode?: string }).sysCode : undefined;
 }
 
 export class BpfMap {

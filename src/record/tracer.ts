@@ -1,10 +1,11 @@
 // The loader of bpf/tracer.bpf.c: loads (or finds already pinned) the recorder, claims target
-// slots, tags process trees, and reads what they called (tracer-object.ts loads and pins it). One Tracer per process; targets are
-// cheap handles onto slots of the shared maps.
+// slots, tags process trees, and reads what they called (tracer-object.ts loads and pins it). A
+// Tracer is a handle onto the pinned maps: a process may hold several (hookd opens one per
+// request, the recording service keeps a pool); targets are cheap handles onto slots.
 import { closeSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { BpfMap, pidfdOpen, UpdateFlags, type BpfLink, type BpfObject, type ProgramInfo } from '../native/ebpf.js';
-import { NativeError, tracerFull, tracerNoProcess, tracerNoTarget, tracerPinFailed, tracerUnloaded } from '../errors.js';
+import { BpfMap, bpfErrno, pidfdOpen, UpdateFlags, type BpfLink, type BpfObject, type ProgramInfo } from '../native/ebpf.js';
+import { tracerFull, tracerNoProcess, tracerNoTarget, tracerPinFailed, tracerUnloaded } from '../errors.js';
 import {
   DEFAULT_PIN_ROOT, MAPS, loadAndAttach, objectVersion, openPinnedMaps, publishPinned, unloadIfIdle, unloadShared, type LoadOptions, type MapName,
 } from './tracer-object.js';
@@ -267,7 +268,7 @@ export class Tracer {
       fd = pidfdOpen(tid, thread);
     } catch (err) {
       // The task exited meanwhile, or (before Linux 6.9) thread pidfds do not exist.
-      if (err instanceof NativeError && ['ESRCH', 'EINVAL'].includes((err as { code: string }).code)) return false;
+      if (['ESRCH', 'EINVAL'].includes(bpfErrno(err) ?? '')) return false;
       throw err;
     }
     try {

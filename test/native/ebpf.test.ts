@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { BpfMap, BpfObject, UpdateFlags, pidfdOpen } from '../../src/native/ebpf.js';
+import { BpfMap, BpfObject, UpdateFlags, bpfErrno, pidfdOpen } from '../../src/native/ebpf.js';
 import { BpfLoadError, NativeError } from '../../src/errors.js';
 import { packagePath } from '../../src/native/package-root.js';
 import { tracerObjectPath } from '../../src/record/tracer.js';
@@ -91,7 +91,7 @@ test('map operations: update/lookup/delete/iterate, NOEXIST, bad key sizes, pin,
     m.close();
     m.close();
     assert.throws(() => m.lookup(key(1)), /closed/);
-    assert.throws(() => BpfMap.openPinned(join(pinDir, 'nope')), (e: unknown) => (e as { code: string }).code === 'ENOENT');
+    assert.throws(() => BpfMap.openPinned(join(pinDir, 'nope')), (e: unknown) => (e as { code: string }).code === 'BPF_ENOENT' && bpfErrno(e) === 'ENOENT');
   } finally {
     obj.close();
     rmSync(pinDir, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createLineParser, createLineSplitter, parseLine, type SeccompEvent } from '../../parsers/index.js';
-import { readSample, resolveSyscall } from './helpers/parser-samples.js';
+import { readSample, resolveSyscall } from '../helpers/parser-samples.js';
 
 const opts = { resolveSyscall, yearHint: 2026 };
 const RUNS = 300;

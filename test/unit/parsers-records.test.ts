@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLineParser, createLineSplitter, decodeCode, detectFormat, parseLine, type ParseResult, type SeccompEvent } from '../../parsers/index.js';
-import { parseSample, readSample, resolveSyscall } from './helpers/parser-samples.js';
+import { parseSample, readSample, resolveSyscall } from '../helpers/parser-samples.js';
 
 const opts = { resolveSyscall, yearHint: 2026 };
 const BODY = 'auid=4294967295 uid=0 gid=0 ses=4294967295 pid=5506 comm="sh" exe="/bin/busybox" sig=0 arch=c000003e syscall=63 compat=0 ip=0x460997 code=0x7ffc0000';

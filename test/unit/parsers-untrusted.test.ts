@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createLineParser, parseLine } from '../../parsers/index.js';
 import { readFileSync } from 'node:fs';
 import { packagePath } from '../../src/native/package-root.js';
-import { resolveSyscall } from './helpers/parser-samples.js';
+import { resolveSyscall } from '../helpers/parser-samples.js';
 
 const BODY = 'audit: type=1326 audit(1796156000.123:77): auid=1000 uid=1000 gid=1000 ses=3 pid=4242 comm="evil" exe="/tmp/evil" sig=0 arch=c000003e syscall=63 compat=0 ip=0x4011d6 code=0x7ffc0000';
 const opts = { resolveSyscall, yearHint: 2026 };

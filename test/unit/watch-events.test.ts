@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { runEvents } from '../../src/watch/events.js';
-import { resolveSyscall, samplesDir } from './helpers/parser-samples.js';
+import { resolveSyscall, samplesDir } from '../helpers/parser-samples.js';
 
 async function run(file: string, json: boolean, countOnly = false) {
   const out = new PassThrough();
@@ -37,7 +37,7 @@ test('--json: one object a line, only the documented keys, in order, undefined o
 
 test('the hand-built JSON is the text JSON.stringify gives, hostile strings included', async () => {
   const { eventJson } = await import('../../src/watch/event-format.js');
-  const { parseSample, readSample } = await import('./helpers/parser-samples.js');
+  const { parseSample, readSample } = await import('../helpers/parser-samples.js');
   const events = [...parseSample(readSample('auditd-enriched.log')).events, ...parseSample(readSample('constructed.log')).events];
   events.push({ ...events[0]!, comm: 'q"\\\u2028\ud800\u0000', exe: undefined, node: 'n\t' });
   for (const e of events) {

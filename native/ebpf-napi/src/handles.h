@@ -8,6 +8,32 @@
 
 namespace ebpf {
 
+// Releases a handle when its Node environment ends (a worker thread exits, the process tears its
+// main environment down) before close() or the garbage collector did: a loaded object or an
+// attached link must not outlive it. Registered by each constructor once it owns its resource,
+// removed by Release() (unless the hook itself is what runs it).
+class EnvCleanup {
+ public:
+  using ReleaseFn = void (*)(void*);
+  void Register(napi_env env, void* self, ReleaseFn release) {
+    if (napi_add_env_cleanup_hook(env, &EnvCleanup::Run, this) == napi_ok) env_ = env, self_ = self, release_ = release;
+  }
+  void Unregister() {
+    if (env_) napi_remove_env_cleanup_hook(env_, &EnvCleanup::Run, this);
+    env_ = nullptr;
+  }
+
+ private:
+  static void Run(void* arg) {
+    auto* c = static_cast<EnvCleanup*>(arg);
+    c->env_ = nullptr;  // being run: not to be removed again
+    if (c->release_) c->release_(c->self_);
+  }
+  napi_env env_ = nullptr;
+  void* self_ = nullptr;
+  ReleaseFn release_ = nullptr;
+};
+
 struct AddonData {
   Napi::FunctionReference mapCtor;
   Napi::FunctionReference linkCtor;
@@ -36,6 +62,7 @@ class BpfObject : public Napi::ObjectWrap<BpfObject> {
   std::vector<char> elf_;  // libbpf keeps pointers into the ELF image until load
   bpf_object* obj_ = nullptr;
   bool loaded_ = false;
+  EnvCleanup cleanup_;
 };
 
 class BpfMap : public Napi::ObjectWrap<BpfMap> {
@@ -63,6 +90,7 @@ class BpfMap : public Napi::ObjectWrap<BpfMap> {
   int fd_ = -1;
   uint32_t type_ = 0, keySize_ = 0, valueSize_ = 0, maxEntries_ = 0, flags_ = 0, id_ = 0;
   std::string name_;
+  EnvCleanup cleanup_;
 };
 
 class BpfLink : public Napi::ObjectWrap<BpfLink> {
@@ -83,6 +111,7 @@ class BpfLink : public Napi::ObjectWrap<BpfLink> {
   void Release();
 
   bpf_link* link_ = nullptr;
+  EnvCleanup cleanup_;
 };
 
 // Wraps a bpf_link* / an owned map fd into a new JS object of the right class.

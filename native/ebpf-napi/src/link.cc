@@ -30,10 +30,12 @@ BpfLink::BpfLink(const Napi::CallbackInfo& info) : Napi::ObjectWrap<BpfLink>(inf
   if (info.Length() < 1 || !info[0].IsExternal())
     throw Napi::TypeError::New(info.Env(), "BpfLink is created by attach() or openPinned()");
   link_ = info[0].As<Napi::External<bpf_link>>().Data();
+  cleanup_.Register(info.Env(), this, [](void* self) { static_cast<BpfLink*>(self)->Release(); });
 }
 
 BpfLink::~BpfLink() { Release(); }
 void BpfLink::Release() {
+  cleanup_.Unregister();
   if (link_) bpf_link__destroy(link_);
   link_ = nullptr;
 }

@@ -43,10 +43,12 @@ BpfMap::BpfMap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<BpfMap>(info) 
   fd_ = fd;
   type_ = mi.type; keySize_ = mi.key_size; valueSize_ = mi.value_size;
   maxEntries_ = mi.max_entries; flags_ = mi.map_flags; id_ = mi.id; name_ = mi.name;
+  cleanup_.Register(env, this, [](void* self) { static_cast<BpfMap*>(self)->Release(); });
 }
 
 BpfMap::~BpfMap() { Release(); }
 void BpfMap::Release() {
+  cleanup_.Unregister();
   if (fd_ >= 0) close(fd_);
   fd_ = -1;
 }

@@ -69,11 +69,13 @@ BpfObject::BpfObject(const Napi::CallbackInfo& info) : Napi::ObjectWrap<BpfObjec
     throw e;
   }
   obj_ = obj;
+  cleanup_.Register(env, this, [](void* self) { static_cast<BpfObject*>(self)->Release(); });
 }
 
 BpfObject::~BpfObject() { Release(); }
 
 void BpfObject::Release() {
+  cleanup_.Unregister();
   if (obj_) bpf_object__close(obj_);
   obj_ = nullptr;
 }
@@ -213,7 +215,13 @@ Napi::Value BpfObject::Map(const Napi::CallbackInfo& info) {
   if (!m) throw SystemError(env, ENOENT, "bpf_object__find_map_by_name", name);
   int fd = fcntl(bpf_map__fd(m), F_DUPFD_CLOEXEC, 3);
   if (fd < 0) throw SystemError(env, errno, "fcntl(F_DUPFD_CLOEXEC)");
-  return NewMap(env, fd);
+  // The map takes the duplicate only once constructed: if that throws, the duplicate is ours to close.
+  try {
+    return NewMap(env, fd);
+  } catch (...) {
+    close(fd);
+    throw;
+  }
 }
 
 Napi::Value BpfObject::Close(const Napi::CallbackInfo& info) {

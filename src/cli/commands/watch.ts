@@ -11,7 +11,7 @@ export const TRUST_SYSLOG_NOTICE = 'seccomp-tailor: --trust-syslog: SECCOMP reco
 export default defineCommand({
   // `[input]` only so that `--source -` parses: yargs reads a lone `-` as a positional argument.
   command: 'watch [input]',
-  describe: 'Watch the audit log for seccomp denials and keep one proposal per (container or image, profile file)',
+  describe: 'Watch the audit log for seccomp denials (and shadowed containers) and keep one proposal per profile file',
   builder: (y) => y
     .positional('input', { type: 'string', hidden: true })
     .option('source', { type: 'string', default: 'auto', describe: 'auto | netlink | auditd | kmsg | journald | FILE | - (stdin); auto: netlink where it can bind, else auditd, journald, kmsg' })

@@ -2,9 +2,9 @@
 // and the way a sample log is turned into its expected events.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createLineParser, createLineSplitter, type ParseCounters, type SeccompEvent, type SyscallResolver } from '../../../parsers/index.js';
+import { createLineParser, createLineSplitter, type ParseCounters, type SeccompEvent, type SyscallResolver } from '../../parsers/index.js';
 
-export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const samplesDir = `${repoRoot}samples/logs/`;
 
 const TABLE: Record<string, Record<number, string>> = {
