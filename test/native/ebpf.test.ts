@@ -43,7 +43,9 @@ test('an object that is not ELF is refused with a SystemError-shaped error', () 
     assert.ok(e instanceof NativeError);
     const f = e as unknown as { code: string; errno: number; syscall: string };
     assert.equal(f.syscall, 'bpf_object__open_mem');
-    assert.match(f.code, /^E[A-Z]+$/);
+    assert.match(f.code, /^BPF_E[A-Z]+$/, 'the catalog\'s code');
+    assert.match(bpfErrno(e) ?? '', /^E[A-Z]+$/, 'the errno\'s name');
+    assert.equal(f.code, `BPF_${bpfErrno(e)}`);
     assert.ok(f.errno < 0);
     return true;
   });
@@ -103,5 +105,5 @@ test('pidfdOpen gives an fd for a live process and ESRCH for a dead one', () => 
   const fd = pidfdOpen(process.pid);
   assert.ok(fd > 2);
   execFileSync('true');
-  assert.throws(() => pidfdOpen(2 ** 22 + 1), (e: unknown) => ['ESRCH', 'EINVAL'].includes((e as { code: string }).code));
+  assert.throws(() => pidfdOpen(2 ** 22 + 1), (e: unknown) => ['ESRCH', 'EINVAL'].includes(bpfErrno(e) ?? ''));
 });
