@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "audit_netlink_napi",
-      "sources": ["src/addon.cc", "src/errors.cc", "src/listener.cc", "src/status.cc"],
+      "sources": ["src/addon.cc", "src/listener.cc", "src/status.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
       "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wextra", "-Wno-unused-parameter"],

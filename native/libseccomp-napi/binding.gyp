@@ -7,7 +7,6 @@
       "sources": [
         "src/addon.cc",
         "src/args.cc",
-        "src/system_error.cc",
         "src/resolve.cc",
         "src/compile.cc"
       ],

@@ -1,11 +1,9 @@
-// Errors shaped like Node's SystemError: message "<CODE>: <strerror>, <syscall>", code ("EPERM"),
-// errno (negative, as libuv and Node report it), syscall.
+// The addon's errors: native/common/system-error.h's SystemError.
 #pragma once
-#include <napi.h>
-#include <string>
+#include "../../common/system-error.h"
 
 namespace auditnl {
 
-Napi::Error SystemError(Napi::Env env, int err, const char* syscall, const std::string& detail = "");
+using napi_common::SystemError;
 
 }  // namespace auditnl

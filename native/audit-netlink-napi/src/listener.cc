@@ -43,8 +43,8 @@ Napi::Function Listener::Init(Napi::Env env) {
 // Starts paused: resume() begins delivery on Node's loop.
 Listener::Listener(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Listener>(info), env_(info.Env()) {
   Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsObject() || !info[1].IsFunction())
-    throw Napi::TypeError::New(env, "AuditListener(options: { rcvbuf?, maxBatch?, group? }, onBatch: (types, texts, overflows) => void)");
+  REQUIRE_ARGUMENT(info, 0, IsObject, "AuditListener(options: { rcvbuf?, maxBatch?, group? }, onBatch: (types, texts, overflows) => void)");
+  REQUIRE_ARGUMENT(info, 1, IsFunction, "AuditListener(options: { rcvbuf?, maxBatch?, group? }, onBatch: (types, texts, overflows) => void)");
   Napi::Object o = info[0].As<Napi::Object>();
   auto num = [&](const char* key, double dflt, double min, double max) {
     Napi::Value v = o.Get(key);

@@ -18,7 +18,7 @@ namespace ebpf {
 // user space; a thread pidfd (Linux 6.9+) addresses one thread instead of its group leader.
 static Napi::Value PidfdOpen(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(env, "pidfdOpen(pid: number, thread?: boolean)");
+  REQUIRE_ARGUMENT_NUMBER(info, 0, "pidfdOpen(pid: number, thread?: boolean)");
   int pid = info[0].As<Napi::Number>().Int32Value();
   if (pid <= 0) throw Napi::RangeError::New(env, "pidfdOpen: pid must be positive");
   unsigned flags = info.Length() > 1 && info[1].ToBoolean() ? PIDFD_THREAD : 0;
@@ -32,7 +32,7 @@ static Napi::Value PidfdOpen(const Napi::CallbackInfo& info) {
 // Node exposes no getsockopt for this; hookd needs it to refuse anyone but root.
 static Napi::Value PeerCredentials(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(env, "peerCredentials(fd: number)");
+  REQUIRE_ARGUMENT_NUMBER(info, 0, "peerCredentials(fd: number)");
   int fd = info[0].As<Napi::Number>().Int32Value();
   struct ucred c = {};
   socklen_t len = sizeof c;

@@ -47,7 +47,7 @@ bpf_link* BpfLink::Checked(Napi::Env env) {
 
 Napi::Value BpfLink::OpenPinned(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "openPinned(path: string)");
+  REQUIRE_ARGUMENT_STRING(info, 0, "openPinned(path: string)");
   std::string path = info[0].As<Napi::String>();
   bpf_link* link = bpf_link__open(path.c_str());
   if (!link) throw SystemError(env, errno, "bpf_link__open", path);
@@ -56,7 +56,7 @@ Napi::Value BpfLink::OpenPinned(const Napi::CallbackInfo& info) {
 
 Napi::Value BpfLink::Pin(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "pin(path: string)");
+  REQUIRE_ARGUMENT_STRING(info, 0, "pin(path: string)");
   std::string path = info[0].As<Napi::String>();
   int err = bpf_link__pin(Checked(env), path.c_str());
   if (err) throw SystemError(env, ErrnoOf(err), "bpf_link__pin", path);

@@ -32,7 +32,7 @@ Napi::Object NewMap(Napi::Env env, int ownedFd) {
 // new BpfMap(ownedFd: number): takes ownership of the fd (internal; use openPinned or obj.map).
 BpfMap::BpfMap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<BpfMap>(info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(env, "BpfMap(fd: number)");
+  REQUIRE_ARGUMENT_NUMBER(info, 0, "BpfMap(fd: number)");
   int fd = info[0].As<Napi::Number>().Int32Value();
   bpf_map_info mi = {};
   uint32_t len = sizeof mi;
@@ -74,7 +74,7 @@ void BpfMap::CheckKey(Napi::Env env, const Napi::Value& v, const char* what, uin
 
 Napi::Value BpfMap::OpenPinned(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "openPinned(path: string)");
+  REQUIRE_ARGUMENT_STRING(info, 0, "openPinned(path: string)");
   std::string path = info[0].As<Napi::String>();
   int fd = bpf_obj_get(path.c_str());
   if (fd < 0) throw SystemError(env, errno, "bpf_obj_get", path);
@@ -166,7 +166,7 @@ Napi::Value BpfMap::NextKey(const Napi::CallbackInfo& info) {
 Napi::Value BpfMap::Pin(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = Checked(env);
-  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "pin(path: string)");
+  REQUIRE_ARGUMENT_STRING(info, 0, "pin(path: string)");
   std::string path = info[0].As<Napi::String>();
   if (bpf_obj_pin(fd, path.c_str()) != 0) throw SystemError(env, errno, "bpf_obj_pin", path);
   return env.Undefined();

@@ -53,8 +53,8 @@ Napi::Function BpfObject::Init(Napi::Env env) {
 // new BpfObject(elf: Buffer, name: string)
 BpfObject::BpfObject(const Napi::CallbackInfo& info) : Napi::ObjectWrap<BpfObject>(info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsBuffer() || !info[1].IsString())
-    throw Napi::TypeError::New(env, "BpfObject(elf: Buffer, name: string)");
+  REQUIRE_ARGUMENT(info, 0, IsBuffer, "BpfObject(elf: Buffer, name: string)");
+  REQUIRE_ARGUMENT(info, 1, IsString, "BpfObject(elf: Buffer, name: string)");
   auto buf = info[0].As<Napi::Buffer<char>>();
   if (buf.Length() == 0) throw Napi::RangeError::New(env, "BpfObject: empty ELF buffer");
   elf_.assign(buf.Data(), buf.Data() + buf.Length());
@@ -119,8 +119,8 @@ Napi::Value BpfObject::RodataVariables(const Napi::CallbackInfo& info) {
 Napi::Value BpfObject::SetRodata(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (loaded_) throw Napi::Error::New(env, "setRodata: .rodata is frozen once the object is loaded");
-  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsBuffer())
-    throw Napi::TypeError::New(env, "setRodata(offset: number, bytes: Buffer)");
+  REQUIRE_ARGUMENT(info, 0, IsNumber, "setRodata(offset: number, bytes: Buffer)");
+  REQUIRE_ARGUMENT(info, 1, IsBuffer, "setRodata(offset: number, bytes: Buffer)");
   bpf_map* m = Rodata(env);
   size_t size = 0;
   const void* init = bpf_map__initial_value(m, &size);
@@ -190,7 +190,7 @@ Napi::Value BpfObject::Maps(const Napi::CallbackInfo& info) {
 // attach(program: string): BpfLink, attached the way the program's SEC() says.
 Napi::Value BpfObject::Attach(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "attach(program: string)");
+  REQUIRE_ARGUMENT_STRING(info, 0, "attach(program: string)");
   if (!loaded_) throw Napi::Error::New(env, "attach: load() the object first");
   std::string name = info[0].As<Napi::String>();
   bpf_program* p = bpf_object__find_program_by_name(Checked(env), name.c_str());
@@ -208,7 +208,7 @@ Napi::Value BpfObject::Attach(const Napi::CallbackInfo& info) {
 // map(name: string): BpfMap owning a dup of the map's fd, valid after this object closes.
 Napi::Value BpfObject::Map(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "map(name: string)");
+  REQUIRE_ARGUMENT_STRING(info, 0, "map(name: string)");
   if (!loaded_) throw Napi::Error::New(env, "map: load() the object first");
   std::string name = info[0].As<Napi::String>();
   bpf_map* m = bpf_object__find_map_by_name(Checked(env), name.c_str());

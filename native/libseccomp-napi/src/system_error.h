@@ -1,13 +1,10 @@
-// JS errors shaped like Node's SystemError, so callers match on `code` the way they do for fs errors.
+// The addon's errors: native/common/system-error.h's SystemError (libseccomp's -EINVAL keeps its
+// sign in the JS `errno`, like Node's).
 #pragma once
-
-#include <napi.h>
-
-#include <string>
+#include "../../common/system-error.h"
 
 namespace scmp_napi {
 
-// `negativeErrno` is what libseccomp returns (-EINVAL); the JS `errno` keeps that sign, like Node.
-Napi::Error SystemError(Napi::Env env, int negativeErrno, const char* syscall, const std::string& detail = "");
+using napi_common::SystemError;
 
 }  // namespace scmp_napi
