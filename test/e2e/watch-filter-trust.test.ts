@@ -37,7 +37,9 @@ test('a container naming the victim\'s profile in its annotation but running its
     cleanupContainer(victim);
     cleanupContainer(attacker);
   }
-  const own = await waitFor('the attacker\'s denials in the proposal of the filter it runs', () => proposals(suite.stateDir).find((p) => p.containers.some((c) => c.id === attacker) && p.add.length === 3), 5000);
+  // On a time-out, what the watcher said of records it could not place (a future failure explains itself).
+  const own = await waitFor('the attacker\'s denials in the proposal of the filter it runs', () => proposals(suite.stateDir).find((p) => p.containers.some((c) => c.id === attacker) && p.add.length === 3), 10_000)
+    .catch((e: Error) => assert.fail(`${e.message}; proposals: ${JSON.stringify(proposals(suite.stateDir).map((p) => ({ file: p.profile.path, add: p.add.map((x) => x.syscall), containers: p.containers.map((c) => c.id) })))}; watcher warnings: ${JSON.stringify(suite.watcher!.lines().filter((l) => Number(l.level) >= 40))}`));
   assert.notEqual(own.profile.path, victimProfile);
   assert.deepEqual(own.add.map((x) => x.syscall).sort(), ['mkdir', 'sync', 'sysinfo']);
   assert.deepEqual(own.containers.map((c) => c.id), [attacker]);
