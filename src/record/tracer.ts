@@ -12,7 +12,7 @@ import {
 import { assertTracerCanRun } from './environment.js';
 import * as L from './tracer-layout.js';
 import { processStartTime } from '../proc/stat.js';
-import { decodeArgSet, type ArgFact } from './arg-facts.js';
+import { argKindTable, decodeArgSet, type ArgFact } from './arg-facts.js';
 import { nativeArch, syscallNumber } from '../native/libseccomp.js';
 
 export interface TargetState {
@@ -221,7 +221,7 @@ export class Tracer {
       for (const { phase, arch, nr } of this.#seenBits(slot)) {
         if (phase === 0) continue;
         const archKind = L.ARCH_KINDS[arch]!;
-        const kind = L.ARG_KINDS.findIndex((_, i) => argNumber(archKind, i + 1) === nr) + 1;
+        const kind = kindTable()[arch * L.NR_SLOTS + nr] ?? 0;
         if (kind === 0 || (present >> BigInt(L.argSetBit(phase, arch, kind))) & 1n) continue;
         lostKinds.add(kind);
         const syscall = L.ARG_KINDS[kind - 1]!;
@@ -396,6 +396,10 @@ export class TracerTarget {
   seenCount(phase: L.Phase): number { return this.tracer.seenCount(this.slot, phase); }
   release(): void { this.tracer.release(this.slot, this.generation); }
 }
+
+// The program's own (arch, nr) -> kind table (arg-facts.ts), built once per process.
+let kinds: Buffer | undefined;
+const kindTable = (): Buffer => (kinds ??= argKindTable());
 
 function argNumber(arch: L.ArchKind, kind: number): number | undefined {
   const nr = syscallNumber(L.archOfKind(arch, nativeArch()), L.ARG_KINDS[kind - 1]!);

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { syscallTable } from '../../src/native/libseccomp.js';
-import { claimedSlots, hookLog, isRoot, makeHookEnv, runStateFiles, strayHookProcesses, type HookEnv } from '../helpers/hook-env.js';
+import { assertNothingLeft, claimedSlots, hookLog, isRoot, makeHookEnv, runStateFiles, type HookEnv } from '../helpers/hook-env.js';
 
 describe('hook safety (runc)', { skip: isRoot ? false : 'needs root (eBPF, runc, chown)' }, () => {
   let env: HookEnv;
@@ -19,15 +19,7 @@ describe('hook safety (runc)', { skip: isRoot ? false : 'needs root (eBPF, runc,
     mkdirSync(outside);
     slotsBefore = await claimedSlots();
   });
-  after(async () => {
-    try {
-      assert.deepEqual(runStateFiles(env), [], 'no run state left');
-      assert.deepEqual(await claimedSlots(), slotsBefore, 'no tracer slot left claimed');
-      assert.deepEqual(strayHookProcesses(), [], 'no hook process left');
-    } finally {
-      env.cleanup();
-    }
-  });
+  after(() => assertNothingLeft(env, slotsBefore));
 
   /** Runs `true` with the annotation; the container still starts (onFailure: start). */
   const attempt = (trace: string) => {

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { claimedSlots, hookLog, isRoot, makeHookEnv, profileNames, runStateFiles, strayHookProcesses, type HookEnv } from '../helpers/hook-env.js';
+import { assertNothingLeft, claimedSlots, hookLog, isRoot, makeHookEnv, profileNames, type HookEnv } from '../helpers/hook-env.js';
 import { SHADOW_ANNOTATION } from '../../src/oci/annotation.js';
 import { readShadowSpool } from '../../src/shadow/spool.js';
 import { readRunHistory } from '../../src/history/history.js';
@@ -29,15 +29,7 @@ describe('shadow mode through the hook (runc)', { skip: isRoot ? false : 'needs 
     chmodSync(profile, 0o644);
     slotsBefore = await claimedSlots();
   });
-  after(async () => {
-    try {
-      assert.deepEqual(runStateFiles(env), [], 'no run state left');
-      assert.deepEqual(await claimedSlots(), slotsBefore, 'no tracer slot left claimed');
-      assert.deepEqual(strayHookProcesses(), [], 'no hook process left');
-    } finally {
-      env.cleanup();
-    }
-  });
+  after(() => assertNothingLeft(env, slotsBefore));
 
   const spoolOf = (id: string) => readShadowSpool(env.stateDir).find((c) => c.ref.container === id);
 

@@ -1,5 +1,6 @@
 // A private hook environment for e2e tests: its own config, run dir, registry and output
 // directories, so tests never touch /etc or /var/lib; containers run by real runc or crun.
+import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -161,5 +162,19 @@ export function hookLog(env: HookEnv): string {
     return readFileSync(join(env.runDir, 'hook.log'), 'utf8');
   } catch {
     return '';
+  }
+}
+
+/**
+ * The end of a hook test: no run state, no tracer slot beyond those claimed before it, no hook
+ * process left running; then the work directory goes, whatever the checks found.
+ */
+export async function assertNothingLeft(env: HookEnv, slotsBefore: readonly number[]): Promise<void> {
+  try {
+    assert.deepEqual(runStateFiles(env), [], 'every run state was removed');
+    assert.deepEqual(await claimedSlots(), slotsBefore, 'no tracer slot leaked');
+    assert.deepEqual(strayHookProcesses(), [], 'no hook process left running');
+  } finally {
+    env.cleanup();
   }
 }

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { claimedSlots, isRoot, makeHookEnv, profileNames, runStateFiles, strayHookProcesses, type HookEnv, type Runtime } from './hook-env.js';
+import { assertNothingLeft, claimedSlots, isRoot, makeHookEnv, profileNames, type HookEnv, type Runtime } from './hook-env.js';
 import { loadRuntimeNeedsTables } from '../../src/record/runtime-needs.js';
 import { hookCommand, runcHooksJson } from '../../src/oci/hooks-config.js';
 
@@ -18,15 +18,7 @@ export function userFlow(runtime: Runtime): void {
       env = makeHookEnv(`${runtime}-flow`);
       slotsBefore = await claimedSlots();
     });
-    after(async () => {
-      try {
-        assert.deepEqual(runStateFiles(env), [], 'every run state was removed');
-        assert.deepEqual(await claimedSlots(), slotsBefore, 'no tracer slot leaked');
-        assert.deepEqual(strayHookProcesses(), [], 'no hook process left running');
-      } finally {
-        env.cleanup();
-      }
-    });
+    after(() => assertNothingLeft(env, slotsBefore));
 
     test('record ls /: the profile exists when the runtime returns', () => {
       const r = env.run(runtime, { args: ['ls', '/'], trace: `of:${join(env.out, 'ls.json')}` });

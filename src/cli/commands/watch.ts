@@ -47,9 +47,11 @@ export default defineCommand({
     const { runWatch } = await import('../../watch/daemon.js');
     if (argv.trustSyslog === true) process.stderr.write(TRUST_SYSLOG_NOTICE);
     // Proposals may target profiles where the hook may write them, unless told otherwise.
-    const hookConfig = (await import('../../record/hook/config.js')).loadHookConfig(typeof argv.hookConfig === 'string' ? argv.hookConfig : undefined);
-    const profileDirs = Array.isArray(argv.profileDir) && argv.profileDir.length > 0 ? (argv.profileDir as unknown[]).map(String) : hookConfig.allowedDirs;
-    const shadow = argv.shadow !== false ? await followShadowed(hookConfig.runDir, argv.once === true) : undefined;
+    const named = Array.isArray(argv.profileDir) && argv.profileDir.length > 0 ? (argv.profileDir as unknown[]).map(String) : undefined;
+    // The hook config only when something needs it: a watcher given its directories and --no-shadow reads none.
+    const hookConfig = !named || argv.shadow !== false ? (await import('../../record/hook/config.js')).loadHookConfig(typeof argv.hookConfig === 'string' ? argv.hookConfig : undefined) : undefined;
+    const profileDirs = named ?? hookConfig!.allowedDirs;
+    const shadow = hookConfig && argv.shadow !== false ? await followShadowed(hookConfig.runDir, argv.once === true) : undefined;
     const options = {
       source: stdin ? '-' : String(argv.source), stateDir: String(argv.stateDir), once: argv.once === true,
       discovery: argv.discovery !== false, witness: argv.witness !== false && !problem,

@@ -9,6 +9,7 @@ import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ArgFact } from '../arg-facts.js';
 import { archOfKind, nameCounts } from '../named-calls.js';
+import { clockNow, monotonicToWallMs } from '../first-seen.js';
 import type { TracerTarget } from '../tracer.js';
 import { PHASE } from '../tracer-layout.js';
 import { readBaseline, type ResolvedFile } from './safe-paths.js';
@@ -22,20 +23,16 @@ import { appendRunHistory } from '../../history/history.js';
 import { shadowProfileInvalid } from '../../errors.js';
 import { writeFileAtomicSync } from '../../fs/atomic-write.js';
 
-/** CLOCK_MONOTONIC ns (bpf_ktime_get_ns) to wall-clock ms. */
-export const monotonicToMs = (ns: bigint, nowMs = Date.now(), nowNs = process.hrtime.bigint()): number => nowMs - Number((nowNs - ns) / 1_000_000n);
-
 /** The workload's calls in one slot, named per arch, with the argument tuples the tracer kept. */
 export function observedCalls(target: Pick<TracerTarget, 'syscalls' | 'argFacts'>): ObservedCall[] {
   const { named } = nameCounts(target.syscalls(), [PHASE.workload]);
   const facts = new Map<string, ArgFact>();
   for (const f of target.argFacts()) if (f.phase === PHASE.workload) facts.set(`${archOfKind(f.arch)}/${f.nr}`, f);
-  const nowMs = Date.now();
-  const nowNs = process.hrtime.bigint();
+  const clock = clockNow();
   return named.map((c) => {
     const f = facts.get(`${c.arch}/${c.nr}`);
     // The tracer keeps when a call was first seen, not when last: first is what there is.
-    const at = monotonicToMs(c.firstNs, nowMs, nowNs);
+    const at = Math.floor(monotonicToWallMs(c.firstNs, clock));
     return { arch: c.arch, name: c.name, nr: c.nr, firstSeenMs: at, lastSeenMs: at, ...(f ? { args: { indexes: [...f.argIndexes], tuples: f.values, overflow: f.overflow } } : {}) };
   });
 }

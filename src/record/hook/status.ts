@@ -4,6 +4,7 @@ import type { HookConfig } from './config.js';
 import { PHASE } from '../tracer-layout.js';
 import type { RunState } from './run-state.js';
 import { Recording, TracerPool } from './recording.js';
+import { monotonicToWallMs } from '../first-seen.js';
 
 export interface TracedContainer {
   id: string;
@@ -26,9 +27,7 @@ export interface TracedContainer {
 }
 
 /** CLOCK_MONOTONIC ns (bpf_ktime_get_ns) to a wall-clock Date. */
-export function monotonicToDate(ns: bigint, nowMs = Date.now(), nowNs = process.hrtime.bigint()): Date {
-  return new Date(nowMs - Number((nowNs - ns) / 1_000_000n));
-}
+export const monotonicToDate = (ns: bigint): Date => new Date(monotonicToWallMs(ns));
 
 export function tracedContainers(cfg: HookConfig): TracedContainer[] {
   const pool = new TracerPool();
