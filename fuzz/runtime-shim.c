@@ -62,8 +62,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(copy, data, size);
 	copy[size] = 0;
-	strip_trailing_slashes(copy, stripped, sizeof(stripped));
-	if (strlen(copy) > 1 && strlen(stripped) > 1 && stripped[strlen(stripped) - 1] == '/')
+	/* A path is either refused whole or stripped to one that does not end in '/'. */
+	if (strip_trailing_slashes(copy, stripped, sizeof(stripped)) == 0 && strlen(stripped) > 1 &&
+	    stripped[strlen(stripped) - 1] == '/')
 		__builtin_trap();
 	argv[0] = "seccomp-tailor-runc";
 	for (char *p = copy; argc < 64 && p <= copy + size; p += strlen(p) + 1)

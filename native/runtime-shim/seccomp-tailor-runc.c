@@ -535,15 +535,19 @@ enum outcome { NOT_ASKED, RECORDING, FAILED };
 
 /* The bundle path without trailing slashes ("/" stays): "link/" makes open() resolve the final
  * symlink whatever O_NOFOLLOW says, and the shim would then rewrite a config.json elsewhere. */
-static void strip_trailing_slashes(const char *in, char *out, size_t size)
+/* A path too long for out is refused, not cut: a truncated bundle path names another directory. */
+static int strip_trailing_slashes(const char *in, char *out, size_t size)
 {
 	size_t n = strlen(in);
 	while (n > 1 && in[n - 1] == '/')
 		n--;
-	if (n >= size)
-		n = size - 1;
+	if (n >= size) {
+		out[0] = 0;
+		return -1;
+	}
 	memcpy(out, in, n);
 	out[n] = 0;
+	return 0;
 }
 
 /* The JSON side of the create path, on a parsed config.json: adds the annotation (with a record
@@ -606,7 +610,10 @@ static enum outcome prepare_bundle(const struct create_args *c, const struct set
 	json_error_t err;
 	json_t *config;
 	enum outcome out;
-	strip_trailing_slashes(c->bundle && *c->bundle ? c->bundle : ".", bundle, sizeof(bundle));
+	if (strip_trailing_slashes(c->bundle && *c->bundle ? c->bundle : ".", bundle, sizeof(bundle)) < 0) {
+		say("%s: bundle path is longer than %d bytes: left untouched", c->id ? c->id : "?", PATH_MAX - 1);
+		return want_all ? FAILED : NOT_ASKED;
+	}
 	dirfd = open(bundle, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dirfd < 0) {
 		struct stat lst;

@@ -137,6 +137,20 @@ describe('seccomp-tailor-runc under runc', { skip }, () => {
     assert.ok(profileNames(out).length > 0, 'recorded through the real directory');
   });
 
+  test('attack, a --bundle longer than PATH_MAX whose first 4095 bytes name another bundle: that bundle is never rewritten', () => {
+    // Found by the fuzzer: the shim used to cut the path to its buffer and open what was left,
+    // a directory the runtime itself would never use.
+    const out = join(env.out, 'past-path-max.json');
+    const b = bundle(['true'], { 'io.containers.trace-syscall': `of:${out}` });
+    const before = sha(join(b.dir, 'config.json'));
+    const arg = `${b.dir}${'/.'.repeat(2100)}/elsewhere`;
+    assert.ok(arg.length > 4096);
+    const r = shim(['--hook-config', env.configPath, '--record-dir', env.out, '--root', root, 'run', '--bundle', arg, `${b.id}-long`]);
+    assert.match(r.stderr, /bundle path is longer than 4095 bytes: left untouched/);
+    assert.equal(sha(join(b.dir, 'config.json')), before, 'the prefix bundle is unchanged');
+    assert.ok(!existsSync(out), 'nothing recorded');
+  });
+
   test('attack, a decoy hook whose argument ends in seccomp-tailor-hook: the real hook is still added and records', () => {
     const out = join(env.out, 'decoy.json');
     const b = bundle(['ls', '/'], { 'io.containers.trace-syscall': `of:${out}` });
