@@ -104,11 +104,11 @@ function buildBpfAndAddons() {
 
   // 2. Addons: node-gyp from our own dependency, so no global install is needed.
   const nodeGyp = join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
-  for (const addon of ['ebpf-napi', 'libseccomp-napi', 'audit-netlink-napi']) {
+  for (const addon of ['ebpf-napi', 'libseccomp-napi', 'audit-netlink-napi', 'sys-napi']) {
     const dir = join(root, 'native', addon);
     if (!existsSync(join(dir, 'binding.gyp'))) continue;
     const out = join(dir, 'build', 'Release', `${addon.replace(/-/g, '_')}.node`);
-    if (upToDate(out, join(dir, 'src'), join(dir, 'binding.gyp'))) continue;
+    if (upToDate(out, join(dir, 'src'), join(dir, 'binding.gyp'), commonDir)) continue;
     run(process.execPath, [nodeGyp, 'rebuild', '--silent', ...nodedirArgs()], dir);
     console.error(`built ${out}`);
   }

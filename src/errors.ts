@@ -37,6 +37,9 @@ export const targetNotFile = (path: string) => new FileError('TARGET_NOT_FILE', 
 export class NativeError extends TailorError {}
 export const bpfClosed = (what: string) => new NativeError('BPF_CLOSED', `${what} is closed`);
 export const bpfNoSuchVariable = (object: string, name: string) => new NativeError('BPF_NO_SUCH_VARIABLE', `${object} has no const volatile global "${name}"`);
+/** A system call in sys-napi failed: code SYS_<errno name> (SYS_EBADF, SYS_ENOTSOCK, ...). */
+export const systemCallFailed = (what: string, errnoName: string, text: string, cause: unknown) =>
+  new NativeError(`SYS_${errnoName}`, `${what}: ${text}`, { cause });
 export class BpfLoadError extends NativeError {
   constructor(message: string, readonly verifierLog: string, cause?: unknown) {
     super('BPF_LOAD_FAILED', message, { cause });

@@ -50,7 +50,7 @@ export function digestOf(paths) {
 
 /** Everything the package is made of: a rebuild with the same digest would make the same tree. */
 export const packageInputs = () => digestOf([
-  'dist/src', 'dist/parsers', 'native/ebpf-napi/build/Release', 'native/libseccomp-napi/build/Release', 'native/audit-netlink-napi/build/Release',
+  'dist/src', 'dist/parsers', 'native/ebpf-napi/build/Release', 'native/libseccomp-napi/build/Release', 'native/audit-netlink-napi/build/Release', 'native/sys-napi/build/Release',
   'build/bpf/tracer.bpf.o', 'build/bpf/witness.bpf.o', 'bin', 'package.json', 'packaging', 'scripts/package', 'scripts/build-native.mjs', 'scripts/newest-mtime.mjs',
   'native/hook-client', 'native/runtime-shim', 'native/common', 'contrib', 'src/record/runtime-needs', 'README.md',
 ]);

@@ -9,7 +9,7 @@ import { newest } from '../newest-mtime.mjs';
 import { fail, nodeArch, PREFIX, pkg, root, run, version } from './common.mjs';
 import { manPage } from './manpage.mjs';
 
-const ADDONS = ['ebpf-napi', 'libseccomp-napi', 'audit-netlink-napi'];
+const ADDONS = ['ebpf-napi', 'libseccomp-napi', 'audit-netlink-napi', 'sys-napi'];
 // Not shipped: the benches' BPF objects (build/bpf/bench/, bench_*.o).
 const BPF_OBJECTS = ['tracer.bpf.o', 'witness.bpf.o'];
 

@@ -36,7 +36,6 @@ interface Addon {
   BpfMap: { openPinned(path: string): NativeMap };
   BpfLink: { openPinned(path: string): NativeLink };
   pidfdOpen(pid: number, thread?: boolean): number;
-  peerCredentials(fd: number): PeerCredentials;
   libbpfVersion(): string;
 }
 
@@ -190,13 +189,6 @@ export class BpfObject {
   }
 }
 
-/** A pidfd for a process (or one thread): the key of a task storage map from user space. */
-export interface PeerCredentials { pid: number; uid: number; gid: number }
-
-/** SO_PEERCRED of a connected unix socket: the connecting process's pid, uid and gid. */
-export function peerCredentials(fd: number): PeerCredentials {
-  return wrap(`getsockopt(${fd}, SO_PEERCRED)`, () => addon().peerCredentials(fd));
-}
 
 /** The version of the libbpf this process runs with (libbpf_major_version().libbpf_minor_version()). */
 export const libbpfVersion = (): string => addon().libbpfVersion();

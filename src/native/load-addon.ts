@@ -7,7 +7,7 @@ import { packagePath } from './package-root.js';
 const require = createRequire(import.meta.url);
 const loaded = new Map<string, unknown>();
 
-export function loadAddon<T>(name: 'ebpf-napi' | 'libseccomp-napi' | 'audit-netlink-napi'): T {
+export function loadAddon<T>(name: 'ebpf-napi' | 'libseccomp-napi' | 'audit-netlink-napi' | 'sys-napi'): T {
   const hit = loaded.get(name);
   if (hit) return hit as T;
   const file = packagePath('native', name, 'build', 'Release', `${name.replace(/-/g, '_')}.node`);

@@ -13,7 +13,7 @@ import { packagePath } from '../../native/package-root.js';
 import { runHook } from './main.js';
 import { MAX_STATE_BYTES } from '../../oci/state.js';
 import { hookdSocketDirUnsafe } from '../../errors.js';
-import { peerCredentials } from '../../native/ebpf.js';
+import { peerCredentials } from '../../native/peer-credentials.js';
 
 export const DEFAULT_HOOKD_SOCKET = '/run/seccomp-tailor/hookd.sock';
 const HEADER = /^seccomp-tailor-hook 2 (\d+) (\d+)$/;
