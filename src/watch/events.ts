@@ -1,11 +1,10 @@
 // `seccomp-tailor events`: parse a log (or stdin, or a followed file) and print its SECCOMP events.
-import { open } from 'node:fs/promises';
-import { createByteLineSplitter, createLineParser, type LineParser, type LogFormat, type ParseCounters, type SyscallResolver } from '../../parsers/index.js';
+import { createLineParser, type LogFormat, type ParseCounters, type SyscallResolver } from '../../parsers/index.js';
 import { eventsInputUnreadable } from '../errors.js';
 import { memoResolver } from './syscall-resolver.js';
 import { eventText, summaryText } from './event-format.js';
 import { EventBytes } from './event-bytes.js';
-import { followLines, readLines } from './line-source.js';
+import { followLines, readByteLines, readLines } from './line-source.js';
 
 export interface EventsOptions {
   path: string;
@@ -81,43 +80,13 @@ export async function runEvents(o: EventsOptions): Promise<ParseCounters> {
       stopKernelLost();
     }
     await writing;
-  } else if (o.follow) await followLines(o.path, sink, { signal: o.signal }, flush);
-  else if (o.countOnly) await readInput(o.path, () => countInput(o.path, parser));
-  else await readInput(o.path, () => readLines(o.path, sink, flush, o.signal));
+  } else if (o.follow) await followLines(o.path, sink, { ...(o.signal ? { signal: o.signal } : {}), afterChunk: flush });
+  else if (o.countOnly) await readInput(o.path, () => readByteLines(o.path, { bytes: (b, start, end) => parser.count(b, start, end), oversize: (n) => { parser.oversize(n); } }));
+  else await readInput(o.path, async () => { await readLines(o.path, sink, { ...(o.signal ? { signal: o.signal } : {}), afterChunk: flush }); });
   await flush();
   o.err.write(summaryText(parser.counters) + '\n');
   return parser.counters;
 }
-
-/**
- * `--count`: lines go to the parser as bytes, so most never become strings. The file is read into
- * one buffer used again and again: fresh memory for every chunk costs more in page faults than the
- * parsing of it.
- */
-async function countInput(path: string, parser: LineParser): Promise<void> {
-  const splitter = createByteLineSplitter({
-    bytes: (b, start, end) => parser.count(b, start, end),
-    oversize: (n) => { parser.oversize(n); },
-  });
-  if (path === '-') {
-    for await (const chunk of process.stdin) splitter.push(chunk as Buffer);
-  } else {
-    const fh = await open(path, 'r');
-    try {
-      const buf = Buffer.allocUnsafe(CHUNK);
-      for (;;) {
-        const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
-        if (bytesRead === 0) break;
-        splitter.push(buf.subarray(0, bytesRead));
-      }
-    } finally {
-      await fh.close();
-    }
-  }
-  splitter.end();
-}
-
-const CHUNK = 4 << 20;
 
 /** A file that is missing, unreadable or a directory is one line naming it (InputError), not a stack trace. */
 async function readInput(path: string, read: () => Promise<void>): Promise<void> {

@@ -156,7 +156,7 @@ test('file: SIGHUP reopen continues at the last checkpoint, no line lost or repe
   rmSync(dir, { recursive: true });
 });
 
-test('stdin: split2 splits lines across chunks; a line past the limit spanning chunks counts once as oversize, in order', async () => {
+test('stdin: lines across chunks; a line past the limit spanning chunks counts once as oversize, with its length, in order', async () => {
   const { PassThrough } = await import('node:stream');
   const { StdinSource } = await import('../../src/watch/sources/stdin.js');
   const { MAX_LINE_BYTES } = await import('../../parsers/index.js');
@@ -169,7 +169,7 @@ test('stdin: split2 splits lines across chunks; a line past the limit spanning c
   input.write('tail of big\nthird\nlast without newline');
   input.end();
   await run;
-  assert.deepEqual(c.lines, ['first\r', 'second', `<oversize ${MAX_LINE_BYTES + 1}>`, 'third', 'last without newline']);
+  assert.deepEqual(c.lines, ['first\r', 'second', `<oversize ${'big:'.length + 3 * (MAX_LINE_BYTES / 2) + 'tail of big'.length}>`, 'third', 'last without newline']);
 });
 
 test('journald: lines across chunks, the cursor of the last line handed over, an oversize entry skipped', async () => {

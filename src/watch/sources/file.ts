@@ -2,14 +2,12 @@
 // a checkpoint {dev, ino, offset} after every chunk. Resuming handles what happened while the
 // watcher was down: the checkpointed file may have been rotated to a sibling name (audit.log.1),
 // whose rest is read first; or it may be gone, which is a reported loss.
-import { createReadStream, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { createLineSplitter, type LineSplitter } from '../../../parsers/index.js';
-import { followFile } from '../file-follower.js';
+import type { LineSink } from '../../../parsers/index.js';
+import { followLines, readLines } from '../line-source.js';
 import type { Checkpoint, FileCheckpoint } from '../state-store.js';
 import type { RunOptions, Source, SourceSink } from './source.js';
-
-const CHUNK = 256 * 1024;
 
 export class FileSource implements Source {
   readonly key: string;
@@ -71,32 +69,17 @@ export class FileSource implements Source {
   }
 
   private async follow(from: FileCheckpoint | 'start' | 'end', sink: SourceSink, signal: AbortSignal): Promise<FileCheckpoint | undefined> {
-    let splitter: LineSplitter | undefined;
-    let file: { dev: number; ino: number } | undefined;
-    let last: FileCheckpoint | undefined;
-    const lineSink = { line: (t: string) => sink.line(t, true), oversize: (n: number) => sink.oversize(n) };
-    for await (const item of followFile(this.path, { from: from === 'start' || from === 'end' ? from : { dev: from.dev, ino: from.ino, offset: from.offset }, pollMs: this.pollMs, chunkBytes: CHUNK, signal })) {
-      if (item.kind === 'data') {
-        if (!splitter || file?.ino !== item.file.ino || file.dev !== item.file.dev) {
-          splitter = createLineSplitter(lineSink, item.offset);
-          file = item.file;
-        }
-        splitter.push(item.data);
-        last = { kind: 'file', path: this.path, dev: item.file.dev, ino: item.file.ino, offset: splitter.offset };
-        sink.checkpoint(last);
-      } else if (item.kind === 'rotated') {
-        // A last line without its newline belongs to the old file: hand it out now.
-        if (splitter && file) {
-          splitter.end();
-          sink.checkpoint({ kind: 'file', path: this.path, dev: file.dev, ino: file.ino, offset: splitter.offset });
-        }
-        splitter = undefined;
-        file = undefined;
-      }
-    }
-    return last;
+    const at = await followLines(this.path, linesTo(sink), {
+      from: from === 'start' || from === 'end' ? from : { dev: from.dev, ino: from.ino, offset: from.offset },
+      pollMs: this.pollMs, signal,
+      afterChunk: (p) => sink.checkpoint({ kind: 'file', path: this.path, ...p }),
+    });
+    return at && { kind: 'file', path: this.path, ...at };
   }
 }
+
+/** File lines are latin1 views of raw bytes. */
+const linesTo = (sink: SourceSink): LineSink => ({ line: (t) => sink.line(t, true), oversize: (n) => sink.oversize(n) });
 
 function identity(path: string): { dev: number; ino: number; size: number } | undefined {
   try {
@@ -130,18 +113,5 @@ function findByIdentity(path: string, cp: FileCheckpoint): string | undefined {
  * `complete`: nobody writes to it any more (a rotated file), so a last line without newline is whole.
  */
 async function readRange(path: string, cp: FileCheckpoint, sink: SourceSink, signal: AbortSignal, complete = true): Promise<void> {
-  const splitter = createLineSplitter({ line: (t) => sink.line(t, true), oversize: (n) => sink.oversize(n) }, cp.offset);
-  const stream = createReadStream(path, { start: cp.offset, highWaterMark: CHUNK, signal });
-  try {
-    for await (const chunk of stream) {
-      splitter.push(chunk as Buffer);
-      sink.checkpoint({ ...cp, offset: splitter.offset });
-    }
-  } catch (e) {
-    if ((e as Error).name !== 'AbortError') throw e;
-    return;
-  }
-  if (!complete) return;
-  splitter.end();
-  sink.checkpoint({ ...cp, offset: splitter.offset });
+  await readLines(path, linesTo(sink), { start: cp.offset, complete, signal, afterChunk: (offset) => sink.checkpoint({ ...cp, offset }) });
 }

@@ -5,7 +5,7 @@
 // arrives through both transports.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { OVERSIZE, OVERSIZE_BYTES, splitLines } from './split-lines.js';
+import { streamLines } from '../line-source.js';
 import { watchSourceFailed } from '../../errors.js';
 import type { Checkpoint } from '../state-store.js';
 import type { RunOptions, Source, SourceSink } from './source.js';
@@ -35,19 +35,19 @@ export class JournaldSource implements Source {
     const exited = once(child, 'close');
     try {
       // journalctl -o json writes one UTF-8 JSON object a line (binary fields become arrays of
-      // numbers). Async iteration pulls one line at a time: while the engine is busy the pipe
-      // fills and journalctl blocks, which is the backpressure. An entry longer than a parser
-      // accepts is skipped, not buffered without bound.
-      for await (const line of child.stdout.pipe(splitLines()) as AsyncIterable<string | typeof OVERSIZE>) {
-        if (line === OVERSIZE) {
-          sink.oversize(OVERSIZE_BYTES);
-          continue;
-        }
-        if (line.length === 0) continue;
-        sink.line(line, false);
-        const m = CURSOR.exec(line);
-        if (m) sink.checkpoint({ kind: 'journald', cursor: JSON.parse(`"${m[1]}"`) as string });
-      }
+      // numbers), handed over as the latin1 view of its bytes (the parser decodes JSON as UTF-8).
+      // The next chunk is read only once this one's lines are handled: while the engine is busy
+      // the pipe fills and journalctl blocks, which is the backpressure. An entry longer than a
+      // parser accepts is skipped, not buffered without bound.
+      await streamLines(child.stdout, {
+        line: (line) => {
+          if (line.length === 0) return;
+          sink.line(line, true);
+          const m = CURSOR.exec(line);
+          if (m) sink.checkpoint({ kind: 'journald', cursor: JSON.parse(`"${m[1]}"`) as string });
+        },
+        oversize: (n) => sink.oversize(n),
+      });
     } finally {
       opts.signal.removeEventListener('abort', abort);
     }

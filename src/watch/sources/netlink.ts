@@ -9,9 +9,9 @@
 // gaps. Multicast has no replay, so a restart has a hole: while auditd writes audit.log the hole
 // is read from the file (from the checkpoint's serial up to the first serial the new socket got),
 // otherwise it is reported as a loss window with its start and end.
-import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { createLineSplitter, findAuditStamp } from '../../../parsers/index.js';
+import { findAuditStamp } from '../../../parsers/index.js';
 import { AuditListener } from '../../native/audit-netlink.js';
 import { describeGap, SerialGaps, type SerialGap } from '../serial-gaps.js';
 import type { Checkpoint, NetlinkCheckpoint } from '../state-store.js';
@@ -208,16 +208,14 @@ export class NetlinkSource implements Source {
     const rotated = rotatedSince(file, since ? Date.parse(since) : 0);
     for (const old of rotated) {
       // Nobody writes to a rotated file: read once, whole.
-      try { await readLines(old, lines, undefined, signal); } catch { /* rotated away again meanwhile: its serials show as gaps */ }
+      try { await readLines(old, lines, { signal }); } catch { /* rotated away again meanwhile: its serials show as gaps */ }
     }
     let offset = 0;
     const readFrom = async (): Promise<void> => {
       const size = statSync(file).size;
       if (size <= offset) return;
-      const splitter = createLineSplitter(lines, offset);
-      for await (const chunk of createReadStream(file, { start: offset, end: size - 1, highWaterMark: 256 * 1024 })) splitter.push(chunk as Buffer);
       // Only whole lines: a partial last line is read again next time.
-      offset = splitter.offset;
+      offset = await readLines(file, lines, { start: offset, end: size - 1, complete: false });
     };
     const end = Date.now() + CATCH_UP_SETTLE_MS;
     for (;;) {
