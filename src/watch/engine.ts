@@ -1,22 +1,24 @@
-// The watcher's core: parse results in, tallies per profile file (with each container's share) up,
-// proposals and the state file out. Sources and the registry feed it; it reads only its own
-// proposal files (to continue a pruned subject's counts, and to fold version 1 proposals).
+// The watcher's core: parse results in, routed to the subject (profile file) they count for,
+// flushed as proposals and then the state file. Around it: subject-resolver.ts (whose proposal a
+// container's denials go to), aggregator.ts (the counts), proposal-writer.ts (the files),
+// v1-migration.ts (what version 1 left), flush-schedule.ts (when).
 import type { Logger } from 'pino';
 import type { ParseResult, SeccompEvent } from '../../parsers/types.js';
-import { localEvidence } from '../profile/proposal-evidence.js';
-import { isFoldable, proposalId, type ContainerRef, type Proposal } from '../profile/proposal.js';
-import { findProposal, listProposals, removeProposal, writeProposal } from '../profile/proposal-store.js';
-import { Aggregator, type ContainerTally, type SubjectRef, type SyscallTally } from './aggregator.js';
+import type { Aggregator, SubjectRef } from './aggregator.js';
 import type { Attribution, Mapper } from './mapper.js';
 import type { WatchMetrics } from './metrics.js';
 import type { ProfileCache } from './profile-cache.js';
-import { hiddenDenials, profileFileOf } from './container-profile.js';
 import type { RegistryEntry } from '../state/registry.js';
-import { renderProposal, sameContent, type IsRejected } from './render-proposal.js';
+import type { IsRejected } from './render-proposal.js';
 import { DEFAULT_FLUSH_INTERVAL_MS } from './defaults.js';
 import { flushDueAt, smoothFlushCost } from './flush-schedule.js';
-import { saveState, type Checkpoint, type FilterMismatches, type UnattributedTally, type WatchState } from './state-store.js';
-import { profileFingerprint } from '../state/profile-fingerprint.js';
+import { saveState, type Checkpoint, type UnattributedTally, type WatchState } from './state-store.js';
+import { ProposalWriter } from './proposal-writer.js';
+import { subjectFromProposal } from './proposal-counts.js';
+import { SubjectResolver } from './subject-resolver.js';
+import { aggregatorFromState, foldLegacyProposalFiles } from './v1-migration.js';
+import { WarnOnce } from './warn-once.js';
+import { HeldRecords } from './held-records.js';
 
 export interface EngineOptions {
   stateDir: string;
@@ -29,18 +31,12 @@ export interface EngineOptions {
   flushIntervalMs?: number;
 }
 
-/** Records held for discovery to catch up (see WatchEngine.deferred): at most this many, this long. */
-const MAX_DEFERRED = 10_000;
-const DEFER_MS = 1_500;
-/** Only records stamped this recently: a catch-up's old records wait for nothing. */
-const DEFER_FRESH_MS = 5_000;
-
 export class WatchEngine {
   private readonly agg: Aggregator;
   private readonly checkpoints: Record<string, Checkpoint>;
-  private readonly warned = new Set<string>();
-  /** Status of each proposal this watcher rendered: the open-proposals gauge. */
-  private readonly statuses = new Map<string, string>();
+  private readonly warnings: WarnOnce;
+  private readonly resolver: SubjectResolver;
+  private readonly writer: ProposalWriter;
   /** Oldest record time not yet on disk, per subject: the latency metric. */
   private readonly pendingSince = new Map<string, number>();
   private flushTimer: NodeJS.Timeout | undefined;
@@ -54,15 +50,20 @@ export class WatchEngine {
   private unattributed: UnattributedTally | undefined;
   /** Processes already logged as unattributed (bounded): one line per process, not per record. */
   private readonly loggedUnattributed = new Set<string>();
-  /** Containers whose annotation named a file their bundle's filter is not: in the state, for `proposals list`. */
-  private filterMismatches: FilterMismatches | undefined;
+  /** Records whose container discovery may not have handed over yet (held-records.ts). */
+  private readonly held: HeldRecords;
 
   constructor(private readonly o: EngineOptions, state: WatchState) {
-    this.agg = new Aggregator(state.aggregate as ConstructorParameters<typeof Aggregator>[0]);
-    if (state.filterMismatches) this.filterMismatches = { ...state.filterMismatches, containers: [...state.filterMismatches.containers] };
+    this.warnings = new WarnOnce(o.log);
+    const shared = { stateDir: o.stateDir, profiles: o.profiles, log: o.log, warn: this.warnings, ...(o.metrics ? { metrics: o.metrics } : {}) };
+    this.resolver = new SubjectResolver({ ...shared, ...(state.filterMismatches ? { filterMismatches: state.filterMismatches } : {}), changed: () => { this.checkpointDirty = true; } });
+    this.writer = new ProposalWriter({ ...shared, isRejected: o.isRejected });
+    this.held = new HeldRecords((e) => o.mapper.attribute(e), (e, a) => this.route(e, a), () => this.scheduleFlush());
+    // The state's loose tallies are the Subject shapes the aggregator keeps (state-store.ts).
+    this.agg = aggregatorFromState(state.aggregate.subjects as Parameters<typeof aggregatorFromState>[0]);
     if (state.unattributed) this.unattributed = { ...state.unattributed, byReason: { ...state.unattributed.byReason } };
     this.checkpoints = { ...state.checkpoints };
-    this.foldLegacyFiles();
+    foldLegacyProposalFiles(o.stateDir, this.agg, (ref) => this.seedFromDisk(ref));
     // Proposals are a rendering of the state: re-render all at start, which also repairs a crash
     // between the proposal writes and the state write.
     for (const s of this.agg.all()) this.agg.markDirty(s.id);
@@ -87,7 +88,7 @@ export class WatchEngine {
       case 'issue':
         m?.parseIssues.inc({ kind: r.issue.kind });
         // Forged-looking records are dropped; the operator hears once per kind of line, not per line.
-        if (r.issue.kind === 'untrusted') this.warnOnce(`untrusted:${r.issue.detail.slice(0, 40)}`, { detail: r.issue.detail }, 'dropped a SECCOMP record user space wrote (counted in seccomp_tailor_watch_parse_issues_total{kind="untrusted"})');
+        if (r.issue.kind === 'untrusted') this.warnings.warn(`untrusted:${r.issue.detail.slice(0, 40)}`, { detail: r.issue.detail }, 'dropped a SECCOMP record user space wrote (counted in seccomp_tailor_watch_parse_issues_total{kind="untrusted"})');
         return;
       case 'loss': {
         m?.lossNotices.inc({ source: r.loss.source });
@@ -107,46 +108,11 @@ export class WatchEngine {
 
   /** Labelled children looked up once, not hashed per record. */
   private readonly eventCounters = new Map<string, { inc(): void }>();
-  private readonly subjects = new WeakMap<RegistryEntry, SubjectRef | null>();
-
-  /**
-   * Fresh records of a live process no known container holds: a runtime writes its state file only
-   * after its init has set up (runc's init logs its chdir under the new filter before `create`
-   * saves state.json), so the record can be read before discovery can know the container. Held
-   * (bounded, briefly) and attributed again, then reported if still nobody's. Flushes wait for
-   * them, so the checkpoint never passes a record that is neither counted nor reported.
-   */
-  private readonly deferred: Array<{ e: SeccompEvent; until: number }> = [];
-  private deferTimer: NodeJS.Timeout | undefined;
 
   private onEvent(e: SeccompEvent): void {
     this.stats.events++;
     const a = this.o.mapper.attribute(e);
-    if (notYetKnown(a) && this.deferred.length < MAX_DEFERRED && Date.now() - Date.parse(e.time) < DEFER_FRESH_MS) {
-      this.deferred.push({ e, until: Date.now() + DEFER_MS });
-      this.deferTimer ??= setTimeout(() => this.retryDeferred(), 100);
-      return;
-    }
-    this.route(e, a);
-  }
-
-  private retryDeferred(): void {
-    this.deferTimer = undefined;
-    const now = Date.now();
-    for (const d of this.deferred.splice(0)) {
-      const a = this.o.mapper.attribute(d.e);
-      if (notYetKnown(a) && now < d.until) this.deferred.push(d);
-      else this.route(d.e, a);
-    }
-    if (this.deferred.length) this.deferTimer = setTimeout(() => this.retryDeferred(), 100);
-    this.scheduleFlush();
-  }
-
-  private retryDeferredFinal(): void {
-    this.deferTimer = undefined;
-    // Re-attributed once more with discovery up to date; whatever is still nobody's is reported.
-    const held = this.deferred.splice(0);
-    for (const d of held) this.route(d.e, this.o.mapper.attribute(d.e));
+    if (!this.held.hold(e, a)) this.route(e, a);
   }
 
   private route(e: SeccompEvent, a: Attribution): void {
@@ -160,11 +126,11 @@ export class WatchEngine {
       if ((this.stats.events & 255) === 1) m.lag.set((Date.now() - Date.parse(e.time)) / 1000);
     }
     if (a.kind === 'unknown') return this.notAttributed(e, a);
-    const subject = a.kind === 'container' ? this.subjectOfCached(a.entry) : undefined;
+    const subject = a.kind === 'container' ? this.resolver.subjectOf(a.entry) : undefined;
     if (!subject) {
       const reason = a.kind === 'container' ? 'no-profile' : a.kind;
       if (m) this.counter(`u\0${reason}`, () => m.unattributed.labels(reason)).inc();
-      this.warnOnce(`${reason}:${label}`, { attribution: a, eventPid: e.pid, comm: e.comm, syscall: e.syscallName ?? e.syscall, arch: e.arch },
+      this.warnings.warn(`${reason}:${label}`, { attribution: a, eventPid: e.pid, comm: e.comm, syscall: e.syscallName ?? e.syscall, arch: e.arch },
         a.kind === 'host' ? 'denial by a host process (not in any container): no proposal'
           : a.kind === 'container' ? 'denial in a container that has no profile file or embedded profile: no proposal'
             : a.kind === 'unregistered' ? 'denial in a container the registry does not know: no profile to propose against'
@@ -211,56 +177,8 @@ export class WatchEngine {
    * share is taken: the imported one stays in the file and is added back when it is rendered.
    */
   private seedFromDisk(ref: Pick<SubjectRef, 'id' | 'profilePath'>): void {
-    const p = this.readOwn(ref.id);
-    if (!p) return;
-    const local = localEvidence(p);
-    const tallies: Record<string, SyscallTally> = {};
-    for (const a of local.add) {
-      tallies[`${a.arch}/${a.syscall}`] = { arch: a.arch, syscall: a.syscall, nr: -1, count: a.count, firstSeen: a.firstSeen, lastSeen: a.lastSeen, comm: [...a.comm], exe: [...a.exe], actions: [...a.actions] };
-    }
-    for (const b of p.blockedByRule) {
-      tallies[`${b.arch}/${b.syscall}`] ??= { arch: b.arch, syscall: b.syscall, nr: -1, count: b.count, firstSeen: p.createdAt, lastSeen: p.updatedAt, comm: [], exe: [], actions: [] };
-    }
-    const containers: Record<string, ContainerTally> = {};
-    for (const { host: _h, ...c } of local.containers) containers[c.id ?? c.name ?? c.image ?? '?'] = { ...c, syscalls: [...c.syscalls] };
-    const l = local.incomplete;
-    this.agg.seed({
-      id: ref.id, profilePath: ref.profilePath, tallies, containers, others: { ...local.otherContainers, ids: [] },
-      ...(l ? { loss: { records: l.lostRecords, notices: l.notices, first: l.from, last: l.to, sources: [...l.sources] } } : {}),
-    });
-  }
-
-  private readOwn(id: string): Proposal | undefined {
-    try {
-      return findProposal(this.o.stateDir, id);
-    } catch (e) {
-      // Hand-edited into something invalid: replaced by a fresh rendering rather than kept broken.
-      this.warnOnce(`invalid:${id}`, { proposal: id, error: (e as Error).message.split('\n')[0] }, 'proposal file is not valid; it will be rewritten from the watcher\'s counts');
-      return undefined;
-    }
-  }
-
-  /**
-   * Version 1 wrote one proposal per (container or image, profile file). Each such file still on
-   * disk whose counts the state does not hold (its subject was pruned) is folded into its profile
-   * file's proposal; the next write of that proposal removes the old files.
-   */
-  private foldLegacyFiles(): void {
-    let listed: Proposal[];
-    try {
-      listed = listProposals(this.o.stateDir).proposals;
-    } catch {
-      return;
-    }
-    for (const p of listed.filter(isFoldable)) {
-      const id = proposalId(p.profile.path);
-      if (!this.agg.get(id)) this.seedFromDisk({ id, profilePath: p.profile.path });
-      const tallies: SyscallTally[] = [
-        ...p.add.map((a) => ({ arch: a.arch, syscall: a.syscall, nr: -1, count: a.count, firstSeen: a.firstSeen, lastSeen: a.lastSeen, comm: a.comm, exe: a.exe, actions: a.actions })),
-        ...p.blockedByRule.map((b) => ({ arch: b.arch, syscall: b.syscall, nr: -1, count: b.count, firstSeen: p.createdAt, lastSeen: p.updatedAt, comm: [], exe: [], actions: [] })),
-      ];
-      this.agg.foldLegacy(p.id, p.profile.path, p.container, tallies);
-    }
+    const p = this.writer.readOwn(ref.id);
+    if (p) this.agg.seed(subjectFromProposal(ref, p));
   }
 
   /** Drops subjects none of whose containers is known any more (their proposals stay on disk). */
@@ -277,7 +195,6 @@ export class WatchEngine {
     return n;
   }
 
-  /** Registry entries are replaced, never mutated, so the entry object itself is the cache key. */
   private counter(key: string, make: () => { inc(): void }): { inc(): void } {
     let c = this.eventCounters.get(key);
     if (!c) {
@@ -288,84 +205,9 @@ export class WatchEngine {
     return c;
   }
 
-  private subjectOfCached(entry: RegistryEntry): SubjectRef | undefined {
-    let s = this.subjects.get(entry);
-    if (s === undefined) {
-      s = this.subjectOf(entry) ?? null;
-      this.subjects.set(entry, s);
-    }
-    return s ?? undefined;
-  }
-
-  /**
-   * The annotation is whatever the container's author wrote; the filter in its bundle (Docker,
-   * containerd, kubelet and podman all put it in config.json) is what the kernel runs. When both are
-   * there and the named file is not that filter (by the fingerprint the profile index keeps), the
-   * denials belong to the filter that runs: the named file's proposal never sees them, and the
-   * mismatch is reported (metric, log, `proposals list`).
-   */
-  private runningFilterOf(entry: RegistryEntry): RegistryEntry {
-    if (!entry.profilePath || entry.profile === undefined || this.o.profiles.refusal(entry.profilePath)) return entry;
-    const named = this.o.profiles.read(entry.profilePath);
-    if ('error' in named) return entry;
-    const runs = profileFingerprint(entry.profile);
-    if (runs === undefined || runs === profileFingerprint(named.profile)) return entry;
-    if (this.mismatchCounted.has(entry.id)) return this.withoutAnnotation(entry);
-    if (this.mismatchCounted.size >= 10_000) this.mismatchCounted.clear();
-    this.mismatchCounted.add(entry.id);
-    this.o.metrics?.filterMismatches.inc();
-    const f = (this.filterMismatches ??= { count: 0, containers: [] });
-    f.count++;
-    if (f.containers.length < 20) f.containers.push(entry.id);
-    this.checkpointDirty = true;
-    this.o.log.warn({ container: entry.id, annotated: entry.profilePath, runs: runs.slice(0, 12), named: profileFingerprint(named.profile)?.slice(0, 12) },
-      'the container\'s annotation names a profile file that is not the filter it runs: its denials go to the filter it runs, never to that file');
-    return this.withoutAnnotation(entry);
-  }
-
-  private withoutAnnotation(entry: RegistryEntry): RegistryEntry {
-    const { profilePath: _named, ...running } = entry;
-    return running;
-  }
-  private readonly mismatchCounted = new Set<string>();
-
-  private subjectOf(named: RegistryEntry): SubjectRef | undefined {
-    const entry = this.runningFilterOf(named);
-    const profilePath = profileFileOf(this.o.stateDir, entry);
-    if (!profilePath) return undefined;
-    const refused = this.o.profiles.refusal(profilePath);
-    if (refused) {
-      this.warnOnce(`refused:${profilePath}`, { container: entry.id, profile: profilePath, why: refused }, 'the container\'s annotation names a profile file proposals may not target: not read, no proposal');
-      return undefined;
-    }
-    const container: ContainerRef = { id: entry.id, runtime: entry.runtime };
-    if (entry.name) container.name = entry.name;
-    if (entry.image) container.image = entry.image;
-    return { id: proposalId(profilePath), profilePath, container };
-  }
-
   /** Warns once per profile that would keep a container's denials out of the log. */
   noticeContainer(entry: RegistryEntry): void {
-    const path = profileFileOf(this.o.stateDir, entry);
-    if (!path) return;
-    if (this.o.profiles.refusal(path)) {
-      this.subjectOfCached(entry); // reports it
-      return;
-    }
-    const p = this.o.profiles.read(path);
-    if ('error' in p) {
-      this.warnOnce(`profile:${path}`, { container: entry.id, profile: path, error: p.error }, 'cannot read the container\'s profile');
-      return;
-    }
-    const silent = hiddenDenials(p.profile);
-    if (silent) this.warnOnce(`silent:${path}`, { container: entry.id, profile: path, defaultAction: p.profile.defaultAction }, silent);
-  }
-
-  private warnOnce(key: string, fields: object, msg: string): void {
-    if (this.warned.has(key)) return;
-    if (this.warned.size > 10_000) this.warned.clear();
-    this.warned.add(key);
-    this.o.log.warn(fields, msg);
+    this.resolver.noticeContainer(entry);
   }
 
   /** Arms the flush timer for the time flush-schedule.ts gives (or keeps an earlier one). */
@@ -393,7 +235,7 @@ export class WatchEngine {
   }
 
   get pendingFlush(): boolean {
-    return this.flushTimer !== undefined || this.agg.dirtyCount > 0 || this.checkpointDirty || this.deferred.length > 0;
+    return this.flushTimer !== undefined || this.agg.dirtyCount > 0 || this.checkpointDirty || this.held.size > 0;
   }
 
   /** Proposals first, then the state with the checkpoint (see state-store.ts for why this order). */
@@ -402,60 +244,28 @@ export class WatchEngine {
       clearTimeout(this.flushTimer);
       this.flushTimer = undefined;
     }
-    if (this.deferred.length) {
+    if (this.held.size) {
       // The checkpoint may not pass held records: settle them first (at the end: as they stand).
       if (!final) return;
-      clearTimeout(this.deferTimer);
-      this.retryDeferredFinal();
+      this.held.settle();
     }
     const started = Date.now();
     this.lastFlush = started;
     const dirty = this.agg.takeDirty();
     if (dirty.length === 0 && !this.checkpointDirty) return;
     const at = new Date(started).toISOString();
-    for (const id of dirty) this.writeOne(id, at);
-    saveState(this.o.stateDir, this.checkpoints, this.agg.snapshot(), this.unattributed, this.filterMismatches);
+    for (const id of dirty) {
+      this.writer.write(this.agg.get(id)!, at, this.pendingSince.get(id));
+      this.pendingSince.delete(id);
+    }
+    this.stats.proposalWrites = this.writer.writes;
+    saveState(this.o.stateDir, this.checkpoints, this.agg.snapshot(), this.unattributed, this.resolver.filterMismatches);
     this.checkpointDirty = false;
     this.flushCost = smoothFlushCost(this.flushCost, Date.now() - started);
     this.stats.flushes++;
     if (this.o.metrics) this.o.metrics.healthy = true;
   }
-
-  private writeOne(id: string, at: string): void {
-    const s = this.agg.get(id)!;
-    const since = this.pendingSince.get(id);
-    this.pendingSince.delete(id);
-    const profile = this.o.profiles.read(s.profilePath);
-    if ('error' in profile) {
-      this.warnOnce(`profile:${s.profilePath}`, { profile: s.profilePath, error: profile.error }, 'cannot read the profile a proposal is for; proposal not updated');
-      return;
-    }
-    const existing = this.readOwn(id);
-    const r = renderProposal(s, profile, existing, this.o.isRejected, at);
-    if (!r) return;
-    this.statuses.set(id, r.proposal.status);
-    if (this.statuses.size > 100_000) this.statuses.clear();
-    this.o.metrics?.proposalsOpen.set([...this.statuses.values()].filter((x) => x === 'open').length);
-    if (r.unnamed.length) this.warnOnce(`unnamed:${id}`, { proposal: id, syscalls: r.unnamed }, 'denied syscall numbers unknown to libseccomp for their arch: not proposed');
-    if (!existing || !sameContent(existing, r.proposal)) {
-      writeProposal(this.o.stateDir, r.proposal);
-      this.stats.proposalWrites++;
-      this.o.metrics?.proposalWrites.inc();
-      if (since !== undefined) this.o.metrics?.latency.observe((Date.now() - since) / 1000);
-      if (!existing) this.o.log.info({ proposal: id, profile: s.profilePath, containers: r.proposal.containers.length + r.proposal.otherContainers.containers, add: r.proposal.add.map((a) => a.syscall) }, 'new proposal');
-    }
-    // Their counts are in the proposal just written (and in the state saved next): the old files go.
-    if (s.folded?.length) {
-      for (const old of s.folded) if (old !== id) removeProposal(this.o.stateDir, old);
-      this.o.log.info({ proposal: id, folded: s.folded }, 'version 1 proposals folded into their profile file\'s proposal');
-      this.agg.clearFolded(id);
-    }
-  }
-
 }
-
-/** No container the registry knows holds it (yet): discovery may not have handed it over. */
-const notYetKnown = (a: Attribution): boolean => (a.kind === 'unknown' && a.reason === 'no-container') || a.kind === 'unregistered';
 
 function labelOf(a: Attribution): string {
   switch (a.kind) {

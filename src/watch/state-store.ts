@@ -10,6 +10,7 @@ import { writeFileAtomicSync } from '../fs/atomic-write.js';
 import { z } from 'zod';
 import { watchStateCorrupt, watchStateUnreadable } from '../errors.js';
 import type { AggregateSnapshot } from './aggregator.js';
+import { legacySubjectSchema } from './v1-migration.js';
 
 export const FileCheckpoint = z.object({
   kind: z.literal('file'),
@@ -68,13 +69,8 @@ const SubjectSchema = z.looseObject({
   others: z.object({ containers: z.number().int().nonnegative(), count: z.number().int().nonnegative(), ids: z.array(z.string()) }),
   folded: z.array(z.string()).optional(),
 });
-/** Written by versions that kept one subject per (container or image, profile file): folded on load (aggregator.ts). */
-const LegacySubjectSchema = z.looseObject({
-  id: z.string(),
-  container: z.looseObject(containerRef),
-  profilePath: z.string(),
-  tallies: z.record(z.string(), Tally),
-});
+/** Written by version 1: folded on load (v1-migration.ts). */
+const LegacySubjectSchema = legacySubjectSchema(Tally);
 
 /** Records no container could be named for with certainty (mapper.ts UnknownReason), or whose filter is not the named profile. */
 export const UnattributedTally = z.object({
