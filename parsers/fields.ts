@@ -119,8 +119,8 @@ export function parseStamp(s: string, i: number, end: number): Stamp | undefined
   const ms = parseDec(s, dot + 1, colon);
   const serial = parseDec(s, colon + 1, close);
   if (sec === undefined || ms === undefined || serial === undefined || sec < 0 || ms < 0 || ms > 999 || serial < 0) return undefined;
-  // Date's range; anything later is not a clock reading.
-  if (sec > 8.64e12) return undefined;
+  // Date's range (8.64e15 ms); anything later is not a clock reading, and isoTime would throw on it.
+  if (sec * 1000 + ms > 8.64e15) return undefined;
   return { sec, ms, serial, end: close + 1 };
 }
 

@@ -155,7 +155,7 @@ export function scanAuditdLine(b: Uint8Array, start: number, end: number, key: S
   const sec = decAt(b, h, dot);
   const ms = decAt(b, dot + 1, colon);
   const serial = decAt(b, colon + 1, close);
-  if (!(sec >= 0 && ms >= 0 && ms <= 999 && serial >= 0 && sec <= 8.64e12)) return SCAN_UNDECIDED;
+  if (!(sec >= 0 && ms >= 0 && ms <= 999 && serial >= 0 && sec * 1000 + ms <= 8.64e15)) return SCAN_UNDECIDED;
   if (close + 1 >= end || b[close + 1] !== 0x3a) return SCAN_UNDECIDED;
   // parseInKernelOrder, field by field: a key, then its value up to a space or 0x1d.
   let p = close + 2;

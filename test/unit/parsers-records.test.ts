@@ -244,3 +244,12 @@ test('a hex comm cut mid-character by the kernel decodes with U+FFFD, and keeps 
   const e = event(parseLine(`type=SECCOMP msg=audit(1796157000.120:20002): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=7073 comm="sh" exe=2F746D702FC3 sig=0 arch=c000003e syscall=1 compat=0 ip=0x47bdb7 code=0x7ffc0000`, opts));
   assert.deepEqual([e.exe, e.exeHex], ['/tmp/\ufffd', '2F746D702FC3']);
 });
+
+test('a stamp past the last instant Date can hold is a malformed record, not an exception (one ms past it threw)', () => {
+  const last = event(parseLine(`type=SECCOMP msg=audit(8640000000000.000:1): ${BODY}`, opts));
+  assert.equal(last.time, '+275760-09-13T00:00:00.000Z');
+  for (const stamp of ['8640000000000.001:1', '8640000000001.000:1']) {
+    assert.equal(issueKind(parseLine(`type=SECCOMP msg=audit(${stamp}): ${BODY}`, opts)), 'malformed');
+    assert.equal(issueKind(parseLine(`audit: type=1326 audit(${stamp}): ${BODY}`, opts)), 'malformed');
+  }
+});
