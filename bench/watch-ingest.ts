@@ -65,7 +65,7 @@ async function main() {
         mntNs: nsInode(readlinkSync(`/proc/${pid}/ns/mnt`))!, pidNs: nsInode(readlinkSync(`/proc/${pid}/ns/pid`))!,
         profilePath: profile, registeredAt: new Date().toISOString(),
       });
-      const res = spawnSync(process.execPath, [join(packageRoot(), 'bin', 'seccomp-tailor'), 'watch', '--once', '--source', log, '--state-dir', stateDir, '--no-discovery', '--no-witness'], {
+      const res = spawnSync(process.execPath, [join(packageRoot(), 'bin', 'seccomp-tailor'), 'watch', '--once', '--source', log, '--state-dir', stateDir, '--no-discovery', '--no-witness', '--profile-dir', dir], {
         encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, NODE_OPTIONS: v.env },
       });
       const summary = res.stdout.split('\n').filter((l) => l.includes('"msg":"stopped"')).map((l) => JSON.parse(l) as { events: number; attributed: number; readMs: number; cpuMs: number; maxRssMB: number })[0];
@@ -109,7 +109,7 @@ async function flood(dir: string, pid: number, stat: string, profile: string, de
     mntNs: nsInode(readlinkSync(`/proc/${pid}/ns/mnt`))!, pidNs: nsInode(readlinkSync(`/proc/${pid}/ns/pid`))!,
     profilePath: profile, registeredAt: new Date().toISOString(),
   });
-  const w = spawn(process.execPath, [join(packageRoot(), 'bin', 'seccomp-tailor'), 'watch', '--source', '-', '--state-dir', stateDir, '--no-discovery', '--no-witness'], {
+  const w = spawn(process.execPath, [join(packageRoot(), 'bin', 'seccomp-tailor'), 'watch', '--source', '-', '--state-dir', stateDir, '--no-discovery', '--no-witness', '--profile-dir', dir], {
     stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, NODE_OPTIONS: '--max-semi-space-size=2' },
   });
   let out = '';
