@@ -17,7 +17,6 @@ export const FAMILIES_OPTION = {
 };
 export const ALLOW_CLONE3_OPTION = { type: 'boolean', default: false, describe: 'with --families allow, allow clone3 by name too (its flags are behind a pointer seccomp cannot read)' } as const;
 const warn = (ws: readonly string[]): void => ws.forEach((w) => process.stderr.write(`seccomp-tailor: warning: ${w}\n`));
-type A = Record<string, unknown>;
 const out = <T>(y: Argv<T>) => y.option('output', { alias: 'o', type: 'string', describe: 'write here (atomically) instead of stdout' });
 const indexed = <T>(y: Argv<T>) => y.option('state-dir', { type: 'string', default: defaultStateDir, describe: 'note the -o file in this state directory\'s profile index (the watcher finds it when Docker embeds it)' });
 
@@ -25,10 +24,10 @@ const indexed = <T>(y: Argv<T>) => y.option('state-dir', { type: 'string', defau
  * Docker embeds a profile's JSON and forgets its path: noting the written file lets the watcher
  * propose against it. Best effort: a user who cannot write the state directory still gets the file.
  */
-function noteWritten(argv: A, text: string): void {
-  if (typeof argv.output !== 'string') return;
+function noteWritten(argv: { output?: string | undefined; stateDir?: string | undefined }, text: string): void {
+  if (argv.output === undefined) return;
   try {
-    indexProfileFile(String(argv.stateDir ?? defaultStateDir), resolve(argv.output), text);
+    indexProfileFile(argv.stateDir ?? defaultStateDir, resolve(argv.output), text);
   } catch { /* not root: the watcher falls back to an embedded copy */ }
 }
 
