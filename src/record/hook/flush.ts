@@ -3,7 +3,8 @@
 // Nothing resident is needed: the counts live in the pinned maps, and the slot stays claimed for
 // the container's poststop.
 import type { HookConfig } from './config.js';
-import { concludeRun, writeProfile, type PoststopResult } from './poststop.js';
+import { concludeRun, type PoststopResult } from './poststop.js';
+import { writeProfile } from './run-profile.js';
 import { isRecording, isShadowing, listRunStates, readRunState, type RunState } from './run-state.js';
 import { evaluateShadowRun } from './shadow-run.js';
 import { Recording, TracerPool } from './recording.js';

@@ -4,7 +4,7 @@
 import { loadHookConfig } from './config.js';
 import { readRunState } from './run-state.js';
 import { withRecording } from './recording.js';
-import { profileSoFar } from './poststop.js';
+import { profileSoFar } from './run-profile.js';
 import { nameCounts, type RecordedSyscall } from '../named-calls.js';
 import { PHASE } from '../tracer-layout.js';
 
