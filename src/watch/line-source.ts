@@ -127,6 +127,7 @@ export async function followLines(path: string, sink: FollowSink, o: FollowLines
       sink.rotated?.(item.reason, item.previous);
     }
   }
-  splitter?.end();
+  // Stopped (or reopened): an unfinished last line is not a line yet. It stays past the position
+  // returned, to be read whole from there, never handed out twice.
   return last;
 }

@@ -89,3 +89,28 @@ test('a checkpoint {dev, ino, offset} resumes exactly after the last line; a sta
   }
   rmSync(dir, { recursive: true });
 });
+
+test('stopping while the writer is mid-line: the unfinished line is not handed out; a restart from the position reads it whole, once', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'st-follow-'));
+  const path = join(dir, 'audit.log');
+  writeFileSync(path, 'one\ntw');
+  const first = collect();
+  const ac = new AbortController();
+  const positions: Array<{ offset: number }> = [];
+  const done = followLines(path, first.sink, { signal: ac.signal, from: 'start', pollMs: 20, afterChunk: (p) => { positions.push(p); } });
+  await until(() => first.lines.length === 1);
+  await new Promise((r) => setTimeout(r, 100));
+  ac.abort();
+  const at = await done;
+  assert.deepEqual(first.lines.map((l) => l.text), ['one']);
+  assert.equal(at?.offset, 4);
+  appendFileSync(path, 'o\n');
+  const second = collect();
+  const ac2 = new AbortController();
+  const again = followLines(path, second.sink, { signal: ac2.signal, from: at!, pollMs: 20 });
+  await until(() => second.lines.length === 1);
+  ac2.abort();
+  await again;
+  assert.deepEqual(second.lines.map((l) => [l.text, l.start]), [['two', 4]]);
+  rmSync(dir, { recursive: true });
+});
