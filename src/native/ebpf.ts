@@ -189,10 +189,10 @@ export class BpfObject {
   }
 }
 
-
 /** The version of the libbpf this process runs with (libbpf_major_version().libbpf_minor_version()). */
 export const libbpfVersion = (): string => addon().libbpfVersion();
 
+/** A pidfd for a process (or one thread): the key of a task storage map from user space. */
 export function pidfdOpen(pid: number, thread = false): number {
   return wrap(`pidfd_open(${pid})`, () => addon().pidfdOpen(pid, thread));
 }
