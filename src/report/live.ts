@@ -3,9 +3,30 @@
 // the tracer and never touches the slot, so the container's poststop still writes as usual.
 import { reportNoProfile } from '../errors.js';
 import type { SeccompProfile } from '../profile/schema.js';
-import type { ContainerFacts } from './model.js';
+import { buildReport, type ContainerFacts, type ReportModel } from './model.js';
 import type { Timeline } from './timeline.js';
 import { timelineFromCalls } from '../record/first-seen.js';
+import { reportReference } from './reference.js';
+
+export interface LiveReportOptions {
+  /** The container the hook is recording now. */
+  id: string;
+  /** The hook's config (where its run states are). */
+  hookConfig?: string;
+  defaultProfile?: string;
+}
+
+/** The report of a container being recorded: its profile so far, and when each syscall first appeared. */
+export async function loadLiveReport(o: LiveReportOptions): Promise<ReportModel> {
+  const live = await liveRecording(o.id, o.hookConfig);
+  return buildReport({
+    profile: live.profile,
+    source: `live recording of ${o.id} (to be written to ${live.output})`,
+    ...(await reportReference(o.defaultProfile)),
+    timeline: live.timeline,
+    container: live.container,
+  });
+}
 
 export interface LiveRecording {
   profile: SeccompProfile;

@@ -1,10 +1,10 @@
-// The report's inputs from disk: the profile (or the one a registered container was started with),
-// podman's default profile, the container's registry entry and the recording's timeline.
+// The report of a profile file from disk (or the one a registered container was started with),
+// with the container's registry entry, the recording's timeline and the profile's run history.
+// A container being recorded now is live.ts's.
 import { readFile } from 'node:fs/promises';
 import { reportNoProfile } from '../errors.js';
-import { nativeLibseccomp } from '../profile/libseccomp-view.js';
 import { parseProfile } from '../profile/schema.js';
-import { loadDefaultProfile, PODMAN_DEFAULT_PROFILE } from '../profile/stats.js';
+import { reportReference } from './reference.js';
 import { readRegistryEntry, type RegistryEntry } from '../state/registry.js';
 import { buildReport, type ContainerFacts, type ReportModel } from './model.js';
 import { accumulationOf, type Accumulation } from './accumulation.js';
@@ -18,10 +18,6 @@ export interface ReportOptions {
   stateDir: string;
   timeline?: string;
   defaultProfile?: string;
-  /** A container the hook is recording now: its profile so far and first-seen times, live. */
-  live?: string;
-  /** The hook's config (where its run states are), for `live`. */
-  hookConfig?: string;
 }
 
 const readIfExists = (path: string): Promise<string | undefined> => readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
@@ -47,7 +43,6 @@ async function findTimeline(profilePath: string, opts: ReportOptions, entry?: Re
 }
 
 export async function loadReport(opts: ReportOptions): Promise<ReportModel> {
-  if (opts.live) return loadLive(opts.live, opts);
   let entry: RegistryEntry | undefined;
   if (opts.registryId) {
     entry = readRegistryEntry(opts.stateDir, opts.registryId);
@@ -58,17 +53,12 @@ export async function loadReport(opts: ReportOptions): Promise<ReportModel> {
     throw reportNoProfile(entry ? `container ${entry.id} has no profile file in its registry entry: name the profile` : 'name a profile file, or a container with --registry-id');
   }
   const profile = parseProfile(await readFile(profilePath, 'utf8'), profilePath);
-  const defaultSource = opts.defaultProfile ?? PODMAN_DEFAULT_PROFILE;
-  const defaultProfile = await loadDefaultProfile(defaultSource);
-  const lib = await nativeLibseccomp();
   const timeline = await findTimeline(profilePath, opts, entry);
   const accumulation = historyCurve(opts.stateDir, profilePath);
   return buildReport({
     profile,
     source: profilePath,
-    catalog: lib,
-    nativeArch: lib.nativeArch(),
-    ...(defaultProfile ? { defaultProfile, defaultSource } : {}),
+    ...(await reportReference(opts.defaultProfile)),
     ...(timeline ? { timeline } : {}),
     ...(accumulation ? { accumulation } : {}),
     ...(entry ? { container: factsOf(entry) } : {}),
@@ -82,21 +72,4 @@ function historyCurve(stateDir: string, profilePath: string): Accumulation | und
   } catch {
     return undefined;
   }
-}
-
-async function loadLive(id: string, opts: ReportOptions): Promise<ReportModel> {
-  const { liveRecording } = await import('./live.js');
-  const live = await liveRecording(id, opts.hookConfig);
-  const defaultSource = opts.defaultProfile ?? PODMAN_DEFAULT_PROFILE;
-  const defaultProfile = await loadDefaultProfile(defaultSource);
-  const lib = await nativeLibseccomp();
-  return buildReport({
-    profile: live.profile,
-    source: `live recording of ${id} (to be written to ${live.output})`,
-    catalog: lib,
-    nativeArch: lib.nativeArch(),
-    ...(defaultProfile ? { defaultProfile, defaultSource } : {}),
-    timeline: live.timeline,
-    container: live.container,
-  });
 }

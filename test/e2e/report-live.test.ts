@@ -10,7 +10,7 @@ import { isTailorError } from '../../src/errors.js';
 import { packagePath } from '../../src/native/package-root.js';
 import { makeBundle } from '../../src/oci/busybox-bundle.js';
 import { TRACE_ANNOTATION } from '../../src/oci/annotation.js';
-import { loadReport } from '../../src/report/load.js';
+import { loadLiveReport } from '../../src/report/live.js';
 import { profileNames } from '../helpers/hook-env.js';
 
 const skip = process.getuid?.() !== 0 ? 'needs root' : false;
@@ -35,7 +35,7 @@ test('a running recorded container: profile so far, growth with the late syscall
   const exited = new Promise<number | null>((r) => runc.on('close', r));
   try {
     await sleep(2500);
-    const m = await loadReport({ live: id, hookConfig: config, stateDir: join(work, 'state') });
+    const m = await loadLiveReport({ id, hookConfig: config });
     assert.equal(m.container?.id, id);
     assert.match(m.source, new RegExp(`live recording of ${id} \\(to be written to .*live\\.json\\)`));
     const g = m.growth!;
@@ -50,7 +50,7 @@ test('a running recorded container: profile so far, growth with the late syscall
     // A syscall with argument rules (clone) is allowed by a rule of its own, not in the first one.
     const written = new Set(profileNames(join(out, 'live.json')));
     for (const p of g.points) assert.ok(written.has(p.name), `${p.name} in the written profile`);
-    await assert.rejects(loadReport({ live: id, hookConfig: config, stateDir: join(work, 'state') }),
+    await assert.rejects(loadLiveReport({ id, hookConfig: config }),
       (e: unknown) => isTailorError(e) && e.code === 'REPORT_NO_PROFILE' && /not being recorded/.test(e.message));
   } finally {
     runc.kill('SIGKILL');

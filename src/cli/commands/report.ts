@@ -21,15 +21,17 @@ export default defineCommand({
       .option('live', { type: 'string', describe: 'a container the hook is recording now: its profile so far and when each syscall first appeared' })
       .option('config', { type: 'string', describe: 'hook config file, for --live (default: /etc/seccomp-tailor/hook.json)' }),
   handler: async (argv) => {
-    const model = await loadReport({
-      stateDir: argv.stateDir,
-      ...(typeof argv.profile === 'string' ? { profile: argv.profile } : {}),
-      ...(typeof argv.registryId === 'string' ? { registryId: argv.registryId } : {}),
-      ...(typeof argv.timeline === 'string' ? { timeline: argv.timeline } : {}),
-      ...(typeof argv.defaultProfile === 'string' ? { defaultProfile: argv.defaultProfile } : {}),
-      ...(typeof argv.live === 'string' ? { live: argv.live } : {}),
-      ...(typeof argv.config === 'string' ? { hookConfig: argv.config } : {}),
-    });
+    const reference = typeof argv.defaultProfile === 'string' ? { defaultProfile: argv.defaultProfile } : {};
+    // A container being recorded now (its recording read through the hook), or a profile file.
+    const model = typeof argv.live === 'string'
+      ? await (await import('../../report/live.js')).loadLiveReport({ id: argv.live, ...reference, ...(typeof argv.config === 'string' ? { hookConfig: argv.config } : {}) })
+      : await loadReport({
+        stateDir: argv.stateDir,
+        ...(typeof argv.profile === 'string' ? { profile: argv.profile } : {}),
+        ...(typeof argv.registryId === 'string' ? { registryId: argv.registryId } : {}),
+        ...(typeof argv.timeline === 'string' ? { timeline: argv.timeline } : {}),
+        ...reference,
+      });
     if (typeof argv.html !== 'string') return void process.stdout.write(renderText(model));
     await writeFileAtomic(argv.html, renderHtml(model), { mode: 0o644 });
     process.stdout.write(`wrote ${esc(argv.html)}: ${model.allowedCount} syscalls${model.reductionVsDefault === undefined ? '' : `, ${model.reductionVsDefault}% smaller than podman's default`}, ${model.risky.length} risky\n`);
