@@ -4,6 +4,7 @@
 //   events --count (parse only) vs  grep -c type=SECCOMP FILE            (goal: <= 8x, issue 22)
 //   events --count              vs  ausearch -m SECCOMP --raw -if FILE   (goal: faster)
 //   peak RSS of events --json at 1M and 4M lines (goal: flat)
+//   the start alone (node -e 0, events --count on an empty file), told apart from the parsing
 // The CLI runs as users run it: bin/seccomp-tailor on the Node.js runtime that travels with it.
 // The log is built from the real records in samples/logs/auditd-enriched.log: 70% SECCOMP, the
 // rest the SYSCALL/EXECVE/PROCTITLE/CWD/PATH/EOE lines around them, with rising serials.
@@ -69,10 +70,15 @@ function timed(cmd: string[]): Run {
   return { wallMs, maxRssKb: rss ? Number(rss[1]) : Number.NaN, stderr };
 }
 
+/** The Node.js bin/seccomp-tailor runs on in a checkout (the one `npm ci` puts beside it). */
+const runtimeNode = join(root, 'node_modules', `node-linux-${process.arch === 'arm64' ? 'arm64' : 'x64'}`, 'bin', 'node');
+
 function main(): void {
   const bin = join(root, 'bin', 'seccomp-tailor');
   const file1 = '/tmp/seccomp-tailor-bench-1M.log';
   const file4 = '/tmp/seccomp-tailor-bench-4M.log';
+  const empty = '/tmp/seccomp-tailor-bench-empty.log';
+  writeFileSync(empty, '');
   generate(file1, 1_000_000);
   console.log(`log: ${file1}, 1,000,000 lines, ${fmt(statSync(file1).size / 1e6)} MB, 70% SECCOMP (enriched)`);
   const configs: Record<string, string[]> = {
@@ -81,6 +87,9 @@ function main(): void {
     'events --count': [bin, 'events', '--count', file1],
     'ausearch --raw': ['ausearch', '-m', 'SECCOMP', '--raw', '-if', file1],
     'grep -c': ['grep', '-c', 'type=SECCOMP', file1],
+    // The start alone, to tell it from the parsing: the runtime's, and the CLI's on an empty file.
+    'node -e 0': [runtimeNode, '-e', '0'],
+    'events --count (empty)': [bin, 'events', '--count', empty],
   };
   const times: Record<string, number[]> = Object.fromEntries(Object.keys(configs).map((k) => [k, []]));
   const rss: Record<string, number[]> = Object.fromEntries(Object.keys(configs).map((k) => [k, []]));
@@ -102,6 +111,8 @@ function main(): void {
   console.log(`events --json / ausearch -i     = ${fmt(r1, 2)}  (goal <= 0.25) ${r1 <= 0.25 ? 'OK' : 'MISSED'}`);
   console.log(`events --count / grep -c        = ${fmt(r2, 1)}  (goal <= 8) ${r2 <= 8 ? 'OK' : 'MISSED'}`);
   console.log(`events --count / ausearch --raw = ${fmt(r3, 2)}  (goal < 1.00) ${r3 < 1 ? 'OK' : 'MISSED'}`);
+  const start = med('events --count (empty)');
+  console.log(`start: node -e 0 ${fmt(med('node -e 0') / 1000, 2)} s (${fmt(med('node -e 0') / med('grep -c'), 1)}x grep -c), the CLI on an empty file ${fmt(start / 1000, 2)} s; events --count without its start = ${fmt((med('events --count') - start) / med('grep -c'), 1)}x grep -c`);
 
   if (process.env.BENCH_SKIP_4M !== '1') {
     generate(file4, 4_000_000);
