@@ -22,6 +22,7 @@ const benches = {
   families: 'dist/bench/families.js',
   'shadow-latency': 'dist/bench/shadow-latency.js',
   'shadow-cost': 'dist/bench/shadow-cost.js',
+  'poststop-reads': 'dist/bench/poststop-reads.js',
 };
 const wanted = process.argv.slice(2);
 let failed = 0;

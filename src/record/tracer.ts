@@ -33,6 +33,18 @@ export interface TargetState {
 export type { SyscallCount } from './tracer-layout.js';
 type SyscallCount = L.SyscallCount;
 
+/**
+ * What one slot recorded, read from the kernel once: every output made of it (a profile, its
+ * timeline, a history line, shadow findings) then agrees, even while the container still runs
+ * (`flush`), and the slot's maps are walked once, not once per output.
+ */
+export interface SlotSnapshot {
+  readonly counts: readonly SyscallCount[];
+  readonly argFacts: readonly ArgFact[];
+  /** Read after the counts and facts: its loss counters cover what they hold. */
+  readonly state: TargetState;
+}
+
 export interface TargetOwner { pid: number; startTime: number; claimedAtMs: number; generation: number }
 
 export class Tracer {
@@ -393,6 +405,12 @@ export class TracerTarget {
   syscalls(): SyscallCount[] { return this.tracer.readCounts(this.slot); }
   /** What the listed syscalls were called with (workload and runtime tail). */
   argFacts(): ArgFact[] { return this.tracer.readArgFacts(this.slot); }
+  /** The counts, argument facts and state together, each read once. */
+  snapshot(): SlotSnapshot {
+    const counts = this.syscalls();
+    const argFacts = this.argFacts();
+    return { counts, argFacts, state: this.state() };
+  }
   seenCount(phase: L.Phase): number { return this.tracer.seenCount(this.slot, phase); }
   release(): void { this.tracer.release(this.slot, this.generation); }
 }

@@ -40,8 +40,10 @@ export async function flush(cfg: HookConfig, ids: string[] | 'all'): Promise<Flu
           }
           continue;
         }
-        if (isShadowing(rs)) evaluateShadowRun(rs, r.target);
-        out.push({ id: rs.id, ...(isRecording(rs) ? await writeProfile(rs, r.target, dirname(cfg.runDir), cfg.replaceable) : { warnings: [] }) });
+        // One reading of the slot: the shadow findings and the profile are of the same moment.
+        const slot = r.target.snapshot();
+        if (isShadowing(rs)) evaluateShadowRun(rs, slot);
+        out.push({ id: rs.id, ...(isRecording(rs) ? await writeProfile(rs, slot, dirname(cfg.runDir), cfg.replaceable) : { warnings: [] }) });
       } catch (e) {
         pool.drop(rs.pinRoot);
         out.push({ id: rs.id, warnings: [], error: (e as Error).message });

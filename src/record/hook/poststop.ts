@@ -46,10 +46,12 @@ export async function poststop(state: OciState, cfg: HookConfig): Promise<Postst
  */
 export async function concludeRun(r: Pick<Recording, 'rs' | 'target'>, cfg: HookConfig): Promise<PoststopResult> {
   const rs = r.rs;
-  const shadowNotes = isShadowing(rs) ? finishShadowRun(rs, r.target) : [];
+  // One reading of the slot for everything written from it.
+  const slot = r.target.snapshot();
+  const shadowNotes = isShadowing(rs) ? finishShadowRun(rs, slot) : [];
   if (!isRecording(rs)) return { warnings: shadowNotes };
   // Beside the run states, not among them: a container may be called anything.
-  const out = await writeProfile(rs, r.target, dirname(cfg.runDir), cfg.replaceable);
-  const history = recordingHistory(rs, r.target, cfg.runDir);
+  const out = await writeProfile(rs, slot, dirname(cfg.runDir), cfg.replaceable);
+  const history = recordingHistory(rs, slot, cfg.runDir);
   return { ...out, warnings: [...shadowNotes, ...out.warnings, ...(history ? [history] : [])] };
 }

@@ -40,7 +40,7 @@ export class ShadowFollower {
       if (!isShadowing(rs)) continue;
       live.add(rs.id);
       try {
-        const r = evaluateShadowRun(rs, Recording.open(rs, this.o.runDir, this.tracers).target, this.profiles);
+        const r = evaluateShadowRun(rs, Recording.open(rs, this.o.runDir, this.tracers).target.snapshot(), this.profiles);
         results.set(rs.id, r);
         for (const why of new Set(r.undecided.map((u) => u.why))) this.once('info', rs.id, why, { container: rs.id, profile: rs.shadow.profile.path });
       } catch (e) {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { ArgFact } from '../arg-facts.js';
 import { archOfKind, nameCounts } from '../named-calls.js';
 import { clockNow, monotonicToWallMs } from '../first-seen.js';
-import type { TracerTarget } from '../tracer.js';
+import type { SlotSnapshot } from '../tracer.js';
 import { PHASE } from '../tracer-layout.js';
 import { readBaseline, type ResolvedFile } from './safe-paths.js';
 import type { RunState } from './run-state.js';
@@ -24,10 +24,10 @@ import { shadowProfileInvalid } from '../../errors.js';
 import { writeFileAtomicSync } from '../../fs/atomic-write.js';
 
 /** The workload's calls in one slot, named per arch, with the argument tuples the tracer kept. */
-export function observedCalls(target: Pick<TracerTarget, 'syscalls' | 'argFacts'>): ObservedCall[] {
-  const { named } = nameCounts(target.syscalls(), [PHASE.workload]);
+export function observedCalls(slot: Pick<SlotSnapshot, 'counts' | 'argFacts'>): ObservedCall[] {
+  const { named } = nameCounts(slot.counts, [PHASE.workload]);
   const facts = new Map<string, ArgFact>();
-  for (const f of target.argFacts()) if (f.phase === PHASE.workload) facts.set(`${archOfKind(f.arch)}/${f.nr}`, f);
+  for (const f of slot.argFacts) if (f.phase === PHASE.workload) facts.set(`${archOfKind(f.arch)}/${f.nr}`, f);
   const clock = clockNow();
   return named.map((c) => {
     const f = facts.get(`${c.arch}/${c.nr}`);
@@ -69,9 +69,9 @@ export class ShadowProfileCache {
 export interface ShadowPass { denials: ShadowDenial[]; undecided: ShadowUndecided[] }
 
 /** One evaluation of a shadowed slot; new or moved findings are appended to the spool. */
-export function evaluateShadowRun(rs: RunState & { shadow: ShadowSpec }, target: Pick<TracerTarget, 'syscalls' | 'argFacts'>, profiles?: ShadowProfileCache, nowMs = Date.now()): ShadowPass {
+export function evaluateShadowRun(rs: RunState & { shadow: ShadowSpec }, slot: Pick<SlotSnapshot, 'counts' | 'argFacts'>, profiles?: ShadowProfileCache, nowMs = Date.now()): ShadowPass {
   const profile = profiles ? profiles.get(rs.shadow.profile) : readShadowProfile(rs.shadow.profile);
-  const r = shadowEvaluate(profile, observedCalls(target));
+  const r = shadowEvaluate(profile, observedCalls(slot));
   appendShadowDenials(rs.stateDir, { container: rs.id, profilePath: rs.shadow.profile.path, ...(rs.image ? { image: rs.image } : {}) }, r.denials, nowMs);
   return r;
 }
@@ -84,10 +84,10 @@ const list = (names: readonly string[]): string => (names.length > 8 ? `${names.
  * The container is gone: a last evaluation, then its run in the profile's history (what it did
  * that the profile lacks). Returns lines for the operator.
  */
-export function finishShadowRun(rs: RunState & { shadow: ShadowSpec }, target: Pick<TracerTarget, 'syscalls' | 'argFacts'>, endedAt = new Date()): string[] {
+export function finishShadowRun(rs: RunState & { shadow: ShadowSpec }, slot: Pick<SlotSnapshot, 'counts' | 'argFacts'>, endedAt = new Date()): string[] {
   const warnings: string[] = [];
   try {
-    const r = evaluateShadowRun(rs, target);
+    const r = evaluateShadowRun(rs, slot);
     const names = [...new Set(r.denials.map((d) => d.name))].sort();
     if (names.length) warnings.push(`shadowing ${rs.shadow.profile.path}: it would have denied ${list(names)} (a proposal is in the watcher's store)`);
     const undecided = [...new Set(r.undecided.map((u) => u.why))];
@@ -123,7 +123,7 @@ export function keepPriorProfile(runDir: string, id: string, output: ResolvedFil
 const NOTHING_ALLOWED: Profile = { defaultAction: 'SCMP_ACT_ERRNO', syscalls: [] } as unknown as Profile;
 
 /** A recording's run in its profile's history: what it made that the profile lacked before it. */
-export function recordingHistory(rs: RunState & { output: ResolvedFile }, target: Pick<TracerTarget, 'syscalls' | 'argFacts'>, runDir: string, endedAt = new Date()): string | undefined {
+export function recordingHistory(rs: RunState & { output: ResolvedFile }, slot: Pick<SlotSnapshot, 'counts' | 'argFacts'>, runDir: string, endedAt = new Date()): string | undefined {
   try {
     let prior = NOTHING_ALLOWED;
     try {
@@ -131,7 +131,7 @@ export function recordingHistory(rs: RunState & { output: ResolvedFile }, target
     } catch {
       // no earlier profile (or not a readable one): everything the run made is new to it
     }
-    const { denials } = shadowEvaluate(prior, observedCalls(target));
+    const { denials } = shadowEvaluate(prior, observedCalls(slot));
     appendRunHistory(rs.stateDir, {
       profile: rs.output.path, kind: 'recording', container: rs.id, ...(rs.image ? { image: rs.image } : {}),
       startedAt: rs.startedAt, endedAt: endedAt.toISOString(), added: historyAddedOf(denials),

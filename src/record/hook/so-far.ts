@@ -24,9 +24,10 @@ export async function recordingSoFar(id: string, hookConfigPath?: string): Promi
   const rs = readRunState(cfg.runDir, id);
   if (!rs) return undefined;
   // Through the recording service: it never loads a fresh tracer where this one is gone.
-  const { counts, text } = await withRecording(rs, cfg.runDir, async (r) => ({ counts: r.target.syscalls(), text: (await profileSoFar(rs, r.target)).text }));
+  const slot = await withRecording(rs, cfg.runDir, (r) => r.target.snapshot());
+  const { text } = await profileSoFar(rs, slot);
   return {
-    text, calls: nameCounts(counts, [PHASE.workload]).named,
+    text, calls: nameCounts(slot.counts, [PHASE.workload]).named,
     container: { id, runtime: rs.engine ? `${rs.engine}/${rs.runtime.name}` : rs.runtime.name, startedAt: rs.startedAt },
     output: rs.output?.path ?? `(shadowing ${rs.shadow?.profile.path ?? '?'})`,
   };
