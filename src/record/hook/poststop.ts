@@ -8,7 +8,8 @@ import { mark } from './timing.js';
 import type { HookConfig } from './config.js';
 import { isRecording, isShadowing, readRunState } from './run-state.js';
 import type { Recording } from './recording.js';
-import { finishShadowRun, recordingHistory } from './shadow-run.js';
+import { finishShadowRun } from './shadow-run.js';
+import { recordingHistory } from './recording-history.js';
 import { writeProfile, type WrittenProfile } from './run-profile.js';
 
 export type PoststopResult = WrittenProfile;

@@ -9,7 +9,7 @@ import { mark } from './timing.js';
 import { hookNoPid } from '../../errors.js';
 import type { HookConfig } from './config.js';
 import { checkBaseline, ensureDefaultDir, openDirNoFollow, resolveAllowed, type ResolvedFile } from './safe-paths.js';
-import { readShadowProfile } from './shadow-run.js';
+import { readCheckedProfile } from './checked-profile.js';
 import type { RunState } from './run-state.js';
 import { cgroupOf, engineOf, nsInode, parentRuntime } from '../container-facts.js';
 import { registerFromHook } from './registry.js';
@@ -33,7 +33,7 @@ const MAX_CONFIG_BYTES = 16 << 20;
 function shadowRequest(value: string, cfg: HookConfig, id: string, notices: string[]): ResolvedFile | undefined {
   try {
     const file = resolveAllowed(parseShadowAnnotation(value), cfg.allowedDirs, cfg.defaultDir);
-    readShadowProfile(file);
+    readCheckedProfile(file);
     return file;
   } catch (e) {
     notices.push(`${id}: not shadowed: ${(e as Error).message}`);

@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { HookConfig } from './config.js';
 import { isShadowing, listRunStates, readRunState, removeRunState, writeRunState, type RunState } from './run-state.js';
 import { markStoppedFromHook } from './registry.js';
-import { keepPriorProfile } from './shadow-run.js';
+import { keepPriorProfile } from './recording-history.js';
 import { recordRefusal } from '../../state/refused.js';
 import { isTailorError, tracerNotLoaded } from '../../errors.js';
 import { processStartTime, Tracer, type TracerTarget } from '../tracer.js';

@@ -78,7 +78,7 @@ export function readRunState(runDir: string, id: string): RunState | undefined {
 }
 
 export function removeRunState(runDir: string, id: string): void {
-  // The state, and the copy of the profile it replaces (shadow-run.ts keepPriorProfile).
+  // The state, and the copy of the profile it replaces (recording-history.ts keepPriorProfile).
   for (const path of [runStatePath(runDir, id), join(runDir, `${id}.prior`)]) {
     try {
       unlinkSync(path);
