@@ -199,7 +199,7 @@ static __always_inline void record_args(struct pt_regs *regs, struct target_stat
 			return;
 		}
 		if (!err)
-			__sync_fetch_and_or(&st->arg_sets, 1ULL << ((phase - 1) * 24 + arch * 8 + kind - 1));
+			__sync_fetch_and_or(&st->arg_sets, 1ULL << tracer_arg_set_bit(phase, arch, kind));
 		s = bpf_map_lookup_elem(&arg_sets, &k);
 		if (!s)
 			return;
@@ -295,7 +295,7 @@ static __noinline int record_call(struct pt_regs *regs, long id)
 	 * syscall of the set (the seen bits below are set atomically). */
 	st->calls++;
 
-	__u32 bit = (phase * TRACER_ARCHES + arch) * TRACER_NR_SLOTS + (__u32)nr;
+	__u32 bit = tracer_seen_bit(phase, arch, (__u32)nr);
 	__u32 word = bit / 64;
 	if (word >= TRACER_SEEN_WORDS)
 		return 0;

@@ -69,10 +69,10 @@ struct target_state {
 	__u64 first_lost;   /* first-seen times the hash had no room for (the seen bit is kept) */
 	__u64 args_lost;    /* argument sets the hash had no room for (that syscall: name only) */
 	__u64 unfiltered_tail; /* phase-1 syscalls of tasks the filter does not apply to (ignored) */
-	__u64 arg_sets;     /* bit (phase - 1) * 24 + arch * 8 + kind - 1: an argument set exists */
+	__u64 arg_sets;     /* bit tracer_arg_set_bit(phase, arch, kind): an argument set exists */
 	__u64 arg_set_count;/* argument sets this recording created (bounded by cfg_arg_sets_per_target) */
 	__u64 reserved[1];  /* pads the header to 128 bytes */
-	__u64 seen[TRACER_SEEN_WORDS]; /* bit (phase * ARCHES + arch) * NR_SLOTS + nr */
+	__u64 seen[TRACER_SEEN_WORDS]; /* bit tracer_seen_bit(phase, arch, nr) */
 };
 
 /* One value (array `control`). `claims` is the programs' gate: zero means nothing is being
@@ -83,6 +83,25 @@ struct tracer_control {
 	__u64 claims;
 	__u8 active[TRACER_MAX_TARGETS];
 };
+
+/* The two bit formulas, here so that the program and the layout probe (test/fixtures/
+ * tracer-layout-probe.c, which src/record/tracer-layout.ts is checked against) compile the same
+ * code. */
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
+/* Bit of (phase, arch, nr) in target_state.seen. */
+static __always_inline __u32 tracer_seen_bit(__u32 phase, __u32 arch, __u32 nr)
+{
+	return (phase * TRACER_ARCHES + arch) * TRACER_NR_SLOTS + nr;
+}
+
+/* Bit of target_state.arg_sets for the set of (phase 1 or 2, arch, kind 1..TRACER_ARG_KINDS). */
+static __always_inline __u32 tracer_arg_set_bit(__u32 phase, __u32 arch, __u32 kind)
+{
+	return ((phase - 1) * TRACER_ARCHES + arch) * TRACER_ARG_KINDS + kind - 1;
+}
 
 struct first_seen_key {
 	__u32 target;

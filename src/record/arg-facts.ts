@@ -17,7 +17,7 @@ export interface ArgFact {
 }
 
 import { nativeArch, syscallNumber } from '../native/libseccomp.js';
-import { ARCHES, ARCH_KINDS, ARG_INDEXES, ARG_KINDS, NR_SLOTS, archOfKind, argCapacity } from './tracer-layout.js';
+import { ARCHES, ARCH_KINDS, ARG_INDEXES, ARG_KINDS, ARG_WORDS, ArgSetOffset, NR_SLOTS, archOfKind, argCapacity } from './tracer-layout.js';
 
 /**
  * The program's `cfg_arg_kind[arch][nr]`: which listed syscall each number is, per arch, from
@@ -48,12 +48,12 @@ export function decodeArgSet(value: Buffer, phase: Phase, arch: ArchKind, kindIn
   const argIndexes = ARG_INDEXES[syscall];
   const width = argIndexes.length;
   const cap = argCapacity(syscall);
-  const committed = value.readBigUInt64LE(8);
+  const committed = value.readBigUInt64LE(ArgSetOffset.committed);
   const seen = new Set<string>();
   const values: bigint[][] = [];
-  for (let i = 0; i < cap && (i + 1) * width <= 32; i++) {
+  for (let i = 0; i < cap && (i + 1) * width <= ARG_WORDS; i++) {
     if (!(committed & (1n << BigInt(i)))) continue;
-    const tuple = Array.from({ length: width }, (_, j) => value.readBigUInt64LE(16 + (i * width + j) * 8));
+    const tuple = Array.from({ length: width }, (_, j) => value.readBigUInt64LE(ArgSetOffset.words + (i * width + j) * 8));
     const key = tuple.join(',');
     if (seen.has(key)) continue;
     seen.add(key);
@@ -61,8 +61,8 @@ export function decodeArgSet(value: Buffer, phase: Phase, arch: ArchKind, kindIn
   }
   // Reserved but never committed (a program was preempted mid-append, or the set filled):
   // values may be missing, so the set cannot back a rule.
-  const reserved = value.readUInt32LE(0);
-  const overflow = value.readUInt32LE(4) !== 0 || reserved > cap || Math.min(reserved, cap) > countBits(committed);
+  const reserved = value.readUInt32LE(ArgSetOffset.reserved);
+  const overflow = value.readUInt32LE(ArgSetOffset.overflow) !== 0 || reserved > cap || Math.min(reserved, cap) > countBits(committed);
   return { phase, arch, syscall, nr, argIndexes: [...argIndexes], values, overflow };
 }
 

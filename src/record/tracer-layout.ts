@@ -15,6 +15,8 @@ export type ArchKind = (typeof ARCH_KINDS)[number];
 export type Phase = 0 | 1 | 2;
 export const PHASE = { setup: 0, runtime: 1, workload: 2 } as const satisfies Record<string, Phase>;
 
+/** struct target_state's two u32 fields, as byte offsets (they share word 0). */
+export const TargetStateOffset = { generation: 0, phase: 4 } as const;
 /** struct target_state, as u64 word offsets (generation and phase share word 0). */
 export const TARGET_STATE_BYTES = 128 + SEEN_WORDS * 8;
 export const TARGET_STATE_WORDS = TARGET_STATE_BYTES / 8;
@@ -67,8 +69,9 @@ export const ARG_SETS_PER_TARGET = ARG_SETS / MAX_TARGETS;
 /** Distinct tuples a set keeps before it overflows. */
 export const argCapacity = (kind: (typeof ARG_KINDS)[number]): number => (kind === 'ioctl' ? 32 : 8);
 export const ARG_WORDS = 32;
-/** struct arg_set: u32 reserved, u32 overflow, u64 committed, u64 words[32]. */
-export const ARG_SET_BYTES = 16 + ARG_WORDS * 8;
+/** struct arg_set: u32 reserved, u32 overflow, u64 committed, u64 words[32], as byte offsets. */
+export const ArgSetOffset = { reserved: 0, overflow: 4, committed: 8, words: 16 } as const;
+export const ARG_SET_BYTES = ArgSetOffset.words + ARG_WORDS * 8;
 /** Bit of target_state.arg_sets for a set (phase 1 or 2), and back: (phase - 1) * 24 + arch * 8 + kind - 1. */
 export const argSetBit = (phase: number, arch: number, kind: number): number => (phase - 1) * ARCHES * ARG_KINDS.length + arch * ARG_KINDS.length + kind - 1;
 export function argSetOfBit(bit: number): { phase: number; arch: number; kind: number } {
@@ -99,3 +102,14 @@ export const TASK_TAG_BYTES = 8;
 
 /** target_owners value: u64[4] = pid, start time (clock ticks since boot), claimed at (ms), generation. */
 export const OWNER_BYTES = 32;
+/** Who claimed a slot (user space writes and reads it; the program only holds the map). */
+export interface SlotOwner { pid: number; startTime: number; claimedAtMs: number; generation: number }
+export function encodeOwner(o: SlotOwner): Buffer {
+  const b = Buffer.alloc(OWNER_BYTES);
+  [o.pid, o.startTime, o.claimedAtMs, o.generation].forEach((v, i) => b.writeBigUInt64LE(BigInt(v), i * 8));
+  return b;
+}
+export function decodeOwner(v: Buffer): SlotOwner {
+  const w = (i: number) => Number(v.readBigUInt64LE(i * 8));
+  return { pid: w(0), startTime: w(1), claimedAtMs: w(2), generation: w(3) };
+}

@@ -45,7 +45,7 @@ export interface SlotSnapshot {
   readonly state: TargetState;
 }
 
-export interface TargetOwner { pid: number; startTime: number; claimedAtMs: number; generation: number }
+export type TargetOwner = L.SlotOwner;
 
 export class Tracer {
   readonly #maps: Record<MapName, BpfMap>;
@@ -159,7 +159,7 @@ export class Tracer {
   owner(slot: number): TargetOwner | undefined {
     const v = this.#maps.target_owners.lookup(u32(slot));
     if (!v) return undefined;
-    return { pid: Number(v.readBigUInt64LE(0)), startTime: Number(v.readBigUInt64LE(8)), claimedAtMs: Number(v.readBigUInt64LE(16)), generation: Number(v.readBigUInt64LE(24)) };
+    return L.decodeOwner(v);
   }
 
   /** Slots whose owner died and whose tree has no live task left, claimed over an hour ago. */
@@ -183,8 +183,8 @@ export class Tracer {
     const exits = Number(w(L.TargetWord.exits));
     return {
       slot,
-      generation: this.#targetsView.getUint32(base, true),
-      phase: this.#targetsView.getUint32(base + 4, true) as L.Phase,
+      generation: this.#targetsView.getUint32(base + L.TargetStateOffset.generation, true),
+      phase: this.#targetsView.getUint32(base + L.TargetStateOffset.phase, true) as L.Phase,
       initialTasks, forks, exits, liveTasks: initialTasks + forks - exits,
       execs: Number(w(L.TargetWord.execs)),
       lastNewNs: w(L.TargetWord.lastNewNs), filterNs: w(L.TargetWord.filterNs), execNs: w(L.TargetWord.execNs),
@@ -357,10 +357,10 @@ export class Tracer {
   }
 
   #generation(slot: number): number {
-    return Atomics.load(this.#gens, slot * (L.TARGET_STATE_BYTES / 4));
+    return Atomics.load(this.#gens, (slot * L.TARGET_STATE_BYTES + L.TargetStateOffset.generation) / 4);
   }
   #setGeneration(slot: number, g: number): void {
-    Atomics.store(this.#gens, slot * (L.TARGET_STATE_BYTES / 4), g);
+    Atomics.store(this.#gens, (slot * L.TARGET_STATE_BYTES + L.TargetStateOffset.generation) / 4, g);
   }
 
   /** New generation first (stale tags stop counting), then a clean slate for the slot. */
@@ -371,7 +371,7 @@ export class Tracer {
     this.#dropEntries(slot);
     const words = L.TARGET_STATE_WORDS;
     this.#targets.fill(0n, slot * words + 1, (slot + 1) * words);
-    this.#targetsView.setUint32(slot * L.TARGET_STATE_BYTES + 4, 0, true);
+    this.#targetsView.setUint32(slot * L.TARGET_STATE_BYTES + L.TargetStateOffset.phase, 0, true);
     return generation;
   }
 }
@@ -431,12 +431,7 @@ function u32(n: number): Buffer {
 }
 
 function ownerValue(pid: number, generation: number): Buffer {
-  const b = Buffer.alloc(L.OWNER_BYTES);
-  b.writeBigUInt64LE(BigInt(pid), 0);
-  b.writeBigUInt64LE(BigInt(processStartTime(pid) ?? 0), 8);
-  b.writeBigUInt64LE(BigInt(Date.now()), 16);
-  b.writeBigUInt64LE(BigInt(generation), 24);
-  return b;
+  return L.encodeOwner({ pid, startTime: processStartTime(pid) ?? 0, claimedAtMs: Date.now(), generation });
 }
 
 export { processStartTime };
