@@ -2,8 +2,7 @@
 // lacked before it. The profile as it was is copied at prestart, because `flush` rewrites the file
 // while the container runs.
 import { join } from 'node:path';
-import type { ResolvedFile } from './safe-paths.js';
-import { readBaseline } from './safe-paths.js';
+import { readBaseline, type ResolvedFile } from './safe-paths.js';
 import { readCheckedProfile } from './checked-profile.js';
 import { observedCalls } from './observed-calls.js';
 import type { RunState } from './run-state.js';
