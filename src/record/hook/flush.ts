@@ -7,6 +7,7 @@ import { concludeRun, type PoststopResult } from './poststop.js';
 import { writeProfile } from './run-profile.js';
 import { isRecording, isShadowing, listRunStates, readRunState, type RunState } from './run-state.js';
 import { evaluateShadowRun } from './shadow-run.js';
+import { observedCalls } from './observed-calls.js';
 import { Recording, TracerPool } from './recording.js';
 import { flushNotTraced } from '../../errors.js';
 import { dirname } from 'node:path';
@@ -42,7 +43,7 @@ export async function flush(cfg: HookConfig, ids: string[] | 'all'): Promise<Flu
         }
         // One reading of the slot: the shadow findings and the profile are of the same moment.
         const slot = r.target.snapshot();
-        if (isShadowing(rs)) evaluateShadowRun(rs, slot);
+        if (isShadowing(rs)) evaluateShadowRun(rs, observedCalls(slot));
         out.push({ id: rs.id, ...(isRecording(rs) ? await writeProfile(rs, slot, dirname(cfg.runDir), cfg.replaceable) : { warnings: [] }) });
       } catch (e) {
         pool.drop(rs.pinRoot);

@@ -10,6 +10,7 @@ import { isRecording, isShadowing, readRunState } from './run-state.js';
 import type { Recording } from './recording.js';
 import { finishShadowRun } from './shadow-run.js';
 import { recordingHistory } from './recording-history.js';
+import { observedCalls } from './observed-calls.js';
 import { writeProfile, type WrittenProfile } from './run-profile.js';
 
 export type PoststopResult = WrittenProfile;
@@ -47,12 +48,15 @@ export async function poststop(state: OciState, cfg: HookConfig): Promise<Postst
  */
 export async function concludeRun(r: Pick<Recording, 'rs' | 'target'>, cfg: HookConfig): Promise<PoststopResult> {
   const rs = r.rs;
-  // One reading of the slot for everything written from it.
+  // One reading of the slot for everything written from it, and one view of its workload's calls
+  // for both judgements of them (the shadowed profile's, and the history's against the profile
+  // the recording replaces).
   const slot = r.target.snapshot();
-  const shadowNotes = isShadowing(rs) ? finishShadowRun(rs, slot) : [];
+  const observed = observedCalls(slot);
+  const shadowNotes = isShadowing(rs) ? finishShadowRun(rs, observed) : [];
   if (!isRecording(rs)) return { warnings: shadowNotes };
   // Beside the run states, not among them: a container may be called anything.
   const out = await writeProfile(rs, slot, dirname(cfg.runDir), cfg.replaceable);
-  const history = recordingHistory(rs, slot, cfg.runDir);
+  const history = recordingHistory(rs, observed, cfg.runDir);
   return { ...out, warnings: [...shadowNotes, ...out.warnings, ...(history ? [history] : [])] };
 }

@@ -4,11 +4,10 @@
 import { join } from 'node:path';
 import { readBaseline, type ResolvedFile } from './safe-paths.js';
 import { readCheckedProfile } from './checked-profile.js';
-import { observedCalls } from './observed-calls.js';
 import type { RunState } from './run-state.js';
-import type { SlotSnapshot } from '../tracer.js';
 import { shadowEvaluate, type Profile } from '../../shadow/evaluate.js';
 import { historyAddedOf } from '../../shadow/history-added.js';
+import type { ObservedCall } from '../../shadow/types.js';
 import { appendRunHistory } from '../../history/history.js';
 import { writeFileAtomicSync } from '../../fs/atomic-write.js';
 
@@ -29,7 +28,7 @@ export function keepPriorProfile(runDir: string, id: string, output: ResolvedFil
 const NOTHING_ALLOWED: Profile = { defaultAction: 'SCMP_ACT_ERRNO', syscalls: [] } as unknown as Profile;
 
 /** A recording's run in its profile's history: what it made that the profile lacked before it. */
-export function recordingHistory(rs: RunState & { output: ResolvedFile }, slot: Pick<SlotSnapshot, 'counts' | 'argFacts'>, runDir: string, endedAt = new Date()): string | undefined {
+export function recordingHistory(rs: RunState & { output: ResolvedFile }, observed: readonly ObservedCall[], runDir: string, endedAt = new Date()): string | undefined {
   try {
     let prior = NOTHING_ALLOWED;
     try {
@@ -37,7 +36,7 @@ export function recordingHistory(rs: RunState & { output: ResolvedFile }, slot: 
     } catch {
       // no earlier profile (or not a readable one): everything the run made is new to it
     }
-    const { denials } = shadowEvaluate(prior, observedCalls(slot));
+    const { denials } = shadowEvaluate(prior, observed);
     appendRunHistory(rs.stateDir, {
       profile: rs.output.path, kind: 'recording', container: rs.id, ...(rs.image ? { image: rs.image } : {}),
       startedAt: rs.startedAt, endedAt: endedAt.toISOString(), added: historyAddedOf(denials),

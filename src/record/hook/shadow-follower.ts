@@ -6,6 +6,7 @@
 // Reading a slot is a few dozen map lookups; the profile is re-read only when its file changes.
 import { isShadowing } from './run-state.js';
 import { evaluateShadowRun, ShadowProfileCache, type ShadowPass } from './shadow-run.js';
+import { observedCalls } from './observed-calls.js';
 import { Recording, TracerPool } from './recording.js';
 
 export const PASS_MS = 250;
@@ -40,7 +41,7 @@ export class ShadowFollower {
       if (!isShadowing(rs)) continue;
       live.add(rs.id);
       try {
-        const r = evaluateShadowRun(rs, Recording.open(rs, this.o.runDir, this.tracers).target.snapshot(), this.profiles);
+        const r = evaluateShadowRun(rs, observedCalls(Recording.open(rs, this.o.runDir, this.tracers).target.snapshot()), this.profiles);
         results.set(rs.id, r);
         for (const why of new Set(r.undecided.map((u) => u.why))) this.once('info', rs.id, why, { container: rs.id, profile: rs.shadow.profile.path });
       } catch (e) {

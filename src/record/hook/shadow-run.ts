@@ -6,15 +6,13 @@
 // exactly as a recording leaves them out. Attribution is the slot's: the tracer tags the
 // container's tasks itself, so no pid is looked up and no log text is read.
 import { lstatSync } from 'node:fs';
-import type { SlotSnapshot } from '../tracer.js';
 import type { ResolvedFile } from './safe-paths.js';
 import { readCheckedProfile } from './checked-profile.js';
-import { observedCalls } from './observed-calls.js';
 import type { RunState } from './run-state.js';
 import { shadowEvaluate, type Profile } from '../../shadow/evaluate.js';
 import { appendShadowDenials, forgetSpoolContainer } from '../../shadow/spool.js';
 import { historyAddedOf } from '../../shadow/history-added.js';
-import type { ShadowDenial, ShadowUndecided } from '../../shadow/types.js';
+import type { ObservedCall, ShadowDenial, ShadowUndecided } from '../../shadow/types.js';
 import { appendRunHistory } from '../../history/history.js';
 
 /** The follower re-reads a profile only when its file changed (it evaluates every 250 ms). */
@@ -34,10 +32,10 @@ export class ShadowProfileCache {
 
 export interface ShadowPass { denials: ShadowDenial[]; undecided: ShadowUndecided[] }
 
-/** One evaluation of a shadowed slot; new or moved findings are appended to the spool. */
-export function evaluateShadowRun(rs: RunState & { shadow: ShadowSpec }, slot: Pick<SlotSnapshot, 'counts' | 'argFacts'>, profiles?: ShadowProfileCache, nowMs = Date.now()): ShadowPass {
+/** One evaluation of a shadowed container's workload calls (observed-calls.ts); new or moved findings are appended to the spool. */
+export function evaluateShadowRun(rs: RunState & { shadow: ShadowSpec }, observed: readonly ObservedCall[], profiles?: ShadowProfileCache, nowMs = Date.now()): ShadowPass {
   const profile = profiles ? profiles.get(rs.shadow.profile) : readCheckedProfile(rs.shadow.profile);
-  const r = shadowEvaluate(profile, observedCalls(slot));
+  const r = shadowEvaluate(profile, observed);
   appendShadowDenials(rs.stateDir, { container: rs.id, profilePath: rs.shadow.profile.path, ...(rs.image ? { image: rs.image } : {}) }, r.denials, nowMs);
   return r;
 }
@@ -50,10 +48,10 @@ const list = (names: readonly string[]): string => (names.length > 8 ? `${names.
  * The container is gone: a last evaluation, then its run in the profile's history (what it did
  * that the profile lacks). Returns lines for the operator.
  */
-export function finishShadowRun(rs: RunState & { shadow: ShadowSpec }, slot: Pick<SlotSnapshot, 'counts' | 'argFacts'>, endedAt = new Date()): string[] {
+export function finishShadowRun(rs: RunState & { shadow: ShadowSpec }, observed: readonly ObservedCall[], endedAt = new Date()): string[] {
   const warnings: string[] = [];
   try {
-    const r = evaluateShadowRun(rs, slot);
+    const r = evaluateShadowRun(rs, observed);
     const names = [...new Set(r.denials.map((d) => d.name))].sort();
     if (names.length) warnings.push(`shadowing ${rs.shadow.profile.path}: it would have denied ${list(names)} (a proposal is in the watcher's store)`);
     const undecided = [...new Set(r.undecided.map((u) => u.why))];
