@@ -227,7 +227,9 @@ export async function runLoop(ctx: DemoContext): Promise<void> {
     await new Promise((r) => setTimeout(r, 250));
   }
   if (!proposal) {
-    const said = watcher.lines().filter((l) => Number(l.level) >= 40).map((l) => `${String(l.msg)}${l.err ? ` (${String(l.err)})` : ''}`).slice(-3).join(' | ');
+    // The candidates of an ambiguous denial are named: which earlier container still looked alive.
+    const candidates = (l: Record<string, unknown>) => ((l.attribution as { candidates?: string[] } | undefined)?.candidates ?? []).join(', ');
+    const said = watcher.lines().filter((l) => Number(l.level) >= 40).map((l) => `${String(l.msg)}${l.err ? ` (${String(l.err)})` : ''}${candidates(l) ? ` [${candidates(l)}]` : ''}`).slice(-3).join(' | ');
     throw demoStepFailed(step, `no proposal for container ${complainId} within 8 s${said ? `; watcher: ${said}` : ''}`);
   }
   const names = (proposal.add ?? []).map((x) => x.syscall);
