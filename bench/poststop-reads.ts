@@ -8,6 +8,7 @@ import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { makeBundle } from '../src/oci/busybox-bundle.js';
 import { SHADOW_ANNOTATION, TRACE_ANNOTATION } from '../src/oci/annotation.js';
+import { Tracer } from '../src/record/tracer.js';
 import { benchHookEnv } from './hook-env.js';
 import { median } from './stats.js';
 
@@ -58,6 +59,6 @@ try {
   }
   for (const [name, xs] of Object.entries(calls)) console.log(`${name.padEnd(22)} poststop bpf(2) calls: median ${median(xs)} (runs: ${xs.join(', ')})`);
 } finally {
-  spawnSync('rm', ['-rf', pinRoot]);
+  Tracer.unloadShared(pinRoot);
   rmSync(work, { recursive: true, force: true });
 }

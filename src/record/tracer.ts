@@ -45,8 +45,6 @@ export interface SlotSnapshot {
   readonly state: TargetState;
 }
 
-export type TargetOwner = L.SlotOwner;
-
 export class Tracer {
   readonly #maps: Record<MapName, BpfMap>;
   readonly #links: BpfLink[];
@@ -156,7 +154,7 @@ export class Tracer {
     return new TracerTarget(this, slot, generation);
   }
 
-  owner(slot: number): TargetOwner | undefined {
+  owner(slot: number): L.SlotOwner | undefined {
     const v = this.#maps.target_owners.lookup(u32(slot));
     if (!v) return undefined;
     return L.decodeOwner(v);
